@@ -1,0 +1,11 @@
+/** Every BullMQ queue Puente uses. Workers, producers and Bull Board read this list. */
+export const queueNames = {
+  /** Ordered per-user conversation lanes (inbound messages, CRM calls, timers). */
+  lanes: 'lanes',
+  /** Paced sends to the WhatsApp Graph API, ordered per recipient. */
+  outbound: 'outbound',
+  /** Calls to the CRM (agent requests, relayed user messages, ticket events). */
+  crm: 'crm',
+} as const;
+
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];

@@ -1,0 +1,38 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { queueNames, type QueueName } from './names.js';
+
+export interface QueueRegistry {
+  readonly prefix: string;
+  get(name: QueueName): Queue;
+  all(): Queue[];
+  close(): Promise<void>;
+}
+
+/** One Queue object per name, sharing the producer connection. */
+export function createQueueRegistry(connection: Redis, prefix: string): QueueRegistry {
+  const queues = new Map<QueueName, Queue>(
+    Object.values(queueNames).map((name) => [
+      name,
+      new Queue(name, {
+        connection,
+        prefix,
+        // Producers must not hang while Redis is down: callers turn the error into a 503.
+        skipWaitingForReady: true,
+        defaultJobOptions: { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+      }),
+    ]),
+  );
+  return {
+    prefix,
+    get(name) {
+      const queue = queues.get(name);
+      if (!queue) throw new Error(`Unknown queue ${name}`);
+      return queue;
+    },
+    all: () => [...queues.values()],
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url({ protocol: /^https?$/ });
+const optionalSecret = z.string().min(1).optional();
+
+/**
+ * Every environment variable Puente reads, with the defaults from DESIGN.md.
+ * Variables that have no safe default are optional here and required by {@link requireForRole}
+ * only where the process actually uses them, so `npm run dev` starts with nothing configured.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  PUENTE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  META_WEBHOOK_SECRET: optionalSecret,
+  WEBHOOK_VERIFY_TOKEN: optionalSecret,
+  WHATSAPP_ACCESS_TOKEN: optionalSecret,
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'must be the numeric phone number id').optional(),
+  WHATSAPP_API_URL: url.default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v25.0').default('v25.0'),
+  WHATSAPP_MAX_MPS: positiveInt.max(1000).default(80),
+
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^(mongodb(\+srv)?:\/\/.+|memory:\/\/)$/, 'must be a mongodb:// or mongodb+srv:// URI, or memory://')
+    .optional(),
+
+  CRM_BASE_URL: url.optional(),
+  CRM_API_TOKEN: optionalSecret,
+  BOT_API_TOKEN: optionalSecret,
+  BOT_SIGNATURE_SECRET: optionalSecret,
+  CRM_AGENT_NOTIFICATION_URL: url.optional(),
+  CRM_META_APP_ID: z.string().min(1).optional(),
+  EMERGENCY_PHONE: z.string().regex(/^\+?\d{7,15}$/, 'must be a phone number').default('3242156679'),
+
+  SESSION_TTL_SECONDS: positiveInt.default(1800),
+  HANDOVER_ASSIGN_TIMEOUT_SECONDS: positiveInt.default(600),
+  HANDOVER_IDLE_TIMEOUT_SECONDS: positiveInt.default(86_400),
+
+  BULL_BOARD_USER: z.string().min(1).optional(),
+  BULL_BOARD_PASSWORD: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,73 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config/index.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { createCommandRedis, createWorkerRedis } from './infra/redis.js';
+import { connectMongo, type MongoHandle } from './infra/mongo.js';
+import { createMetrics, type Metrics } from './metrics/registry.js';
+import { createQueueRegistry, type QueueRegistry } from '../queues/registry.js';
+
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Commands and queue producers; fails fast while Redis is down. */
+  redis: Redis;
+  /** Opens a blocking-safe connection for a BullMQ Worker (each worker gets its own). */
+  workerRedis(name: string): Redis;
+  mongo: MongoHandle;
+  queues: QueueRegistry;
+  /** Prefix for every Redis key Puente writes (BullMQ and its own keys), so tests can isolate themselves. */
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+export interface DepsOptions {
+  logger?: Logger;
+  /** Namespace for Redis keys and queues; tests pass a unique one. */
+  keyPrefix?: string;
+  pretty?: boolean;
+}
+
+/**
+ * The composition root: builds every long-lived object once and hands back one `close()`.
+ * Nothing else opens connections.
+ */
+export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is required to build the dependencies');
+  if (!config.MONGODB_URI) throw new Error('MONGODB_URI is required to build the dependencies');
+  const redisUrl = config.REDIS_URL;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: options.pretty ?? false });
+  const keyPrefix = options.keyPrefix ?? 'puente';
+  const redis = createCommandRedis(redisUrl, `puente:${config.PUENTE_ROLE}:cmd`);
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const workerConnections: Redis[] = [];
+  let mongo: MongoHandle;
+  try {
+    mongo = await connectMongo(config.MONGODB_URI);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const queues = createQueueRegistry(redis, keyPrefix);
+  return {
+    config,
+    logger,
+    metrics: createMetrics(),
+    redis,
+    workerRedis(name) {
+      const connection = createWorkerRedis(redisUrl, `puente:${name}`);
+      connection.on('error', (err) => logger.warn({ err, connection: name }, 'redis worker connection error'));
+      workerConnections.push(connection);
+      return connection;
+    },
+    mongo,
+    queues,
+    keyPrefix,
+    async close() {
+      await queues.close();
+      await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      await redis.quit().catch(() => redis.disconnect());
+      await mongo.close();
+    },
+  };
+}

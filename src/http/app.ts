@@ -1,0 +1,55 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Deps } from '../deps.js';
+import { createBullBoardApp } from '../../queues/bull-board.js';
+import { AppError } from './errors.js';
+import { createErrorHandler } from './error-handler.js';
+import { observeRequests } from './middleware.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import type { AppEnv } from './types.js';
+import { PUENTE_VERSION } from '../version.js';
+
+/** Largest request body accepted anywhere (Meta's webhook batches included). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Builds the HTTP app. Route modules are mounted here and register their schemas with the
+ * OpenAPI document served at /openapi.json.
+ */
+export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError('VALIDATION_ERROR', 'The request is invalid', result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      }
+    },
+  });
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', observeRequests(deps.logger, deps.metrics));
+  app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoute(deps.metrics));
+  const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
+  if (bullBoard) app.route('/', bullBoard);
+
+  app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'Puente API', version: PUENTE_VERSION } });
+  app.get('/api/docs', swaggerUI({ url: '/openapi.json', title: 'Puente API' }));
+
+  app.notFound((c) => c.json(new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
+  app.onError(createErrorHandler(deps.metrics, deps.logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Producer/command connection: fails fast while Redis is down instead of buffering commands
+ * (BullMQ's advice for connections used by HTTP handlers), so the webhook can answer 503 and
+ * Meta retries rather than the request hanging.
+ */
+export function createCommandRedis(url: string, name: string): Redis {
+  return new Redis(url, {
+    connectionName: name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  } satisfies RedisOptions);
+}
+
+/**
+ * Worker connection: BullMQ requires `maxRetriesPerRequest: null` for blocking commands and
+ * keeps retrying through outages so workers resume on their own.
+ */
+export function createWorkerRedis(url: string, name: string): Redis {
+  return new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(times * 200, 5_000),
+  } satisfies RedisOptions);
+}
+
+/** `PING` with a deadline; used by /readyz. */
+export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
+  await withTimeout(redis.ping(), timeoutMs, 'Redis did not answer PING');
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
