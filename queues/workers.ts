@@ -4,7 +4,7 @@ import type { QueueName } from './names.js';
 
 /** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
 export interface WorkerDefinition {
-  queue: QueueName;
+  queue: QueueName | (string & {});
   processor: Processor;
   concurrency: number;
 }

@@ -9,7 +9,6 @@ import { exitOnSignals, startPuente } from './runtime/start.js';
 import { resolveDevRedis } from '../devstack/redis.js';
 
 const devDefaults: Record<string, string> = {
-  NODE_ENV: 'development',
   LOG_LEVEL: 'debug',
   META_WEBHOOK_SECRET: 'dev-meta-app-secret',
   WEBHOOK_VERIFY_TOKEN: 'dev-verify-token',

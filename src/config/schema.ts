@@ -11,7 +11,6 @@ const optionalSecret = z.string().min(1).optional();
  * only where the process actually uses them, so `npm run dev` starts with nothing configured.
  */
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
   PUENTE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

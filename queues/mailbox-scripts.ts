@@ -1,0 +1,81 @@
+import { defineScript } from '../src/infra/redis-script.js';
+
+/**
+ * Lua for the per-conversation mailboxes (see mailbox.ts). Each script touches one lane's keys
+ * plus the mailbox-wide counter and schedule, atomically, so producers and the draining job can
+ * never disagree about whether a lane has an owner.
+ *
+ * Keys of a lane: `<base>:q:<lane>` (list of items), `<base>:owner:<lane>` (id of the BullMQ job
+ * that drains it). Mailbox-wide: `<base>:seq` (job id counter), `<base>:scheduled` (zset of lanes
+ * with an owner, scored by when it was last confirmed, for the janitor).
+ */
+
+/**
+ * KEYS: list, owner, seq, scheduled, dedupe (or the list again when not deduplicating), window
+ * ARGV: item, nowMs, jobIdPrefix, lane, dedupeTtlSeconds (0 = no dedupe), windowTs (0 = none), windowTtl
+ * Returns {status, jobId}: status 0 = duplicate, 1 = queued; jobId = '' unless a drain job must be added.
+ */
+export const pushScript = defineScript(`
+if tonumber(ARGV[5]) > 0 then
+  if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[5]) then return {0, ''} end
+end
+if tonumber(ARGV[6]) > 0 then
+  local seen = tonumber(redis.call('GET', KEYS[6]) or '0')
+  if tonumber(ARGV[6]) > seen then redis.call('SET', KEYS[6], ARGV[6], 'EX', ARGV[7]) end
+end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then return {1, ''} end
+local id = ARGV[3] .. redis.call('INCR', KEYS[3])
+redis.call('SET', KEYS[2], id)
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
+return {1, id}
+`);
+
+/**
+ * KEYS: list, owner, scheduled   ARGV: jobId, lane
+ * Returns {'not_owner'} | {'empty'} (ownership released) | {'item', head}
+ */
+export const headScript = defineScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {'not_owner'} end
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  return {'empty'}
+end
+return {'item', head}
+`);
+
+/**
+ * Removes the head the owner just finished (or gave up on) and releases the lane when empty.
+ * KEYS: list, owner, scheduled, attempts, dead   ARGV: jobId, lane, itemId, deadEntry ('' = not dead-lettered)
+ * Returns remaining length, or -1 when the caller no longer owns the lane.
+ */
+export const popScript = defineScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+redis.call('LPOP', KEYS[1])
+redis.call('HDEL', KEYS[4], ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('LPUSH', KEYS[5], ARGV[4])
+  redis.call('LTRIM', KEYS[5], 0, 9999)
+end
+local n = redis.call('LLEN', KEYS[1])
+if n == 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+end
+return n
+`);
+
+/**
+ * Passes ownership to a fresh job (fairness: a chatty lane goes to the back of the queue).
+ * KEYS: owner, seq, scheduled   ARGV: jobId, jobIdPrefix, lane, nowMs
+ * Returns the new job id, or '' when the caller no longer owns the lane.
+ */
+export const handoffScript = defineScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return '' end
+local id = ARGV[2] .. redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], id)
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+return id
+`);

@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMailbox, type MailboxHandler } from '../../queues/mailbox.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { TEST_REDIS_URL, deleteKeys, waitFor } from '../helpers/redis.js';
+
+interface Item {
+  id: string;
+  n: number;
+}
+
+const silent = createLogger({ level: 'silent' });
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+
+function setup(name = 'mbtest') {
+  const prefix = `test-${randomUUID()}`;
+  const redis = new Redis(TEST_REDIS_URL);
+  const queue = new Queue(name, { connection: redis, prefix });
+  const mailbox = createMailbox<Item>({ name, redis, queue, keyPrefix: prefix });
+  const workers: Worker[] = [];
+  const startWorker = (handler: MailboxHandler<Item>, concurrency = 20, options = {}) => {
+    const worker = new Worker(name, mailbox.processor(handler, silent, options), {
+      connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }),
+      prefix,
+      concurrency,
+    });
+    workers.push(worker);
+    return worker;
+  };
+  cleanups.push(async () => {
+    await Promise.all(workers.map((w) => w.close(true)));
+    await queue.close();
+    await deleteKeys(prefix);
+    redis.disconnect();
+  });
+  return { prefix, redis, queue, mailbox, startWorker };
+}
+
+function interleaved(lanes: number, perLane: number): { lane: string; item: Item }[] {
+  const out: { lane: string; item: Item }[] = [];
+  for (let n = 0; n < perLane; n++) for (let l = 0; l < lanes; l++) out.push({ lane: `lane${l}`, item: { id: `l${l}-${n}`, n } });
+  return out;
+}
+
+describe('mailbox lanes', () => {
+  it('processes each lane in order, one item at a time, while lanes run in parallel across two workers', async () => {
+    const { mailbox, startWorker } = setup();
+    const seen = new Map<string, number[]>();
+    const inFlight = new Map<string, number>();
+    let maxSameLane = 0;
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const handler: MailboxHandler<Item> = async (item, { lane }) => {
+      inFlight.set(lane, (inFlight.get(lane) ?? 0) + 1);
+      maxSameLane = Math.max(maxSameLane, inFlight.get(lane)!);
+      maxConcurrent = Math.max(maxConcurrent, ++concurrent);
+      await new Promise((r) => setTimeout(r, Math.random() * 4));
+      seen.set(lane, [...(seen.get(lane) ?? []), item.n]);
+      inFlight.set(lane, inFlight.get(lane)! - 1);
+      concurrent--;
+    };
+    startWorker(handler);
+    startWorker(handler);
+    const requests = interleaved(40, 15);
+    for (let i = 0; i < requests.length; i += 50) await mailbox.push(requests.slice(i, i + 50));
+    await waitFor(() => [...seen.values()].reduce((a, s) => a + s.length, 0) === requests.length, 20_000);
+    for (const list of seen.values()) expect(list).toEqual([...Array(15).keys()]);
+    expect(maxSameLane).toBe(1);
+    expect(maxConcurrent).toBeGreaterThan(5);
+  });
+
+  it('accepts a deduplicated item once even when pushed concurrently', async () => {
+    const { mailbox } = setup();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => mailbox.push([{ lane: 'a', item: { id: 'same', n: 1 }, dedupeKey: 'dedupe-same', dedupeTtlSeconds: 60 }])),
+    );
+    expect(results.flat().filter((r) => r === 'queued')).toHaveLength(1);
+    expect(await mailbox.depth('a')).toBe(1);
+  });
+
+  it('retries a failing item without letting later items of its lane overtake it', async () => {
+    const { mailbox, startWorker } = setup();
+    const done: number[] = [];
+    let failures = 0;
+    startWorker(async (item) => {
+      if (item.n === 1 && failures < 2) {
+        failures++;
+        throw new Error('transient');
+      }
+      done.push(item.n);
+    });
+    await mailbox.push([0, 1, 2, 3].map((n) => ({ lane: 'x', item: { id: `x${n}`, n } })));
+    await waitFor(() => done.length === 4, 15_000);
+    expect(done).toEqual([0, 1, 2, 3]);
+    expect(failures).toBe(2);
+  });
+
+  it('moves an item that keeps failing to the dead letters and goes on with the lane', async () => {
+    const { mailbox, startWorker } = setup();
+    const done: number[] = [];
+    startWorker(
+      async (item) => {
+        if (item.n === 1) throw new Error('poison');
+        done.push(item.n);
+      },
+      5,
+      { maxAttempts: 2 },
+    );
+    await mailbox.push([0, 1, 2].map((n) => ({ lane: 'p', item: { id: `p${n}`, n } })));
+    await waitFor(() => done.length === 2, 15_000);
+    expect(done).toEqual([0, 2]);
+    const dead = await mailbox.deadLetters();
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ lane: 'p', item: { id: 'p1' }, error: 'poison' });
+  });
+
+  it('delays only the lane whose handler asks to retry later', async () => {
+    const { mailbox, startWorker } = setup();
+    const done: string[] = [];
+    let delayed = false;
+    startWorker(async (item, { lane }) => {
+      if (lane === 'slow' && !delayed) {
+        delayed = true;
+        return { retryAfterMs: 600 };
+      }
+      done.push(`${lane}:${item.n}`);
+    });
+    const started = Date.now();
+    await mailbox.push([
+      { lane: 'slow', item: { id: 's0', n: 0 } },
+      { lane: 'slow', item: { id: 's1', n: 1 } },
+      { lane: 'fast', item: { id: 'f0', n: 0 } },
+    ]);
+    await waitFor(() => done.includes('fast:0'));
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(done).not.toContain('slow:0');
+    await waitFor(() => done.length === 3);
+    expect(done.filter((d) => d.startsWith('slow'))).toEqual(['slow:0', 'slow:1']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  });
+
+  it('re-adds the drain job of a lane whose producer died before adding it', async () => {
+    const { mailbox, queue, startWorker } = setup();
+    await mailbox.push([{ lane: 'lost', item: { id: 'lost0', n: 0 } }]);
+    const [job] = await queue.getJobs(['wait']);
+    await job!.remove();
+    const done: number[] = [];
+    startWorker(async (item) => {
+      done.push(item.n);
+    });
+    expect(await mailbox.repairOwners(0)).toBe(1);
+    await waitFor(() => done.length === 1);
+    expect(done).toEqual([0]);
+  });
+
+  it('loses and duplicates nothing when a worker is killed with SIGKILL mid-item', async () => {
+    const { prefix, mailbox, redis } = setup('crashtest');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, HANG_ON: 'k2' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await mailbox.push([0, 1, 2, 3, 4].map((n) => ({ lane: 'k', item: { id: `k${n}`, n } })));
+    await waitFor(async () => (await redis.get(`${prefix}:started:k2`)) === '1', 15_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1']);
+
+    const survivor = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, HANG_ON: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    cleanups.push(async () => {
+      survivor.kill('SIGKILL');
+    });
+    await waitFor(async () => (await redis.llen(`${prefix}:done:k`)) === 5, 20_000);
+    expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+  }, 40_000);
+});
