@@ -1,0 +1,201 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { GraphApiError, GraphNetworkError, classifyGraphError } from './graph-errors.js';
+import { markReadMessage } from './messages.js';
+import type { OutboundMessage } from './outbound-types.js';
+
+/** Options of {@link createGraphClient}. Nothing is read from the environment. */
+export interface GraphClientOptions {
+  /** e.g. `https://graph.facebook.com` (`WHATSAPP_API_URL`). */
+  apiUrl: string;
+  /** e.g. `v21.0`; a bare `21.0` gets its `v`. */
+  apiVersion: string;
+  /** Default sender (`WHATSAPP_PHONE_NUMBER_ID`); each call may override it. */
+  phoneNumberId: string;
+  accessToken: string;
+  /** Per-request timeout. Default 15 s. */
+  timeoutMs?: number;
+  /** Default `Puente`. */
+  userAgent?: string;
+  /** Bring your own agents (e.g. a proxy agent); they are then not destroyed by `close()`. */
+  httpAgent?: http.Agent;
+  httpsAgent?: https.Agent;
+  /** Sockets per host for the built-in keep-alive agents. Default 256. */
+  maxSockets?: number;
+}
+
+/** Per-call options. */
+export interface GraphCallOptions {
+  /** Send from this business number instead of the default (the inbound `phone_number_id`). */
+  phoneNumberId?: string;
+  /** Attempts already made (BullMQ `attemptsMade`); sizes the 131056 backoff. */
+  attempt?: number;
+  signal?: AbortSignal;
+}
+
+/** What Graph returns for an accepted message (accepted, not yet delivered). */
+export interface SendMessageResult {
+  wamid: string;
+  /** Templates only: `accepted`, `held_for_quality_assessment` or `paused`. */
+  messageStatus?: string;
+  /** The wa_id Meta resolved the recipient to. */
+  waId?: string;
+}
+
+/** A WhatsApp Cloud API client bound to one access token. */
+export interface GraphClient {
+  /**
+   * Sends a message built by `messages.ts`.
+   * @throws {GraphApiError} when Meta answered with an error; {@link GraphNetworkError} when it did not answer.
+   */
+  sendMessage(body: OutboundMessage, options?: GraphCallOptions): Promise<SendMessageResult>;
+  /** Marks an inbound message read, optionally showing the typing indicator. Same errors as `sendMessage`. */
+  markRead(wamid: string, options?: GraphCallOptions & { typing?: boolean }): Promise<void>;
+  /** Destroys the keep-alive agents this client created. */
+  close(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+// ~1,000 msg/s at 150 ms per send keeps ~150 requests in flight per host; 256 leaves headroom.
+const DEFAULT_MAX_SOCKETS = 256;
+
+type Json = Record<string, unknown>;
+
+function parseJson(text: unknown): Json | undefined {
+  if (typeof text !== 'string' || text.length === 0) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const asNumber = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/**
+ * Creates a Graph API client with its own axios instance and keep-alive agents.
+ *
+ * Errors never carry the access token, the request config or the axios error itself.
+ *
+ * @example
+ * const graph = createGraphClient({ apiUrl, apiVersion: 'v21.0', phoneNumberId, accessToken });
+ * const { wamid } = await graph.sendMessage(textMessage('573001234567', 'Hola'));
+ */
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const { accessToken } = options;
+  const baseUrl = options.apiUrl.replace(/\/+$/, '');
+  const version = options.apiVersion.startsWith('v') ? options.apiVersion : `v${options.apiVersion}`;
+  const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  const ownAgents: (http.Agent | https.Agent)[] = [];
+  const httpAgent = options.httpAgent ?? new http.Agent({ keepAlive: true, maxSockets });
+  const httpsAgent = options.httpsAgent ?? new https.Agent({ keepAlive: true, maxSockets });
+  if (!options.httpAgent) ownAgents.push(httpAgent);
+  if (!options.httpsAgent) ownAgents.push(httpsAgent);
+
+  const client: AxiosInstance = axios.create({
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    httpAgent,
+    httpsAgent,
+    // Environment proxies are ignored on purpose (no hidden env reads); pass a proxy agent instead.
+    proxy: false,
+    maxRedirects: 0,
+    maxContentLength: 1024 * 1024,
+    // Every status is a response to interpret, and the raw text is kept so HTML error pages parse safely.
+    validateStatus: () => true,
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'User-Agent': options.userAgent ?? 'Puente',
+    },
+  });
+
+  // Belt and braces: Meta does not echo tokens, but error text must never be able to leak one.
+  const redact = (text: string): string => (accessToken ? text.split(accessToken).join('[redacted]') : text);
+
+  async function post(body: unknown, call: GraphCallOptions): Promise<AxiosResponse<unknown>> {
+    const phoneNumberId = encodeURIComponent(call.phoneNumberId ?? options.phoneNumberId);
+    try {
+      return await client.post(`${baseUrl}/${version}/${phoneNumberId}/messages`, body, {
+        headers: { Authorization: `Bearer ${accessToken}` },
+        signal: call.signal,
+      });
+    } catch (error) {
+      const code = axios.isAxiosError(error) ? error.code : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), {
+        ...(code === undefined ? {} : { code }),
+        timedOut: code === 'ETIMEDOUT' || code === 'ECONNABORTED',
+      });
+    }
+  }
+
+  function apiError(response: AxiosResponse<unknown>, json: Json | undefined, call: GraphCallOptions): GraphApiError {
+    const error = typeof json?.['error'] === 'object' && json['error'] !== null ? (json['error'] as Json) : undefined;
+    const errorData = error?.['error_data'] as Json | undefined;
+    const code = asNumber(error?.['code']);
+    const metaMessage = asString(error?.['message']);
+    const retryAfter = response.headers['retry-after'];
+    const title = asString(error?.['error_user_title']) ?? asString(error?.['title']);
+    const classification = classifyGraphError({
+      status: response.status,
+      ...(code === undefined ? {} : { code }),
+      ...(title === undefined ? {} : { title }),
+      ...(metaMessage === undefined ? {} : { message: redact(metaMessage) }),
+      ...(error?.['is_transient'] === true ? { isTransient: true } : {}),
+      ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
+      attempt: call.attempt ?? 0,
+    });
+    const summary =
+      response.status >= 200 && response.status < 300
+        ? 'Graph API accepted the request but returned no message id'
+        : metaMessage ?? `Graph API answered HTTP ${response.status} without an error envelope`;
+    return new GraphApiError({
+      message: redact(`${summary} (HTTP ${response.status}${code === undefined ? '' : `, code ${code}`})`),
+      status: response.status,
+      code,
+      subcode: asNumber(error?.['error_subcode']),
+      type: asString(error?.['type']),
+      title,
+      details: asString(errorData?.['details']),
+      fbtraceId: asString(error?.['fbtrace_id']),
+      classification,
+    });
+  }
+
+  const isSuccess = (status: number): boolean => status >= 200 && status < 300;
+
+  return {
+    async sendMessage(body, call = {}) {
+      const response = await post(body, call);
+      const json = parseJson(response.data);
+      const messages = json?.['messages'];
+      const first = Array.isArray(messages) ? (messages[0] as Json | undefined) : undefined;
+      const wamid = asString(first?.['id']);
+      // A 2xx without a wamid is classified permanent: retrying a send Meta may have accepted risks a duplicate.
+      if (!isSuccess(response.status) || wamid === undefined) throw apiError(response, json, call);
+      const contacts = json?.['contacts'];
+      const waId = Array.isArray(contacts) ? asString((contacts[0] as Json | undefined)?.['wa_id']) : undefined;
+      const messageStatus = asString(first?.['message_status']);
+      return {
+        wamid,
+        ...(messageStatus === undefined ? {} : { messageStatus }),
+        ...(waId === undefined ? {} : { waId }),
+      };
+    },
+
+    async markRead(wamid, call = {}) {
+      const response = await post(markReadMessage(wamid, { typing: call.typing ?? false }), call);
+      if (!isSuccess(response.status)) throw apiError(response, parseJson(response.data), call);
+    },
+
+    close() {
+      for (const agent of ownAgents) agent.destroy();
+    },
+  };
+}
