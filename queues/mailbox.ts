@@ -52,6 +52,8 @@ export interface DrainOptions {
   /** Items one job drains before handing the lane to a fresh job at the back of the queue. */
   maxItemsPerJob?: number;
   onDeadLetter?: (item: MailboxItem, lane: string, error: unknown) => void;
+  /** First retry delay of a failing item; doubles per attempt, capped at 60 s. */
+  baseBackoffMs?: number;
 }
 
 export interface Mailbox<T extends MailboxItem> {
@@ -66,6 +68,12 @@ export interface Mailbox<T extends MailboxItem> {
 }
 
 const DRAIN_JOB = 'drain';
+
+/** Parks the drain job (keeping lane ownership) until `delayMs` from now; the head item stays in place. */
+async function retryLater(job: Job, token: string | undefined, delayMs: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  throw new DelayedError();
+}
 const JOB_ID_PREFIX = 'd-';
 
 export function createMailbox<T extends MailboxItem>(opts: { name: string; redis: Redis; queue: Queue; keyPrefix: string }): Mailbox<T> {
@@ -79,7 +87,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     attempts: `${base}:attempts`,
     dead: `${base}:dead`,
   };
-  const drainJobOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 86_400 }, attempts: 1_000_000, backoff: { type: 'exponential', delay: 500 } };
+  const drainJobOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 86_400 }, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } };
 
   async function addDrainJobs(entries: { lane: string; jobId: string }[]): Promise<void> {
     if (entries.length === 0) return;
@@ -104,6 +112,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   function processor(handler: MailboxHandler<T>, logger: Logger, options: DrainOptions = {}): Processor {
     const maxAttempts = options.maxAttempts ?? 8;
     const maxItems = options.maxItemsPerJob ?? 50;
+    const baseBackoffMs = options.baseBackoffMs ?? 500;
     return async (job, token) => {
       const lane = (job.data as { lane: string }).lane;
       const jobId = job.id ?? '';
@@ -118,14 +127,16 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
         try {
           const outcome = await handler(item, { lane, job, attempt, logger: log });
           if (outcome?.retryAfterMs !== undefined) {
-            await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
-            throw new DelayedError();
+            await redis.hincrby(k.attempts, item.id, 1);
+            return await retryLater(job, token, outcome.retryAfterMs);
           }
         } catch (err) {
           if (err instanceof DelayedError) throw err;
           if (attempt < maxAttempts) {
             await redis.hincrby(k.attempts, item.id, 1);
-            throw err; // BullMQ retries the job with backoff; the item is still at the head.
+            log.warn({ err }, 'mailbox item failed; retrying it before anything behind it');
+            // Per-item backoff (not BullMQ's per-job attempts, which would grow across the items a job drains).
+            return await retryLater(job, token, Math.min(baseBackoffMs * 2 ** (attempt - 1), 60_000));
           }
           log.error({ err }, 'mailbox item failed too many times; moved to dead letters');
           options.onDeadLetter?.(item, lane, err);

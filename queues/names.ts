@@ -4,6 +4,8 @@ export const queueNames = {
   lanes: 'lanes',
   /** Paced sends to the WhatsApp Graph API, ordered per recipient. */
   outbound: 'outbound',
+  /** Delivery status webhooks applied to the conversation log (order-free: statuses only move forward). */
+  statuses: 'statuses',
   /** Calls to the CRM (agent requests, relayed user messages, ticket events). */
   crm: 'crm',
 } as const;

@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../src/logging/logger.js';
 import { queueNames, type QueueName } from './names.js';
 
 export interface QueueRegistry {
@@ -10,7 +11,7 @@ export interface QueueRegistry {
 }
 
 /** One Queue object per name, sharing the producer connection. */
-export function createQueueRegistry(connection: Redis, prefix: string): QueueRegistry {
+export function createQueueRegistry(connection: Redis, prefix: string, logger: Logger): QueueRegistry {
   const queues = new Map<QueueName, Queue>(
     Object.values(queueNames).map((name) => [
       name,
@@ -20,7 +21,7 @@ export function createQueueRegistry(connection: Redis, prefix: string): QueueReg
         // Producers must not hang while Redis is down: callers turn the error into a 503.
         skipWaitingForReady: true,
         defaultJobOptions: { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
-      }),
+      }).on('error', (err) => logger.warn({ err, queue: name }, 'queue connection error')),
     ]),
   );
   return {

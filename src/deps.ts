@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config/index.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { createCommandRedis, createWorkerRedis } from './infra/redis.js';
+import { createCommandRedis, createWorkerRedis, waitUntilReady } from './infra/redis.js';
 import { connectMongo, type MongoHandle } from './infra/mongo.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { createQueueRegistry, type QueueRegistry } from '../queues/registry.js';
+import { createMessaging, type Messaging } from '../queues/messaging.js';
+import { createGraphClient, type GraphClient } from './whatsapp/graph-client.js';
+import { PUENTE_VERSION } from './version.js';
 
 export interface Deps {
   config: Config;
@@ -16,6 +19,10 @@ export interface Deps {
   workerRedis(name: string): Redis;
   mongo: MongoHandle;
   queues: QueueRegistry;
+  /** WhatsApp Cloud API client (default sender WHATSAPP_PHONE_NUMBER_ID; each send may name another). */
+  graph: GraphClient;
+  /** The message road: ingress, lanes, outbound sends, conversation log. */
+  messaging: Messaging;
   /** Prefix for every Redis key Puente writes (BullMQ and its own keys), so tests can isolate themselves. */
   keyPrefix: string;
   close(): Promise<void>;
@@ -43,16 +50,28 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const workerConnections: Redis[] = [];
   let mongo: MongoHandle;
   try {
+    await waitUntilReady(redis);
     mongo = await connectMongo(config.MONGODB_URI);
   } catch (err) {
     redis.disconnect();
     throw err;
   }
-  const queues = createQueueRegistry(redis, keyPrefix);
+  const queues = createQueueRegistry(redis, keyPrefix, logger);
+  const metrics = createMetrics();
+  const graph = createGraphClient({
+    apiUrl: config.WHATSAPP_API_URL,
+    apiVersion: config.WHATSAPP_API_VERSION,
+    phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID ?? '',
+    accessToken: config.WHATSAPP_ACCESS_TOKEN ?? '',
+    userAgent: `Puente/${PUENTE_VERSION}`,
+  });
+  const messaging = createMessaging({ config, redis, keyPrefix, queues, mongo, graph, metrics, logger });
   return {
     config,
     logger,
-    metrics: createMetrics(),
+    metrics,
+    graph,
+    messaging,
     redis,
     workerRedis(name) {
       const connection = createWorkerRedis(redisUrl, `puente:${name}`);
@@ -68,6 +87,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       await Promise.allSettled(workerConnections.map((c) => c.quit()));
       await redis.quit().catch(() => redis.disconnect());
       await mongo.close();
+      graph.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import { createErrorHandler } from './error-handler.js';
 import { observeRequests } from './middleware.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { webhookRoutes } from './routes/webhook.js';
 import type { AppEnv } from './types.js';
 import { PUENTE_VERSION } from '../version.js';
 
@@ -43,6 +44,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoute(deps.metrics));
+  app.route('/', webhookRoutes({ config: deps.config, ingress: deps.messaging.ingress }));
   const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
   if (bullBoard) app.route('/', bullBoard);
 

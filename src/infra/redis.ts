@@ -28,6 +28,19 @@ export function createWorkerRedis(url: string, name: string): Redis {
   } satisfies RedisOptions);
 }
 
+/**
+ * Resolves once the connection is ready. Command connections refuse commands while not ready
+ * (no offline queue), so start-up waits here instead of failing its first requests.
+ */
+export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await withTimeout(
+    new Promise<void>((resolve) => redis.once('ready', () => resolve())),
+    timeoutMs,
+    `Redis did not become ready within ${timeoutMs} ms`,
+  );
+}
+
 /** `PING` with a deadline; used by /readyz. */
 export async function pingRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
   await withTimeout(redis.ping(), timeoutMs, 'Redis did not answer PING');

@@ -5,6 +5,16 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Errors that reached `onError` without being an AppError (bugs). */
   unhandledErrors: Counter<'route'>;
+  /** Webhook items by kind (message, status, error) and result (queued, duplicate). */
+  webhookItems: Counter<'kind' | 'result'>;
+  /** Graph API sends by result (accepted, failed, retried, deferred). */
+  whatsappSends: Counter<'result'>;
+  /** Sends given up for good, by Meta's error code (or ours, e.g. CUSTOMER_SERVICE_WINDOW_CLOSED). */
+  whatsappSendFailures: Counter<'code'>;
+  /** Graph rejected our access token (190/0): every send fails until ops rotate it. */
+  whatsappTokenErrors: Counter;
+  /** Lane items moved to the dead letters after too many failures. */
+  deadLetters: Counter<'mailbox'>;
 }
 
 /** A registry per process (not prom-client's global one), so tests can build several apps side by side. */
@@ -27,5 +37,15 @@ export function createMetrics(): Metrics {
       labelNames: ['route'],
       registers: [registry],
     }),
+    webhookItems: new Counter({ name: 'puente_webhook_items_total', help: 'Webhook items by kind and result', labelNames: ['kind', 'result'], registers: [registry] }),
+    whatsappSends: new Counter({ name: 'puente_whatsapp_sends_total', help: 'Graph API send attempts by result', labelNames: ['result'], registers: [registry] }),
+    whatsappSendFailures: new Counter({
+      name: 'puente_whatsapp_send_failures_total',
+      help: 'Messages that will not be delivered, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    whatsappTokenErrors: new Counter({ name: 'puente_whatsapp_token_errors_total', help: 'Graph API calls rejected for an expired or invalid token', registers: [registry] }),
+    deadLetters: new Counter({ name: 'puente_dead_letters_total', help: 'Lane items dead-lettered after repeated failures', labelNames: ['mailbox'], registers: [registry] }),
   };
 }

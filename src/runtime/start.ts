@@ -40,6 +40,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
 
   if (role === 'worker' || role === 'all') {
     workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])]);
+    await deps.messaging.scheduleJanitor();
   }
   if (role === 'api' || role === 'all') {
     const app = createApp(deps);

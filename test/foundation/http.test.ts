@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queueNames } from '../../queues/names.js';
 import { createApp } from '../../src/http/app.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
@@ -69,7 +70,7 @@ describe('HTTP basics', () => {
     const api = await app.request('/admin/queues/api/queues', { headers: auth });
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['crm', 'lanes', 'outbound']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(Object.values(queueNames).sort());
   });
 
   it('serves the OpenAPI document and the docs page', async () => {

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../src/config/index.js';
+import { createConversationLog, type ConversationLog } from '../src/conversations/conversation-log.js';
+import { messageModel } from '../src/conversations/message-log.js';
+import type { MongoHandle } from '../src/infra/mongo.js';
+import type { Logger } from '../src/logging/logger.js';
+import type { Metrics } from '../src/metrics/registry.js';
+import type { GraphClient } from '../src/whatsapp/graph-client.js';
+import { createIngress, type Ingress } from './ingress.js';
+import { createLaneHandler, type InboundResponder } from './lane-handler.js';
+import type { LaneItem } from './lane-items.js';
+import { createMailbox } from './mailbox.js';
+import { queueNames } from './names.js';
+import { createOutbound, type Outbound, type OutboundItem } from './outbound.js';
+import { createPacer } from './pacer.js';
+import type { QueueRegistry } from './registry.js';
+import { statusProcessor } from './statuses.js';
+import type { WorkerDefinition } from './workers.js';
+
+/** Concurrency per worker process. Lane and send jobs mostly wait on I/O, so many run at once. */
+export const LANE_CONCURRENCY = 256;
+export const OUTBOUND_CONCURRENCY = 256;
+const JANITOR_EVERY_MS = 30_000;
+
+export interface Messaging {
+  log: ConversationLog;
+  ingress: Ingress;
+  outbound: Outbound;
+  /** The processors a worker process runs for the message road. */
+  workerDefinitions(respond: InboundResponder): WorkerDefinition[];
+  /** Registers the periodic repair of lanes whose drain job was lost (idempotent). */
+  scheduleJanitor(): Promise<void>;
+}
+
+/** Wires the message road: ingress → conversation lanes → responder → outbound lanes → Graph API. */
+export function createMessaging(deps: {
+  config: Config;
+  redis: Redis;
+  keyPrefix: string;
+  queues: QueueRegistry;
+  mongo: MongoHandle;
+  graph: GraphClient;
+  metrics: Metrics;
+  logger: Logger;
+}): Messaging {
+  const { redis, keyPrefix, queues } = deps;
+  const log = createConversationLog(messageModel(deps.mongo.connection));
+  const lanes = createMailbox<LaneItem>({ name: queueNames.lanes, redis, queue: queues.get('lanes'), keyPrefix });
+  const outboundMailbox = createMailbox<OutboundItem>({ name: queueNames.outbound, redis, queue: queues.get('outbound'), keyPrefix });
+  const pacer = createPacer({ redis, keyPrefix, mps: deps.config.WHATSAPP_MAX_MPS });
+  const outbound = createOutbound({ redis, keyPrefix, mailbox: outboundMailbox, log, graph: deps.graph, pacer, metrics: deps.metrics, logger: deps.logger });
+  const ingress = createIngress({ redis, keyPrefix, lanes, statusQueue: queues.get('statuses'), metrics: deps.metrics });
+  const deadLetter = (mailbox: string) => () => deps.metrics.deadLetters.inc({ mailbox });
+
+  return {
+    log,
+    ingress,
+    outbound,
+    workerDefinitions(respond) {
+      const drainLanes = lanes.processor(createLaneHandler({ log, outbound, respond }), deps.logger, { onDeadLetter: deadLetter('lanes') });
+      const drainOutbound = outboundMailbox.processor(outbound.handle, deps.logger, {
+        onDeadLetter: (item, _lane, error) => {
+          deadLetter('outbound')();
+          outbound.onDeadLetter(item as OutboundItem, error);
+        },
+      });
+      return [
+        {
+          queue: queueNames.lanes,
+          concurrency: LANE_CONCURRENCY,
+          processor: async (job, token) => {
+            if (job.name !== 'janitor') return drainLanes(job, token);
+            return { lanes: await lanes.repairOwners(), outbound: await outboundMailbox.repairOwners() };
+          },
+        },
+        { queue: queueNames.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound },
+        { queue: queueNames.statuses, concurrency: 32, processor: statusProcessor(log) },
+      ];
+    },
+    async scheduleJanitor() {
+      await queues.get('lanes').upsertJobScheduler('mailbox-janitor', { every: JANITOR_EVERY_MS }, { name: 'janitor', opts: { removeOnComplete: true, removeOnFail: 100 } });
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { Redis } from 'ioredis';
+import type { ConversationLog } from '../src/conversations/conversation-log.js';
+import type { Author } from '../src/conversations/message-log.js';
+import { isServiceWindowOpen } from '../src/conversations/service-window.js';
+import type { Logger } from '../src/logging/logger.js';
+import type { Metrics } from '../src/metrics/registry.js';
+import type { GraphClient } from '../src/whatsapp/graph-client.js';
+import { GraphApiError, GraphNetworkError } from '../src/whatsapp/graph-errors.js';
+import { describeOutbound } from '../src/whatsapp/messages.js';
+import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
+import { conversationKey } from '../src/whatsapp/normalize.js';
+import type { HandlerOutcome, Mailbox, MailboxHandler } from './mailbox.js';
+import type { Pacer } from './pacer.js';
+
+export type OutboundPayload =
+  /** `freeForm` is false only for templates, the one kind allowed outside the 24 h window. */
+  | { kind: 'message'; message: OutboundMessage; freeForm: boolean }
+  | { kind: 'mark_read'; wamid: string; typing: boolean };
+
+/** One send, queued in the recipient's outbound lane. */
+export interface OutboundItem {
+  /** Deterministic (derived from what produced it), so a re-processed lane item cannot send twice. */
+  id: string;
+  phoneNumberId: string;
+  to: string;
+  payload: OutboundPayload;
+  author: Author;
+  ticketId?: string;
+  createdAt: number;
+}
+
+/** A free-form send was refused because the user's last message is over 24 h old; send a template instead. */
+export class ServiceWindowClosedError extends Error {
+  readonly code = 'CUSTOMER_SERVICE_WINDOW_CLOSED';
+  constructor(readonly conversation: string) {
+    super('The 24-hour customer service window is closed; only a template can be sent');
+    this.name = 'ServiceWindowClosedError';
+  }
+}
+
+/** How many times a pair-rate-limited (131056) message is deferred before it is given up. */
+const MAX_RECIPIENT_DEFERRALS = 6;
+
+export interface OutboundDeps {
+  redis: Redis;
+  keyPrefix: string;
+  mailbox: Mailbox<OutboundItem>;
+  log: ConversationLog;
+  graph: GraphClient;
+  pacer: Pacer;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export function createOutbound(deps: OutboundDeps) {
+  const sentKey = (id: string) => `${deps.keyPrefix}:out:sent:${id}`;
+  const isFreeForm = (item: OutboundItem) => item.payload.kind === 'message' && item.payload.freeForm;
+
+  /**
+   * Queues sends in order on each recipient's lane and logs them as `queued`. Free-form messages
+   * outside the service window are refused before anything is queued.
+   * @throws {ServiceWindowClosedError}
+   */
+  async function enqueue(items: OutboundItem[]): Promise<void> {
+    for (const item of items) {
+      const lane = conversationKey(item.phoneNumberId, item.to);
+      if (isFreeForm(item) && !(await isServiceWindowOpen(deps.redis, deps.keyPrefix, lane))) throw new ServiceWindowClosedError(lane);
+    }
+    await Promise.all(
+      items.flatMap((item) =>
+        item.payload.kind === 'message'
+          ? [
+              deps.log.logQueued({
+                outboundId: item.id,
+                conversationKey: conversationKey(item.phoneNumberId, item.to),
+                phoneNumberId: item.phoneNumberId,
+                waId: item.to,
+                direction: 'outbound',
+                author: item.author,
+                type: item.payload.message.type,
+                text: describeOutbound(item.payload.message),
+                ticketId: item.ticketId,
+                at: new Date(item.createdAt),
+              }),
+            ]
+          : [],
+      ),
+    );
+    await deps.mailbox.push(
+      items.map((item) => ({
+        lane: conversationKey(item.phoneNumberId, item.to),
+        item,
+        dedupeKey: `${deps.keyPrefix}:dd:out:${item.id}`,
+        dedupeTtlSeconds: 86_400,
+      })),
+    );
+  }
+
+  async function fail(item: OutboundItem, code: number | string, title?: string, message?: string): Promise<void> {
+    deps.metrics.whatsappSendFailures.inc({ code: String(code) });
+    if (item.payload.kind === 'message') await deps.log.markFailed(item.id, { code, ...(title ? { title } : {}), ...(message ? { message } : {}) });
+  }
+
+  /** Sends one item; the lane guarantees this recipient's previous send has been answered. */
+  const handle: MailboxHandler<OutboundItem> = async (item, ctx): Promise<HandlerOutcome | void> => {
+    if (await deps.redis.exists(sentKey(item.id))) return; // accepted by Graph before a crash
+    const { payload } = item;
+    if (isFreeForm(item) && !(await isServiceWindowOpen(deps.redis, deps.keyPrefix, ctx.lane))) {
+      ctx.logger.warn('service window closed while the message waited; not sent');
+      return fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
+    }
+    await deps.pacer.acquire(item.phoneNumberId);
+    try {
+      if (payload.kind === 'mark_read') {
+        await deps.graph.markRead(payload.wamid, { phoneNumberId: item.phoneNumberId, typing: payload.typing });
+        return;
+      }
+      const result = await deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 });
+      await deps.redis.set(sentKey(item.id), result.wamid, 'EX', 86_400);
+      deps.metrics.whatsappSends.inc({ result: 'accepted' });
+      await deps.log.markAccepted(item.id, result.wamid);
+    } catch (err) {
+      if (!(err instanceof GraphApiError || err instanceof GraphNetworkError)) throw err;
+      const verdict = err.classification;
+      if (verdict.alert === 'token') {
+        deps.metrics.whatsappTokenErrors.inc();
+        ctx.logger.fatal({ alert: 'whatsapp_token', code: verdict.code }, 'WhatsApp access token rejected: rotate WHATSAPP_ACCESS_TOKEN');
+      }
+      if (payload.kind === 'mark_read' && verdict.kind !== 'retry') {
+        ctx.logger.warn({ err }, 'mark-as-read refused; ignored');
+        return;
+      }
+      if (verdict.kind === 'retry') {
+        deps.metrics.whatsappSends.inc({ result: 'retried' });
+        throw err; // the mailbox backs off and retries this item before anything behind it
+      }
+      if (verdict.kind === 'recipient_backoff' && ctx.attempt <= MAX_RECIPIENT_DEFERRALS) {
+        deps.metrics.whatsappSends.inc({ result: 'deferred' });
+        return { retryAfterMs: verdict.retryAfterMs ?? 4 ** ctx.attempt * 1000 };
+      }
+      deps.metrics.whatsappSends.inc({ result: 'failed' });
+      ctx.logger.error({ code: verdict.code, title: verdict.title }, 'message not sent: Meta refused it for good');
+      await fail(item, verdict.code ?? 'unknown', verdict.title, verdict.message);
+    }
+  };
+
+  return {
+    enqueue,
+    handle,
+    /** Called by the mailbox when a transient failure outlasted every retry. */
+    onDeadLetter(item: OutboundItem, error: unknown): void {
+      void fail(item, 'RETRIES_EXHAUSTED', 'Gave up after repeated transient failures', error instanceof Error ? error.message : String(error));
+    },
+  };
+}
+
+export type Outbound = ReturnType<typeof createOutbound>;

@@ -1,0 +1,83 @@
+import { createApp } from '../../src/http/app.js';
+import { workerDefinitions } from '../../src/runtime/worker-definitions.js';
+import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
+import { signBody } from '../../src/whatsapp/signature.js';
+import { createTestDeps, testEnv, type TestDeps } from './deps.js';
+
+export interface Road {
+  deps: TestDeps;
+  app: ReturnType<typeof createApp>;
+  workers: RunningWorkers | undefined;
+  /** POSTs a body to /webhook signed with the test app secret (exact bytes). */
+  postWebhook(body: string | object): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The whole message road in this process: HTTP app plus (optionally) the real workers. */
+export async function startRoad(overrides: Record<string, string | undefined> = {}, options: { workers?: boolean } = {}): Promise<Road> {
+  const deps = await createTestDeps(overrides);
+  const app = createApp(deps);
+  const workers = options.workers === false ? undefined : startWorkers(deps, workerDefinitions(deps));
+  return {
+    deps,
+    app,
+    workers,
+    async postWebhook(body) {
+      const raw = typeof body === 'string' ? body : JSON.stringify(body);
+      return app.request('/webhook', {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(testEnv.META_WEBHOOK_SECRET, raw) },
+      });
+    },
+    async stop() {
+      await workers?.close();
+      await deps.cleanup();
+    },
+  };
+}
+
+/** A one-message text webhook for `waId`, in Meta's envelope. */
+export function textWebhook(waId: string, wamid: string, text: string, timestamp = Math.floor(Date.now() / 1000)): object {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
+              contacts: [{ profile: { name: 'Usuario Prueba' }, wa_id: waId }],
+              messages: [{ from: waId, id: wamid, timestamp: String(timestamp), type: 'text', text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** A status webhook for one of our messages. */
+export function statusWebhook(wamid: string, status: string, recipient: string, timestamp = Math.floor(Date.now() / 1000), errors?: object[]): object {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
+              statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: recipient, ...(errors ? { errors } : {}) }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
