@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.js';
 import { createDeps, type Deps, type DepsOptions } from '../deps.js';
 import { createApp } from '../http/app.js';
-import { startWorkers, type RunningWorkers, type WorkerDefinition } from '../../queues/workers.js';
+import { startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { workerDefinitions } from './worker-definitions.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
@@ -20,6 +20,7 @@ export interface Running {
 export interface StartOptions extends DepsOptions {
   /** Extra processors (tests use this to run a controlled job through the real shutdown path). */
   extraWorkers?: (deps: Deps) => WorkerDefinition[];
+  workerTuning?: WorkerTuning;
 }
 
 function closeServer(server: ServerType): Promise<void> {
@@ -39,7 +40,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
   let port: number | undefined;
 
   if (role === 'worker' || role === 'all') {
-    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])]);
+    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
     await deps.messaging.scheduleJanitor();
   }
   if (role === 'api' || role === 'all') {

@@ -45,9 +45,9 @@ export interface TestDeps extends Deps {
 }
 
 /** Real Redis and MongoDB, isolated by a unique key prefix and database per call. */
-export async function createTestDeps(overrides: Record<string, string | undefined> = {}, logger?: Logger): Promise<TestDeps> {
+export async function createTestDeps(overrides: Record<string, string | undefined> = {}, logger?: Logger, prefix?: string): Promise<TestDeps> {
   const config = testConfig(overrides);
-  const keyPrefix = `test-${randomUUID()}`;
+  const keyPrefix = prefix ?? `test-${randomUUID()}`;
   const deps = await createDeps(config, { keyPrefix, logger: logger ?? createLogger({ level: 'silent' }) });
   return Object.assign(deps, {
     async cleanup() {
