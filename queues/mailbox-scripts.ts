@@ -32,8 +32,8 @@ return {1, id}
 `);
 
 /**
- * KEYS: list, owner, scheduled   ARGV: jobId, lane
- * Returns {'not_owner'} | {'empty'} (ownership released) | {'item', head}
+ * KEYS: list, owner, scheduled, attempts   ARGV: jobId, lane
+ * Returns {'not_owner'} | {'empty'} (ownership released) | {'item', head, failedAttempts}
  */
 export const headScript = defineScript(`
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {'not_owner'} end
@@ -43,28 +43,30 @@ if not head then
   redis.call('ZREM', KEYS[3], ARGV[2])
   return {'empty'}
 end
-return {'item', head}
+return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
 `);
 
 /**
- * Removes the head the owner just finished (or gave up on) and releases the lane when empty.
+ * Removes the head the owner just finished (or gave up on) and returns the next one in the same
+ * round trip, releasing the lane when it is empty.
  * KEYS: list, owner, scheduled, attempts, dead   ARGV: jobId, lane, itemId, deadEntry ('' = not dead-lettered)
- * Returns remaining length, or -1 when the caller no longer owns the lane.
+ * Returns like headScript.
  */
-export const popScript = defineScript(`
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+export const advanceScript = defineScript(`
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {'not_owner'} end
 redis.call('LPOP', KEYS[1])
 redis.call('HDEL', KEYS[4], ARGV[3])
 if ARGV[4] ~= '' then
   redis.call('LPUSH', KEYS[5], ARGV[4])
   redis.call('LTRIM', KEYS[5], 0, 9999)
 end
-local n = redis.call('LLEN', KEYS[1])
-if n == 0 then
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[3], ARGV[2])
+  return {'empty'}
 end
-return n
+return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
 `);
 
 /**
