@@ -1,0 +1,107 @@
+/**
+ * Embedded MongoDB benchmark (`npm run bench:mongo`): throughput of inserts, unique-key point
+ * finds and findAndModify over 1 connection (sequential awaits) and 16 concurrent connections,
+ * then the "100k documents, lookup by unique key median < 1 ms" check.
+ * Set MONGODB_URI to run the same numbers against a real server for comparison.
+ */
+import { performance } from 'node:perf_hooks';
+import { MongoClient, type Collection, type Document } from 'mongodb';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../devstack/mongo/index.js';
+
+const OPS_PER_PHASE = Number(process.env.BENCH_OPS ?? 5000);
+const CONCURRENCY = 16;
+const BIG_COLLECTION = 100_000;
+const LOOKUPS = 1000;
+
+interface Row {
+  scenario: string;
+  connections: number;
+  ops: number;
+  seconds: number;
+}
+
+const rows: Row[] = [];
+
+/** Runs `op(i)` for i in [0, total) across `workers` sequential loops and records ops/s. */
+async function measure(scenario: string, workers: number, total: number, op: (i: number, worker: number) => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  const perWorker = Math.ceil(total / workers);
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = w * perWorker; i < Math.min(total, (w + 1) * perWorker); i++) await op(i, w);
+    }),
+  );
+  rows.push({ scenario, connections: workers, ops: total, seconds: (performance.now() - started) / 1000 });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function throughput(uri: string): Promise<void> {
+  for (const connections of [1, CONCURRENCY]) {
+    const clients = await Promise.all(Array.from({ length: connections }, () => MongoClient.connect(uri, { maxPoolSize: 1 })));
+    const colls: Array<Collection<Document>> = clients.map((c) => c.db().collection(`bench_${connections}`));
+    await colls[0]?.createIndex({ phone: 1 }, { unique: true });
+    const at = (w: number): Collection<Document> => colls[w] as Collection<Document>;
+    await measure('insertOne', connections, OPS_PER_PHASE, (i, w) => at(w).insertOne({ phone: `+54911${String(i).padStart(8, '0')}`, name: `user ${i}`, n: 0, at: new Date() }));
+    await measure('findOne by unique key', connections, OPS_PER_PHASE, (i, w) => at(w).findOne({ phone: `+54911${String((i * 7919) % OPS_PER_PHASE).padStart(8, '0')}` }));
+    await measure('findOneAndUpdate $inc', connections, OPS_PER_PHASE, (i, w) =>
+      at(w).findOneAndUpdate({ phone: `+54911${String((i * 7919) % OPS_PER_PHASE).padStart(8, '0')}` }, { $inc: { n: 1 } }, { returnDocument: 'after' }),
+    );
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+async function bigLookup(uri: string): Promise<{ median: number; p99: number; loadSeconds: number }> {
+  const client = await MongoClient.connect(uri, { maxPoolSize: 1 });
+  const coll = client.db().collection('bench_big');
+  await coll.createIndex({ phone: 1 }, { unique: true });
+  const loadStart = performance.now();
+  for (let start = 0; start < BIG_COLLECTION; start += 10_000) {
+    await coll.insertMany(
+      Array.from({ length: 10_000 }, (_, k) => ({ phone: `+54911${String(start + k).padStart(8, '0')}`, name: `contact ${start + k}`, tags: ['lead'], at: new Date() })),
+    );
+  }
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+  const latencies: number[] = [];
+  for (let i = 0; i < LOOKUPS; i++) {
+    const phone = `+54911${String((i * 104_729) % BIG_COLLECTION).padStart(8, '0')}`;
+    const t0 = performance.now();
+    const doc = await coll.findOne({ phone });
+    latencies.push(performance.now() - t0);
+    if (!doc) throw new Error(`lookup of ${phone} found nothing`);
+  }
+  await client.close();
+  latencies.sort((a, b) => a - b);
+  return { median: percentile(latencies, 50), p99: percentile(latencies, 99), loadSeconds };
+}
+
+async function main(): Promise<void> {
+  const external = process.env.MONGODB_URI;
+  let embedded: EmbeddedMongo | undefined;
+  let base = external;
+  if (!base) {
+    embedded = await startEmbeddedMongo();
+    base = embedded.uri;
+  }
+  const dbName = `bench_${process.pid}`;
+  const uri = base.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*/, `$1/${dbName}`);
+  console.log(`target: ${external ? 'MONGODB_URI' : 'embedded'} (${uri})`);
+  try {
+    await throughput(uri);
+    console.log('\nThroughput (sequential awaits per connection):');
+    console.table(rows.map((r) => ({ scenario: r.scenario, connections: r.connections, ops: r.ops, 'ops/s': Math.round(r.ops / r.seconds) })));
+    const big = await bigLookup(uri);
+    const verdict = big.median < 1 ? 'PASS' : 'FAIL';
+    console.log(`\n${BIG_COLLECTION.toLocaleString('en')} documents loaded in ${big.loadSeconds.toFixed(1)} s (insertMany batches of 10k)`);
+    console.log(`findOne by unique key over ${LOOKUPS} lookups, 1 connection: median ${big.median.toFixed(3)} ms, p99 ${big.p99.toFixed(3)} ms → ${verdict} (target median < 1 ms)`);
+  } finally {
+    const cleanup = await MongoClient.connect(uri);
+    await cleanup.db().dropDatabase();
+    await cleanup.close();
+    await embedded?.stop();
+  }
+}
+
+await main();

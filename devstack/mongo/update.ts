@@ -1,0 +1,140 @@
+/**
+ * Update semantics shared by `update` and `findAndModify`: operator updates and pipeline updates
+ * are executed by mingo on a private copy; replacement documents, `$setOnInsert`, upsert seeding
+ * and the immutable `_id` rule are mongod behaviours mingo does not model, so they live here.
+ */
+import type { Document } from 'bson';
+import { updateOne as mingoUpdateOne } from 'mingo';
+import { update as mingoUpdate } from 'mingo/updater';
+import { setValue } from 'mingo/util';
+import { withIdFirst } from './collection.js';
+import { UPDATE_QUERY_OPTIONS } from './mingo-options.js';
+import { assertNumericTargets, assertPathsViable } from './update-checks.js';
+import { badValue, MongoCommandError } from './errors.js';
+import { cloneDoc, encodeKey, formatValue, isPlainObject } from './values.js';
+
+/** What an update statement carries besides the filter. */
+export interface UpdateInput {
+  readonly filter: Document;
+  readonly update: unknown;
+  readonly arrayFilters?: unknown;
+}
+
+/** True for `{$set: …}`-style updates, false for replacement documents. */
+export function isOperatorUpdate(update: Document): boolean {
+  const keys = Object.keys(update);
+  return keys.length > 0 && keys.every((k) => k.startsWith('$'));
+}
+
+/** Validates the `u`/`update` argument's shape (document or pipeline array). */
+export function assertUpdateShape(update: unknown): asserts update is Document | Document[] {
+  if (Array.isArray(update)) {
+    if (!update.every(isPlainObject)) throw badValue('Each element of the update pipeline must be an object');
+    return;
+  }
+  if (!isPlainObject(update)) throw badValue(`BSON field 'update' is the wrong type, expected type 'object'`);
+  const keys = Object.keys(update);
+  if (keys.some((k) => k.startsWith('$')) && !isOperatorUpdate(update)) {
+    const plain = keys.find((k) => !k.startsWith('$'));
+    throw new MongoCommandError(
+      'FailedToParse',
+      `Unknown modifier: ${plain}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
+  }
+}
+
+/** The updated copy of `doc`; the stored original is left untouched. */
+export function applyUpdate(doc: Document, input: UpdateInput): Document {
+  assertUpdateShape(input.update);
+  let next: Document;
+  if (Array.isArray(input.update)) next = runPipeline(doc, input.update);
+  else if (isOperatorUpdate(input.update)) next = runOperators(doc, input, false);
+  else {
+    const replacement = cloneDoc(input.update);
+    if (replacement._id !== undefined && encodeKey(replacement._id) !== encodeKey(doc._id)) {
+      throw new MongoCommandError(
+        'ImmutableField',
+        `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${formatValue(replacement._id)}`,
+      );
+    }
+    next = withIdFirst({ ...replacement, _id: doc._id });
+  }
+  if (next._id === undefined || encodeKey(next._id) !== encodeKey(doc._id)) {
+    throw new MongoCommandError('ImmutableField', `Performing an update on the path '_id' would modify the immutable field '_id'`);
+  }
+  return next;
+}
+
+/**
+ * The document an upsert inserts: equality fields of the filter, then the update applied with
+ * `$setOnInsert` honoured (replacements keep only the filter's `_id`), `_id` generated if absent.
+ */
+export function buildUpsertDoc(input: UpdateInput): Document {
+  assertUpdateShape(input.update);
+  const seed = equalityFields(input.filter);
+  let doc: Document;
+  if (Array.isArray(input.update)) doc = runPipeline(seed, input.update);
+  else if (isOperatorUpdate(input.update)) doc = runOperators(seed, { ...input, filter: {} }, true);
+  else {
+    doc = cloneDoc(input.update);
+    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
+  }
+  if (seed._id !== undefined && encodeKey(doc._id) !== encodeKey(seed._id)) {
+    throw new MongoCommandError('ImmutableField', `Performing an update on the path '_id' would modify the immutable field '_id'`);
+  }
+  return withIdFirst(doc);
+}
+
+function runOperators(doc: Document, input: UpdateInput, inserting: boolean): Document {
+  const modifier: Document = { ...(input.update as Document) };
+  const onInsert: unknown = modifier.$setOnInsert;
+  delete modifier.$setOnInsert;
+  if (inserting && isPlainObject(onInsert)) {
+    const set: Document = isPlainObject(modifier.$set) ? { ...modifier.$set } : {};
+    for (const [path, value] of Object.entries(onInsert)) {
+      if (path in set) {
+        throw new MongoCommandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${path}'`);
+      }
+      set[path] = value;
+    }
+    modifier.$set = set;
+  }
+  const next = cloneDoc(doc);
+  if (Object.keys(modifier).length === 0) return next;
+  assertPathsViable(next, modifier);
+  assertNumericTargets(next, modifier);
+  const arrayFilters = Array.isArray(input.arrayFilters) ? (input.arrayFilters as Document[]) : undefined;
+  // mingo needs the query only to resolve the positional `$` operator; passing it otherwise would re-run it.
+  const condition = usesPositional(modifier) ? input.filter : undefined;
+  mingoUpdate(next, modifier, arrayFilters, condition, { cloneMode: 'deep', queryOptions: UPDATE_QUERY_OPTIONS });
+  return next;
+}
+
+function runPipeline(doc: Document, pipeline: Document[]): Document {
+  const docs = [cloneDoc(doc)];
+  mingoUpdateOne(docs, {}, pipeline as never, { cloneMode: 'deep' });
+  return docs[0] as Document;
+}
+
+function usesPositional(modifier: Document): boolean {
+  return Object.values(modifier).some(
+    (paths) => isPlainObject(paths) && Object.keys(paths).some((p) => p === '$' || p.endsWith('.$') || p.includes('.$.')),
+  );
+}
+
+/** The fields an upsert copies from its filter: plain equalities and `$eq`, also under `$and`. */
+function equalityFields(filter: Document, out: Document = {}): Document {
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const branch of cond) if (isPlainObject(branch)) equalityFields(branch, out);
+      continue;
+    }
+    if (field.startsWith('$') || cond instanceof RegExp) continue;
+    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'))) {
+      if ('$eq' in cond) setValue(out, field, cloneDoc(cond.$eq));
+      continue;
+    }
+    setValue(out, field, cloneDoc(cond));
+  }
+  return out;
+}
