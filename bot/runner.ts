@@ -28,11 +28,18 @@ export interface BotDeps {
 
 /** The bot as the lane sees it: one call per event, answering with the messages to send, in order. */
 export interface Bot {
-  /** A message from the user (already past the handover gate). */
-  handle(conversation: BotConversation, input: BotInput, eventId: string): Promise<BotMessage[]>;
+  /**
+   * A message from the user (already past the handover gate). When `deliver` is given, the
+   * messages are handed to it before the session is saved, so a crash in between cannot leave a
+   * saved session whose replies were never queued (a redelivered event is then skipped).
+   */
+  handle(conversation: BotConversation, input: BotInput, eventId: string, deliver?: Deliver): Promise<BotMessage[]>;
   /** The CRM gave the conversation back to the bot: tell the user and show the menu. */
-  handoverEnded(conversation: BotConversation, eventId: string): Promise<BotMessage[]>;
+  handoverEnded(conversation: BotConversation, eventId: string, deliver?: Deliver): Promise<BotMessage[]>;
 }
+
+/** Queues the bot's messages for sending (the lane's outbound step). */
+export type Deliver = (messages: BotMessage[]) => Promise<void>;
 
 /**
  * The effect runner around the pure machine: reads the session, classifies the input, does the
@@ -109,7 +116,7 @@ export function createBot(deps: BotDeps): Bot {
     return { messages, ended, failed: undefined };
   }
 
-  async function apply(conversation: BotConversation, eventId: string, event: BotEvent, loaded: NonNullable<Awaited<ReturnType<typeof load>>>) {
+  async function apply(conversation: BotConversation, eventId: string, event: BotEvent, loaded: NonNullable<Awaited<ReturnType<typeof load>>>, deliver?: Deliver) {
     const { previous, snapshot, context } = loaded;
     let result = step(machine, snapshot, event, context);
     const run = await runEffects(conversation, result.snapshot, result.effects, context);
@@ -119,6 +126,7 @@ export function createBot(deps: BotDeps): Bot {
       result = step(machine, result.snapshot, run.failed, context);
       messages.push(...result.effects.flatMap((e) => (e.type === 'send' ? [e.message] : [])));
     }
+    await deliver?.(messages);
     if (run.ended) {
       await deps.sessions.delete(conversation.key);
       return messages;
@@ -130,7 +138,7 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   return {
-    async handle(conversation, input, eventId) {
+    async handle(conversation, input, eventId, deliver) {
       const loaded = await load(conversation, eventId);
       if (!loaded) return [];
       const classified = classifyInput(input, inputViewOf(machine, loaded.snapshot.state, deps.plans));
@@ -138,12 +146,12 @@ export function createBot(deps: BotDeps): Bot {
         classified.type === 'DOCUMENT_ENTERED'
           ? await checkDocument(deps, conversation, classified.document, loaded.context.authLockedUntil)
           : classified;
-      return apply(conversation, eventId, event, loaded);
+      return apply(conversation, eventId, event, loaded, deliver);
     },
 
-    async handoverEnded(conversation, eventId) {
+    async handoverEnded(conversation, eventId, deliver) {
       const loaded = await load(conversation, eventId);
-      return loaded ? apply(conversation, eventId, { type: 'HANDOVER_ENDED' }, loaded) : [];
+      return loaded ? apply(conversation, eventId, { type: 'HANDOVER_ENDED' }, loaded, deliver) : [];
     },
   };
 }

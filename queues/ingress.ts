@@ -46,7 +46,7 @@ export function createIngress(deps: { redis: Redis; keyPrefix: string; lanes: Ma
           webhook.events.map((event) => ({
             lane: laneKeyOf(event),
             item: { id: event.wamid, kind: 'inbound' as const, event, receivedAt },
-            dedupeKey: `${deps.keyPrefix}:dd:in:${event.wamid}`,
+            dedupeKey: `in:${event.wamid}`,
             dedupeTtlSeconds: DEDUPE_TTL_SECONDS,
             mark: { key: windowKey(deps.keyPrefix, laneKeyOf(event)), value: event.timestamp, ttlSeconds: WINDOW_KEY_TTL_SECONDS },
           })),

@@ -1,28 +1,29 @@
+import type { Bot } from '../bot/runner.js';
+import { toBotInput, toOutboundMessage } from '../bot/whatsapp-adapter.js';
+import type { BridgeLaneHandlers } from '../crm-bridge/lane-handlers.js';
+import type { TicketStore } from '../crm-bridge/ticket-store.js';
 import type { ConversationLog } from '../src/conversations/conversation-log.js';
 import { describeInbound } from '../src/conversations/describe-inbound.js';
 import { laneKeyOf } from '../src/whatsapp/normalize.js';
-import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
 import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
 import type { LaneItem } from './lane-items.js';
-import type { HandlerContext, MailboxHandler } from './mailbox.js';
-import type { Outbound, OutboundItem } from './outbound.js';
-
-/**
- * Decides what Puente answers to one inbound message (the bot, or nothing while an agent has the
- * conversation). Called once per message, in order, per conversation; must be idempotent per wamid.
- */
-export type InboundResponder = (event: InboundEvent, ctx: HandlerContext) => Promise<OutboundMessage[]>;
+import type { MailboxHandler } from './mailbox.js';
+import type { Outbound } from './outbound.js';
+import type { Reply } from './replies.js';
 
 /**
  * The single entry point of a conversation lane: every item for one user passes here, in order.
- * Inbound messages are logged, marked read (with the typing indicator while we work), answered.
+ * An inbound message is logged and marked read, then the handover gate decides: an open ticket
+ * relays it to the CRM, otherwise the bot answers. CRM calls and timers run their bridge handler.
  */
-export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbound; respond: InboundResponder }): MailboxHandler<LaneItem> {
-  async function onInbound(event: InboundEvent, ctx: HandlerContext): Promise<void> {
+export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; tickets: TicketStore; bot: Bot; bridge: BridgeLaneHandlers }): MailboxHandler<LaneItem> {
+  async function onInbound(event: InboundEvent): Promise<void> {
+    const lane = laneKeyOf(event);
+    const ticket = await deps.tickets.findOpen(lane);
     const { text, media } = describeInbound(event);
     await deps.log.logInbound({
       wamid: event.wamid,
-      conversationKey: laneKeyOf(event),
+      conversationKey: lane,
       phoneNumberId: event.phoneNumberId,
       waId: event.waId,
       direction: 'inbound',
@@ -30,27 +31,37 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       type: event.type,
       text,
       media,
+      ...(ticket ? { ticketId: ticket.ticketId } : {}),
       at: new Date(event.timestamp * 1000),
     });
-    const replies = await deps.respond(event, ctx);
-    const base = { phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot' as const, createdAt: Date.now() };
-    // Ids derive from the wamid, so re-processing this item after a crash cannot queue a send twice.
-    const items: OutboundItem[] = [
-      { ...base, id: `${event.wamid}.read`, payload: { kind: 'mark_read', wamid: event.wamid, typing: replies.length > 0 } },
-      ...replies.map((message, i) => ({
-        ...base,
-        id: `${event.wamid}.r${i}`,
-        // Meta echoes this in status webhooks: every reply can be traced to the message it answers.
-        payload: { kind: 'message' as const, message: { ...message, biz_opaque_callback_data: event.wamid }, freeForm: true },
-      })),
-    ];
-    await deps.outbound.enqueue(items);
+    // Read receipts for every message; the typing indicator only while the bot is about to answer.
+    await deps.outbound.enqueue([
+      { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: !ticket } },
+    ]);
+    if (await deps.bridge.gate(event, ticket, event.wamid)) return;
+    const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
+    await deps.bot.handle(conversation, toBotInput(event), event.wamid, (messages) =>
+      deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, messages.map((m) => toOutboundMessage(event.waId, m)), 'bot', event.wamid),
+    );
   }
 
-  return async (item, ctx) => {
+  const { handlers } = deps.bridge;
+  return async (item) => {
     switch (item.kind) {
       case 'inbound':
-        return onInbound(item.event, ctx);
+        return onInbound(item.event);
+      case 'ticket_opened':
+        return handlers.ticket_opened(item);
+      case 'agent_joined':
+        return handlers.agent_joined(item);
+      case 'handover_closed':
+        return handlers.handover_closed(item);
+      case 'agent_message':
+        return handlers.agent_message(item);
+      case 'timer':
+        return handlers.timer(item);
+      case 'crm_unreachable':
+        return handlers.crm_unreachable(item);
     }
   };
 }

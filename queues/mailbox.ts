@@ -22,7 +22,7 @@ export interface MailboxItem {
 export interface PushRequest<T extends MailboxItem> {
   lane: string;
   item: T;
-  /** Accept the item once per key within `dedupeTtlSeconds` (atomic with the append). */
+  /** Accept the item once per key within `dedupeTtlSeconds` (atomic with the append). Namespaced per mailbox. */
   dedupeKey?: string;
   dedupeTtlSeconds?: number;
   /** Keep the largest value seen in `mark.key` (e.g. the last inbound time for the 24 h window). */
@@ -103,7 +103,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
       requests.map(({ lane, item, dedupeKey, dedupeTtlSeconds, mark }) =>
         pushScript.run(
           redis,
-          [k.list(lane), k.owner(lane), k.seq, k.scheduled, dedupeKey ?? k.list(lane), mark?.key ?? k.list(lane)],
+          [k.list(lane), k.owner(lane), k.seq, k.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : k.list(lane), mark?.key ?? k.list(lane)],
           [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0],
         ) as Promise<[number, string]>,
       ),

@@ -7,13 +7,13 @@ import type { Logger } from '../src/logging/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import type { GraphClient } from '../src/whatsapp/graph-client.js';
 import { createIngress, type Ingress } from './ingress.js';
-import { createLaneHandler, type InboundResponder } from './lane-handler.js';
 import type { LaneItem } from './lane-items.js';
-import { createMailbox } from './mailbox.js';
+import { createMailbox, type Mailbox, type MailboxHandler } from './mailbox.js';
 import { queueNames } from './names.js';
 import { createOutbound, type Outbound, type OutboundItem } from './outbound.js';
 import { createPacer } from './pacer.js';
 import type { QueueRegistry } from './registry.js';
+import { createReplier, type Reply } from './replies.js';
 import { statusProcessor } from './statuses.js';
 import type { WorkerDefinition } from './workers.js';
 
@@ -25,14 +25,19 @@ const JANITOR_EVERY_MS = 30_000;
 export interface Messaging {
   log: ConversationLog;
   ingress: Ingress;
+  /** The conversation lanes (the bridge pushes CRM calls and timers into them too). */
+  lanes: Mailbox<LaneItem>;
   outbound: Outbound;
-  /** The processors a worker process runs for the message road. */
-  workerDefinitions(respond: InboundResponder): WorkerDefinition[];
+  reply: Reply;
+  /** Other mailboxes whose lost drain jobs the janitor must also repair. */
+  watch(mailbox: Mailbox<never>): void;
+  /** The processors of the message road, with `laneHandler` answering every lane item. */
+  workerDefinitions(laneHandler: MailboxHandler<LaneItem>): WorkerDefinition[];
   /** Registers the periodic repair of lanes whose drain job was lost (idempotent). */
   scheduleJanitor(): Promise<void>;
 }
 
-/** Wires the message road: ingress → conversation lanes → responder → outbound lanes → Graph API. */
+/** Wires the message road: ingress → conversation lanes → (bot | CRM) → outbound lanes → Graph API. */
 export function createMessaging(deps: {
   config: Config;
   redis: Redis;
@@ -50,14 +55,18 @@ export function createMessaging(deps: {
   const pacer = createPacer({ redis, keyPrefix, mps: deps.config.WHATSAPP_MAX_MPS });
   const outbound = createOutbound({ redis, keyPrefix, mailbox: outboundMailbox, log, graph: deps.graph, pacer, metrics: deps.metrics, logger: deps.logger });
   const ingress = createIngress({ redis, keyPrefix, lanes, statusQueue: queues.get('statuses'), metrics: deps.metrics });
+  const watched: Mailbox<never>[] = [lanes as Mailbox<never>, outboundMailbox as Mailbox<never>];
   const deadLetter = (mailbox: string) => () => deps.metrics.deadLetters.inc({ mailbox });
 
   return {
     log,
     ingress,
+    lanes,
     outbound,
-    workerDefinitions(respond) {
-      const drainLanes = lanes.processor(createLaneHandler({ log, outbound, respond }), deps.logger, { onDeadLetter: deadLetter('lanes') });
+    reply: createReplier(outbound),
+    watch: (mailbox) => void watched.push(mailbox),
+    workerDefinitions(laneHandler) {
+      const drainLanes = lanes.processor(laneHandler, deps.logger, { onDeadLetter: deadLetter('lanes') });
       const drainOutbound = outboundMailbox.processor(outbound.handle, deps.logger, {
         onDeadLetter: (item, _lane, error) => {
           deadLetter('outbound')();
@@ -70,7 +79,8 @@ export function createMessaging(deps: {
           concurrency: LANE_CONCURRENCY,
           processor: async (job, token) => {
             if (job.name !== 'janitor') return drainLanes(job, token);
-            return { lanes: await lanes.repairOwners(), outbound: await outboundMailbox.repairOwners() };
+            const repaired = await Promise.all(watched.map((m) => m.repairOwners()));
+            return Object.fromEntries(watched.map((m, i) => [m.name, repaired[i]]));
           },
         },
         { queue: queueNames.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound },

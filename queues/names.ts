@@ -6,8 +6,10 @@ export const queueNames = {
   outbound: 'outbound',
   /** Delivery status webhooks applied to the conversation log (order-free: statuses only move forward). */
   statuses: 'statuses',
-  /** Calls to the CRM (agent requests, relayed user messages, ticket events). */
+  /** Calls to the CRM (agent requests, relayed user messages, ticket events), ordered per conversation. */
   crm: 'crm',
+  /** Handover timers (assignment and idle timeouts) as delayed jobs. */
+  timers: 'timers',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

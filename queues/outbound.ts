@@ -90,7 +90,7 @@ export function createOutbound(deps: OutboundDeps) {
       items.map((item) => ({
         lane: conversationKey(item.phoneNumberId, item.to),
         item,
-        dedupeKey: `${deps.keyPrefix}:dd:out:${item.id}`,
+        dedupeKey: `out:${item.id}`,
         dedupeTtlSeconds: 86_400,
       })),
     );

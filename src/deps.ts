@@ -6,6 +6,12 @@ import { connectMongo, type MongoHandle } from './infra/mongo.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { createQueueRegistry, type QueueRegistry } from '../queues/registry.js';
 import { createMessaging, type Messaging } from '../queues/messaging.js';
+import { createLaneHandler } from '../queues/lane-handler.js';
+import type { LaneItem } from '../queues/lane-items.js';
+import type { MailboxHandler } from '../queues/mailbox.js';
+import { createBridge, type Bridge } from '../crm-bridge/index.js';
+import { createAuthLock, createBot, createCustomerLookup, createSessionStore, loadPlansCatalog, type Bot } from '../bot/index.js';
+import { createLeadSink } from './leads/lead-sink.js';
 import { createGraphClient, type GraphClient } from './whatsapp/graph-client.js';
 import { PUENTE_VERSION } from './version.js';
 
@@ -23,6 +29,11 @@ export interface Deps {
   graph: GraphClient;
   /** The message road: ingress, lanes, outbound sends, conversation log. */
   messaging: Messaging;
+  /** Handover tickets, CRM calls and timers. */
+  bridge: Bridge;
+  bot: Bot;
+  /** What every conversation-lane item runs through: the handover gate, the bot, the bridge. */
+  laneHandler: MailboxHandler<LaneItem>;
   /** Prefix for every Redis key Puente writes (BullMQ and its own keys), so tests can isolate themselves. */
   keyPrefix: string;
   close(): Promise<void>;
@@ -66,12 +77,34 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     userAgent: `Puente/${PUENTE_VERSION}`,
   });
   const messaging = createMessaging({ config, redis, keyPrefix, queues, mongo, graph, metrics, logger });
+  const bridge = createBridge({ config, redis, keyPrefix, queues, mongo, messaging, metrics, logger });
+  const bot = createBot({
+    sessions: createSessionStore({ redis, keyPrefix, ttlSeconds: config.SESSION_TTL_SECONDS }),
+    authLock: createAuthLock({ redis, keyPrefix }),
+    lookup: createCustomerLookup({
+      crmBaseUrl: config.CRM_BASE_URL ?? 'http://crm.invalid',
+      botApiToken: config.BOT_API_TOKEN ?? '',
+      botSignatureSecret: config.BOT_SIGNATURE_SECRET ?? '',
+      userAgent: `Puente/${PUENTE_VERSION}`,
+      logger,
+    }),
+    // Validated at start-up: a broken catalog stops the process instead of a conversation.
+    plans: loadPlansCatalog(),
+    emergencyPhone: config.EMERGENCY_PHONE,
+    handover: bridge.port,
+    leads: createLeadSink(mongo.connection),
+    logger,
+  });
+  const laneHandler = createLaneHandler({ log: messaging.log, outbound: messaging.outbound, reply: messaging.reply, tickets: bridge.tickets, bot, bridge: bridge.laneHandlers(bot) });
   return {
     config,
     logger,
     metrics,
     graph,
     messaging,
+    bridge,
+    bot,
+    laneHandler,
     redis,
     workerRedis(name) {
       const connection = createWorkerRedis(redisUrl, `puente:${name}`);

@@ -11,6 +11,7 @@ import { observeRequests } from './middleware.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhook.js';
+import { crmRoutes } from '../../crm-bridge/routes/index.js';
 import type { AppEnv } from './types.js';
 import { PUENTE_VERSION } from '../version.js';
 
@@ -45,6 +46,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoute(deps.metrics));
   app.route('/', webhookRoutes({ config: deps.config, ingress: deps.messaging.ingress }));
+  app.route('/', crmRoutes(deps.bridge.routeDeps));
   const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
   if (bullBoard) app.route('/', bullBoard);
 

@@ -79,9 +79,9 @@ describe('mailbox lanes', () => {
   });
 
   it('accepts a deduplicated item once even when pushed concurrently', async () => {
-    const { mailbox, prefix } = setup();
+    const { mailbox } = setup();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => mailbox.push([{ lane: 'a', item: { id: 'same', n: 1 }, dedupeKey: `${prefix}:dd:same`, dedupeTtlSeconds: 60 }])),
+      Array.from({ length: 20 }, () => mailbox.push([{ lane: 'a', item: { id: 'same', n: 1 }, dedupeKey: 'same', dedupeTtlSeconds: 60 }])),
     );
     expect(results.flat().filter((r) => r === 'queued')).toHaveLength(1);
     expect(await mailbox.depth('a')).toBe(1);

@@ -9,7 +9,7 @@ const GRAPH = 'https://graph.test';
 const MESSAGES_PATH = `/v25.0/${testEnv.WHATSAPP_PHONE_NUMBER_ID}/messages`;
 
 interface GraphCall {
-  body: { to?: string; status?: string; message_id?: string; text?: { body: string }; biz_opaque_callback_data?: string };
+  body: { to?: string; status?: string; message_id?: string; text?: { body: string }; biz_opaque_callback_data?: string; interactive?: unknown };
   at: number;
 }
 
@@ -44,20 +44,25 @@ describe('the message road, webhook to Graph API', () => {
     nock.enableNetConnect();
   });
 
-  it('marks the message read with a typing indicator, then answers, and logs both directions', async () => {
+  it('marks the message read with a typing indicator, then the bot greets with the menu, and both directions are logged', async () => {
     const calls = fakeGraph();
     const res = await road.postWebhook(textWebhook('573200000001', 'wamid.road-1', 'Hola'));
     expect(res.status).toBe(200);
     await waitFor(() => calls.length === 2, 10_000, 'two Graph calls');
     expect(calls[0]!.body).toMatchObject({ status: 'read', message_id: 'wamid.road-1', typing_indicator: { type: 'text' } });
-    expect(calls[1]!.body).toMatchObject({ to: '573200000001', type: 'text', biz_opaque_callback_data: 'wamid.road-1' });
+    expect(calls[1]!.body).toMatchObject({
+      to: '573200000001',
+      type: 'interactive',
+      interactive: { type: 'list', body: { text: expect.stringContaining('¡Hola, Usuario!') } },
+      biz_opaque_callback_data: 'wamid.road-1',
+    });
 
     const Message = messageModel(road.deps.mongo.connection);
     await waitFor(async () => (await Message.countDocuments({ conversationKey: `${testEnv.WHATSAPP_PHONE_NUMBER_ID}:573200000001`, status: { $ne: 'queued' } })) === 2);
     const log = await Message.find({ waId: '573200000001' }).sort({ at: 1, direction: 1 }).lean();
-    expect(log.map((m) => [m.direction, m.author, m.status])).toEqual([
-      ['inbound', 'user', 'received'],
-      ['outbound', 'bot', 'accepted'],
+    expect(log.map((m) => [m.direction, m.author, m.type, m.status])).toEqual([
+      ['inbound', 'user', 'text', 'received'],
+      ['outbound', 'bot', 'interactive', 'accepted'],
     ]);
     expect(log[0]!.text).toBe('Hola');
     expect(log[1]!.wamid).toMatch(/^wamid\.out-/);
@@ -67,10 +72,12 @@ describe('the message road, webhook to Graph API', () => {
     const calls = fakeGraph(20);
     const users = ['573200000011', '573200000012', '573200000013'];
     for (let n = 0; n < 4; n++) for (const u of users) await road.postWebhook(textWebhook(u, `wamid.order-${u}-${n}`, `m${n}`));
-    await waitFor(() => calls.filter((c) => !c.body.status).length === 12, 15_000, '12 replies');
+    const answeredFor = (u: string) => [...new Set(calls.filter((c) => c.body.to === u && !c.body.status).map((c) => c.body.biz_opaque_callback_data))];
+    await waitFor(() => users.every((u) => answeredFor(u).length === 4), 15_000, 'a reply to every message');
     for (const u of users) {
-      const answered = calls.filter((c) => c.body.to === u && !c.body.status).map((c) => c.body.biz_opaque_callback_data);
-      expect(answered).toEqual([0, 1, 2, 3].map((n) => `wamid.order-${u}-${n}`));
+      const replies = calls.filter((c) => c.body.to === u && !c.body.status).map((c) => c.body.biz_opaque_callback_data);
+      // Several replies may answer one message, but never interleaved with another message's replies.
+      expect(replies.filter((cb, i) => cb !== replies[i - 1])).toEqual([0, 1, 2, 3].map((n) => `wamid.order-${u}-${n}`));
     }
   });
 

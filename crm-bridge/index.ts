@@ -1,0 +1,76 @@
+import type { Redis } from 'ioredis';
+import type { HandoverPort } from '../bot/ports.js';
+import type { Bot } from '../bot/runner.js';
+import type { Config } from '../src/config/index.js';
+import type { MongoHandle } from '../src/infra/mongo.js';
+import type { Logger } from '../src/logging/logger.js';
+import type { Metrics } from '../src/metrics/registry.js';
+import { PUENTE_VERSION } from '../src/version.js';
+import { createMailbox, type Mailbox } from '../queues/mailbox.js';
+import type { Messaging } from '../queues/messaging.js';
+import { queueNames } from '../queues/names.js';
+import type { QueueRegistry } from '../queues/registry.js';
+import type { WorkerDefinition } from '../queues/workers.js';
+import { createCrmClient } from './crm-client.js';
+import { createCrmRelay, type CrmItem } from './crm-relay.js';
+import { createHandoverPort } from './handover-port.js';
+import { createBridgeLaneHandlers, type BridgeLaneHandlers } from './lane-handlers.js';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics.js';
+import type { CrmRouteDeps } from './routes/context.js';
+import { createTicketStore, type TicketStore } from './ticket-store.js';
+import { createTimers } from './timers.js';
+
+export interface Bridge {
+  tickets: TicketStore;
+  metrics: BridgeMetrics;
+  /** What the bot calls to hand a conversation to a person. */
+  port: HandoverPort;
+  routeDeps: CrmRouteDeps;
+  laneHandlers(bot: Bot): BridgeLaneHandlers;
+  workerDefinitions(): WorkerDefinition[];
+}
+
+/** The CRM bridge: tickets, the calls to the CRM (ordered per conversation), timers and the CRM-facing routes' dependencies. */
+export function createBridge(deps: {
+  config: Config;
+  redis: Redis;
+  keyPrefix: string;
+  queues: QueueRegistry;
+  mongo: MongoHandle;
+  messaging: Messaging;
+  metrics: Metrics;
+  logger: Logger;
+}): Bridge {
+  const { config, messaging } = deps;
+  const logger = deps.logger.child({ component: 'crm-bridge' });
+  const tickets = createTicketStore(deps.mongo.connection);
+  const metrics = createBridgeMetrics(deps.metrics.registry, tickets);
+  const crmMailbox: Mailbox<CrmItem> = createMailbox<CrmItem>({ name: queueNames.crm, redis: deps.redis, queue: deps.queues.get('crm'), keyPrefix: deps.keyPrefix });
+  messaging.watch(crmMailbox as Mailbox<never>);
+  const timers = createTimers(deps.queues.get('timers'), messaging.lanes);
+  const crm = createCrmClient({
+    baseUrl: config.CRM_BASE_URL ?? 'http://crm.invalid',
+    agentNotificationUrl: config.CRM_AGENT_NOTIFICATION_URL ?? 'http://crm.invalid/api/bot/agent-request',
+    botApiToken: config.BOT_API_TOKEN ?? '',
+    botSignatureSecret: config.BOT_SIGNATURE_SECRET ?? '',
+    userAgent: `Puente/${PUENTE_VERSION}`,
+    logger,
+  });
+  return {
+    tickets,
+    metrics,
+    port: createHandoverPort({ tickets, lanes: messaging.lanes, metrics, logger }),
+    routeDeps: { config, redis: deps.redis, keyPrefix: deps.keyPrefix, tickets, lanes: messaging.lanes, log: messaging.log, metrics },
+    laneHandlers: (bot) => createBridgeLaneHandlers({ config, tickets, crm: crmMailbox, timers, reply: messaging.reply, metrics, logger }, bot),
+    workerDefinitions: () => [
+      {
+        queue: queueNames.crm,
+        concurrency: 64,
+        processor: crmMailbox.processor(createCrmRelay({ crm, tickets, lanes: messaging.lanes, metrics, logger }), logger, {
+          onDeadLetter: () => deps.metrics.deadLetters.inc({ mailbox: 'crm' }),
+        }),
+      },
+      { queue: queueNames.timers, concurrency: 16, processor: timers.processor },
+    ],
+  };
+}
