@@ -40,9 +40,10 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
   const target = (t: Ticket) => ({ phoneNumberId: t.phoneNumberId, to: t.userPhone, ticketId: t.ticketId });
   const conversation = (t: Ticket) => ({ key: t.conversationKey, waId: t.userPhone, phoneNumberId: t.phoneNumberId });
 
+  /** `idBase` also tags the messages (Meta echoes it in statuses): the wamid or lane item that caused them. */
   async function say(t: Ticket, idBase: string, ...texts: string[]): Promise<void> {
     try {
-      await deps.reply(target(t), idBase, texts.map((text) => textMessage(t.userPhone, text)));
+      await deps.reply(target(t), idBase, texts.map((text) => textMessage(t.userPhone, text)), 'bot', idBase);
     } catch (err) {
       // Outside the 24 h window nobody can be told anything; the ticket still moves on.
       if (!(err instanceof ServiceWindowClosedError)) throw err;
@@ -70,7 +71,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       if (reason === 'idle_timeout') return;
       const first = why[reason] ? [textMessage(t.userPhone, why[reason])] : [];
       try {
-        await deps.reply(target(t), idBase, [...first, ...menu.map((m) => toOutboundMessage(t.userPhone, m))]);
+        await deps.reply(target(t), idBase, [...first, ...menu.map((m) => toOutboundMessage(t.userPhone, m))], 'bot', idBase);
       } catch (err) {
         if (!(err instanceof ServiceWindowClosedError)) throw err;
       }
@@ -110,7 +111,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
           { id: LEAVE_NO_ID, title: bridgeEs.leave.no },
         ],
       });
-      await deps.reply(target(ticket), idBase, [question]);
+      await deps.reply(target(ticket), idBase, [question], 'bot', idBase);
       return true;
     }
     await tickets.recordActivity(ticket.ticketId, { now: new Date(), from: 'user' });
