@@ -34,9 +34,11 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       ...(ticket ? { ticketId: ticket.ticketId } : {}),
       at: new Date(event.timestamp * 1000),
     });
-    // Read receipts for every message; the typing indicator only while the bot is about to answer.
+    // A read receipt for every message, sent outside the ordered lane. No typing indicator: the
+    // bot answers within a second, and an indicator that reached Meta after the answer would keep
+    // "escribiendo…" on screen for 25 s.
     await deps.outbound.enqueue([
-      { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: !ticket } },
+      { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: false } },
     ]);
     if (await deps.bridge.gate(event, ticket, event.wamid)) return;
     const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };

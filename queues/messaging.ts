@@ -53,7 +53,7 @@ export function createMessaging(deps: {
   const lanes = createMailbox<LaneItem>({ name: queueNames.lanes, redis, queue: queues.get('lanes'), keyPrefix });
   const outboundMailbox = createMailbox<OutboundItem>({ name: queueNames.outbound, redis, queue: queues.get('outbound'), keyPrefix });
   const pacer = createPacer({ redis, keyPrefix, mps: deps.config.WHATSAPP_MAX_MPS });
-  const outbound = createOutbound({ redis, keyPrefix, mailbox: outboundMailbox, log, graph: deps.graph, pacer, metrics: deps.metrics, logger: deps.logger });
+  const outbound = createOutbound({ redis, keyPrefix, mailbox: outboundMailbox, receipts: queues.get('receipts'), log, graph: deps.graph, pacer, metrics: deps.metrics, logger: deps.logger });
   const ingress = createIngress({ redis, keyPrefix, lanes, statusQueue: queues.get('statuses'), metrics: deps.metrics });
   const watched: Mailbox<never>[] = [lanes as Mailbox<never>, outboundMailbox as Mailbox<never>];
   const deadLetter = (mailbox: string) => () => deps.metrics.deadLetters.inc({ mailbox });
@@ -84,6 +84,7 @@ export function createMessaging(deps: {
           },
         },
         { queue: queueNames.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound },
+        { queue: queueNames.receipts, concurrency: 64, processor: outbound.sendReceipt },
         { queue: queueNames.statuses, concurrency: 32, processor: statusProcessor(log) },
       ];
     },

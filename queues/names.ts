@@ -4,6 +4,8 @@ export const queueNames = {
   lanes: 'lanes',
   /** Paced sends to the WhatsApp Graph API, ordered per recipient. */
   outbound: 'outbound',
+  /** Read receipts: outside the ordered send lanes so a reply never waits behind one. */
+  receipts: 'receipts',
   /** Delivery status webhooks applied to the conversation log (order-free: statuses only move forward). */
   statuses: 'statuses',
   /** Calls to the CRM (agent requests, relayed user messages, ticket events), ordered per conversation. */

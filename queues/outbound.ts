@@ -1,3 +1,4 @@
+import type { Processor, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConversationLog } from '../src/conversations/conversation-log.js';
 import type { Author } from '../src/conversations/message-log.js';
@@ -45,6 +46,8 @@ export interface OutboundDeps {
   redis: Redis;
   keyPrefix: string;
   mailbox: Mailbox<OutboundItem>;
+  /** Read receipts go here, unordered: a receipt is not worth making the reply wait ~one Graph round trip. */
+  receipts: Queue;
   log: ConversationLog;
   graph: GraphClient;
   pacer: Pacer;
@@ -61,7 +64,14 @@ export function createOutbound(deps: OutboundDeps) {
    * outside the service window are refused before anything is queued.
    * @throws {ServiceWindowClosedError}
    */
-  async function enqueue(items: OutboundItem[]): Promise<void> {
+  async function enqueue(all: OutboundItem[]): Promise<void> {
+    const receipts = all.filter((item) => item.payload.kind === 'mark_read');
+    const items = all.filter((item) => item.payload.kind !== 'mark_read');
+    if (receipts.length > 0) {
+      await deps.receipts.addBulk(
+        receipts.map((item) => ({ name: 'read', data: item, opts: { jobId: `rcpt-${item.id}`, attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 86_400 } } })),
+      );
+    }
     for (const item of items) {
       const lane = conversationKey(item.phoneNumberId, item.to);
       if (isFreeForm(item) && !(await isServiceWindowOpen(deps.redis, deps.keyPrefix, lane))) throw new ServiceWindowClosedError(lane);
@@ -101,20 +111,17 @@ export function createOutbound(deps: OutboundDeps) {
     if (item.payload.kind === 'message') await deps.log.markFailed(item.id, { code, ...(title ? { title } : {}), ...(message ? { message } : {}) });
   }
 
-  /** Sends one item; the lane guarantees this recipient's previous send has been answered. */
+  /** Sends one message; the lane guarantees this recipient's previous send has been answered. */
   const handle: MailboxHandler<OutboundItem> = async (item, ctx): Promise<HandlerOutcome | void> => {
     if (await deps.redis.exists(sentKey(item.id))) return; // accepted by Graph before a crash
     const { payload } = item;
+    if (payload.kind !== 'message') return; // receipts never enter the lane (see enqueue)
     if (isFreeForm(item) && !(await isServiceWindowOpen(deps.redis, deps.keyPrefix, ctx.lane))) {
       ctx.logger.warn('service window closed while the message waited; not sent');
       return fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
     }
     await deps.pacer.acquire(item.phoneNumberId);
     try {
-      if (payload.kind === 'mark_read') {
-        await deps.graph.markRead(payload.wamid, { phoneNumberId: item.phoneNumberId, typing: payload.typing });
-        return;
-      }
       const result = await deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 });
       await deps.redis.set(sentKey(item.id), result.wamid, 'EX', 86_400);
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
@@ -125,10 +132,6 @@ export function createOutbound(deps: OutboundDeps) {
       if (verdict.alert === 'token') {
         deps.metrics.whatsappTokenErrors.inc();
         ctx.logger.fatal({ alert: 'whatsapp_token', code: verdict.code }, 'WhatsApp access token rejected: rotate WHATSAPP_ACCESS_TOKEN');
-      }
-      if (payload.kind === 'mark_read' && verdict.kind !== 'retry') {
-        ctx.logger.warn({ err }, 'mark-as-read refused; ignored');
-        return;
       }
       if (verdict.kind === 'retry') {
         deps.metrics.whatsappSends.inc({ result: 'retried' });
@@ -144,9 +147,27 @@ export function createOutbound(deps: OutboundDeps) {
     }
   };
 
+  /** Sends one read receipt; Meta refusing it (e.g. an old wamid) is logged and dropped. */
+  const sendReceipt: Processor<OutboundItem> = async (job) => {
+    const { payload, phoneNumberId } = job.data;
+    if (payload.kind !== 'mark_read') return;
+    await deps.pacer.acquire(phoneNumberId);
+    try {
+      await deps.graph.markRead(payload.wamid, { phoneNumberId, typing: payload.typing });
+    } catch (err) {
+      if ((err instanceof GraphApiError || err instanceof GraphNetworkError) && err.classification.kind !== 'retry') {
+        if (err.classification.alert === 'token') deps.metrics.whatsappTokenErrors.inc();
+        deps.logger.warn({ code: err.classification.code, jobId: job.id }, 'read receipt refused; dropped');
+        return;
+      }
+      throw err;
+    }
+  };
+
   return {
     enqueue,
     handle,
+    sendReceipt,
     /** Called by the mailbox when a transient failure outlasted every retry. */
     onDeadLetter(item: OutboundItem, error: unknown): void {
       void fail(item, 'RETRIES_EXHAUSTED', 'Gave up after repeated transient failures', error instanceof Error ? error.message : String(error));
