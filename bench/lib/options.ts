@@ -1,0 +1,111 @@
+/** Command-line flags and environment overrides of `npm run bench`. */
+import { parseArgs } from 'node:util';
+
+/** The scenarios `--scenario` can pick. */
+export const SCENARIO_NAMES = ['ingest', 'e2e', 'order'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** Every knob of a bench run (all durations in seconds, rates in messages per second). */
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  quick: boolean;
+  ingest: { concurrency: number; seconds: number; warmupSeconds: number };
+  e2e: { rate: number; seconds: number };
+  order: { users: number; messages: number; rate: number };
+  graphDelayMs: number;
+  /** How long replies may take after the last webhook was sent before they count as lost. */
+  replyTimeoutSeconds: number;
+  mps: number;
+  redisUrl: string;
+  mongodbUri: string;
+  logLevel: string;
+  out: string;
+  /** Directory for V8 CPU profiles of Puente (`--cpu-prof`), or undefined. */
+  profileDir: string | undefined;
+}
+
+/** `[flag, env var, full default, --quick default, description]` for every numeric knob. */
+const NUMERIC = [
+  ['concurrency', 'BENCH_CONCURRENCY', 64, 64, 'ingest: concurrent connections (closed loop)'],
+  ['ingest-seconds', 'BENCH_INGEST_SECONDS', 8, 3, 'ingest: measured seconds per target'],
+  ['warmup', 'BENCH_WARMUP_SECONDS', 1, 0.5, 'ingest: warm-up seconds before measuring'],
+  ['rate', 'BENCH_RATE', 1000, 1000, 'e2e: offered messages per second (open loop)'],
+  ['seconds', 'BENCH_SECONDS', 10, 2, 'e2e: seconds of offered load'],
+  ['users', 'BENCH_USERS', 2000, 200, 'order: users'],
+  ['messages', 'BENCH_MESSAGES', 5, 5, 'order: distinct messages per user'],
+  ['order-rate', 'BENCH_ORDER_RATE', 1000, 1000, 'order: webhooks per second'],
+  ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
+  ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
+  ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
+] as const;
+
+/** The `--help` text. */
+export function helpText(): string {
+  const flags = NUMERIC.map(([flag, env, full, quick, text]) => `  --${flag.padEnd(15)} ${text} (default ${full}, quick ${quick}; env ${env})`);
+  return [
+    'Usage: npm run bench -- [--scenario ingest|e2e|order|all] [--quick] [flags]',
+    '',
+    'Starts Puente (PUENTE_ROLE=all) as a child process against a fake Graph API on loopback, runs the',
+    'scenarios and prints a markdown report (also written to --out).',
+    '',
+    'WARNING: before each scenario every Redis key matching "puente:*" in REDIS_URL (default',
+    'redis://127.0.0.1:6379) is DELETED (SCAN + UNLINK). Do not point it at a Redis holding data you need.',
+    '',
+    '  --scenario        ingest, e2e, order or all (default all; comma-separated list allowed)',
+    '  --quick           small numbers, finishes in about a minute',
+    ...flags,
+    '  --out             report file (default bench/results/latest.md)',
+    '  --profile         write a V8 CPU profile of each Puente run to bench/results/profiles/',
+    '',
+    'Environment: REDIS_URL, MONGODB_URI (default memory://, the embedded store), BENCH_LOG_LEVEL (default warn).',
+  ].join('\n');
+}
+
+function numberOf(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** Parses argv and the environment; returns undefined when help was requested. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'all' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      out: { type: 'string', default: 'bench/results/latest.md' },
+      profile: { type: 'boolean', default: false },
+      ...Object.fromEntries(NUMERIC.map(([flag]) => [flag, { type: 'string' as const }])),
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const quick = values.quick === true || env['BENCH_QUICK'] === '1';
+  const num: Record<string, number> = {};
+  for (const [flag, envName, full, quickDefault] of NUMERIC) {
+    const raw = (values as Record<string, unknown>)[flag];
+    num[flag] = numberOf(typeof raw === 'string' ? raw : undefined, flag) ?? numberOf(env[envName], envName) ?? (quick ? quickDefault : full);
+  }
+  const n = (flag: (typeof NUMERIC)[number][0]): number => num[flag] as number;
+  const picked = String(values.scenario).split(',').map((s) => s.trim());
+  const scenarios = picked.includes('all') ? [...SCENARIO_NAMES] : picked.filter((s): s is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(s));
+  if (!picked.includes('all') && scenarios.length !== picked.length) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} or all, got "${values.scenario}"`);
+  return {
+    scenarios,
+    quick,
+    ingest: { concurrency: Math.round(n('concurrency')), seconds: n('ingest-seconds'), warmupSeconds: n('warmup') },
+    e2e: { rate: n('rate'), seconds: n('seconds') },
+    order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
+    graphDelayMs: n('graph-delay'),
+    replyTimeoutSeconds: n('reply-timeout'),
+    mps: Math.round(n('mps')),
+    redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    mongodbUri: env['MONGODB_URI'] ?? 'memory://',
+    logLevel: env['BENCH_LOG_LEVEL'] ?? 'warn',
+    out: String(values.out),
+    profileDir: values.profile ? 'bench/results/profiles' : undefined,
+  };
+}

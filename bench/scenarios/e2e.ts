@@ -1,0 +1,109 @@
+/**
+ * Scenario 2, end to end, open loop: new users' first messages offered at a fixed rate (default
+ * 1,000 msg/s for 10 s) by a separate load-client process, each send issued at its scheduled time
+ * whatever is outstanding. Latency = from the scheduled send time to the first reply's arrival at the
+ * fake Graph API (both on the machine-wide monotonic clock). Target: p99 < 100 ms.
+ */
+import { nowMs, waitUntil } from '../lib/clock.js';
+import { freshPuente, stopPuente, type BenchContext } from '../lib/context.js';
+import { startProbe } from '../lib/puente-probe.js';
+import { startCpuMeter } from '../lib/cpu.js';
+import { runLoad } from '../lib/load-runner.js';
+import { fmt, fmtCounts, fmtCpu, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
+import { summarize } from '../lib/stats.js';
+import { BENCH_WEBHOOK_SECRET, wamidFor } from '../lib/webhook-payloads.js';
+
+/** End-to-end p99 must stay below this (ms). */
+export const E2E_TARGET_P99_MS = 100;
+
+/** Runs the end-to-end scenario. */
+export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
+  const { rate, seconds } = ctx.options.e2e;
+  const users = Math.max(1, Math.round(rate * seconds));
+  const runId = `${ctx.runId}e`;
+  ctx.fake.reset();
+  const puente = await freshPuente(ctx);
+  try {
+    ctx.log(`e2e: ${users} new users' first messages at ${rate} msg/s (open loop)`);
+    const stopProbe = await startProbe(puente.url);
+    const meter = await startCpuMeter({ pids: { Puente: puente.child.pid }, redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const r = await runLoad(
+      { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: 0, users, perUser: 1, rate, maxSockets: 1024, ordered: false, retries: 0, maxMs: seconds * 1000 + 10_000 },
+      seconds * 1000 + 120_000,
+    );
+    // Messages Puente may have stored: acked 200, or no answer at all (timeout, reset). An explicit error status means not stored.
+    const tracked = Array.from({ length: r.issued }, (_, i) => i).filter((i) => r.status[i] === 200 || r.status[i] === 0);
+    const wamids = tracked.map((i) => wamidFor(runId, i, 0));
+    const sent = Array.from(r.sentAt.subarray(0, r.issued));
+    const firstSent = sent.reduce((a, b) => Math.min(a, b), Infinity);
+    const lastSent = sent.reduce((a, b) => Math.max(a, b), -Infinity);
+    const timeoutMs = ctx.options.replyTimeoutSeconds * 1000;
+    ctx.log(`e2e: sent ${r.issued}, waiting up to ${ctx.options.replyTimeoutSeconds} s for replies`);
+    await waitUntil(() => wamids.every((w) => ctx.fake.firstReplyAt.has(w)), Math.max(0, lastSent + timeoutMs - nowMs()), 100);
+
+    const cpu = { ...(await meter()), 'load client (sending only)': r.clientCpuPct };
+    const probe = await stopProbe();
+    const e2e: number[] = [];
+    const e2eFromSent: number[] = [];
+    const toMarkRead: number[] = [];
+    const readToReply: number[] = [];
+    let lost = 0;
+    let unansweredUnacked = 0;
+    let lateAnsweredUnacked = 0;
+    let lastReply = 0;
+    tracked.forEach((i, k) => {
+      const at = ctx.fake.firstReplyAt.get(wamids[k] as string);
+      const readAt = ctx.fake.markReadAt.get(wamids[k] as string);
+      if (readAt !== undefined) toMarkRead.push(readAt - (r.scheduledAt[i] as number));
+      if (r.status[i] === 0 && at !== undefined) lateAnsweredUnacked++;
+      if (at === undefined) {
+        if (r.status[i] === 200) lost++;
+        else unansweredUnacked++;
+        e2e.push(Infinity); // unanswered messages stay in the percentiles (as +∞) rather than vanishing
+        return;
+      }
+      if (readAt !== undefined) readToReply.push(at - readAt);
+      lastReply = Math.max(lastReply, at);
+      e2e.push(at - (r.scheduledAt[i] as number));
+      e2eFromSent.push(at - (r.sentAt[i] as number));
+    });
+    const latency = summarize(e2e);
+    const span = (lastSent - firstSent) / 1000;
+    const offered = span > 0 ? (r.issued - 1) / span : NaN;
+    const lag = summarize(sent.map((s, i) => s - (r.scheduledAt[i] as number)));
+    const ack = summarize(Array.from(r.ackMs.subarray(0, r.issued)).filter(Number.isFinite));
+    const non200 = r.issued - (r.statuses['200'] ?? 0);
+    const pass = latency.p99 < E2E_TARGET_P99_MS && lost === 0 && non200 === 0;
+
+    return {
+      title: `End to end, open loop: ${fmt(rate, 0)} msg/s for ${seconds} s`,
+      rows: [
+        { metric: 'Webhook → first reply at Graph, p50 / p99', value: fmtLatency(latency), target: `p99 < ${E2E_TARGET_P99_MS} ms`, pass },
+        { metric: 'Webhook → first reply, p90', value: `${fmt(latency.p90)} ms` },
+        { metric: 'Webhook → mark-read at Graph, p50 / p99', value: fmtLatency(summarize(toMarkRead)) },
+        { metric: 'Mark-read → first reply gap, p50 / p99', value: fmtLatency(summarize(readToReply)) },
+        { metric: 'Messages offered / achieved offered rate', value: `${r.issued} / ${fmt(offered, 0)} msg/s` },
+        { metric: 'Client send lag behind schedule p99 / max', value: `${fmt(lag.p99)} / ${fmt(lag.max)} ms` },
+        { metric: 'Webhook ack p50 / p99', value: fmtLatency(ack) },
+        { metric: 'Non-200 webhook answers', value: `${non200} (${fmtCounts(r.statuses)})`, target: '0', pass: non200 === 0 },
+        { metric: `Acked messages without a reply after ${ctx.options.replyTimeoutSeconds} s`, value: String(lost), target: '0', pass: lost === 0 },
+        { metric: 'Last reply after last send', value: lastReply ? `${fmt((lastReply - lastSent) / 1000, 2)} s` : 'n/a' },
+        { metric: 'Fake Graph: mark-reads / replies / peak in flight', value: `${ctx.fake.counts.markRead} / ${ctx.fake.counts.replies} / ${ctx.fake.counts.maxInFlight}` },
+      ],
+      notes: [
+        `Latency is measured from each message's scheduled send time (open loop, no coordinated omission); unanswered messages count as ∞; from the actual send time p50/p99 = ${fmtLatency(summarize(e2eFromSent))}.`,
+        `The fake Graph API answers every request after ${ctx.fake.delayMs} ms: every Graph call the first reply has to wait for (e.g. a read receipt sent before it in the same lane) adds at least that much to the end-to-end latency.`,
+        `CPU (% of one core) from the first send until the last reply: ${fmtCpu(cpu)}.`,
+        ...(Object.keys(r.errors).length ? [`Client errors: ${fmtCounts(r.errors)}`] : []),
+        ...(lateAnsweredUnacked + unansweredUnacked
+          ? [`Of the webhooks without an HTTP answer, ${lateAnsweredUnacked} were answered on WhatsApp anyway (Puente had stored them) and ${unansweredUnacked} never were; both stay in the latency percentiles (the latter as ∞).`]
+          : []),
+        ...(r.acks.duplicate ? [`${r.acks.duplicate} webhooks were acked as duplicates (stale dedupe keys?)`] : []),
+        ...probeNotes(probe),
+        ...logNotes(puente.logs),
+      ],
+    };
+  } finally {
+    await stopPuente(ctx, puente);
+  }
+}
