@@ -32,11 +32,17 @@ return {1, id}
 `);
 
 /**
- * KEYS: list, owner, scheduled, attempts   ARGV: jobId, lane
+ * Claims the lane for this run of the owner job and returns its head. The owner key holds
+ * `jobId|lockToken` once claimed: if BullMQ hands the same job to a second worker (the first lost
+ * its lock, e.g. a starved event loop), the second claim fences the first out, whose next
+ * advance then fails instead of processing the lane in parallel.
+ * KEYS: list, owner, scheduled, attempts   ARGV: jobId, lane, lockToken
  * Returns {'not_owner'} | {'empty'} (ownership released) | {'item', head, failedAttempts}
  */
 export const headScript = defineScript(`
-if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {'not_owner'} end
+local owner = redis.call('GET', KEYS[2])
+if not owner or string.match(owner, '^[^|]*') ~= ARGV[1] then return {'not_owner'} end
+redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3])
 local head = redis.call('LINDEX', KEYS[1], 0)
 if not head then
   redis.call('DEL', KEYS[2])
@@ -49,7 +55,7 @@ return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
 /**
  * Removes the head the owner just finished (or gave up on) and returns the next one in the same
  * round trip, releasing the lane when it is empty.
- * KEYS: list, owner, scheduled, attempts, dead   ARGV: jobId, lane, itemId, deadEntry ('' = not dead-lettered)
+ * KEYS: list, owner, scheduled, attempts, dead   ARGV: jobId|lockToken (the claim), lane, itemId, deadEntry ('' = not dead-lettered)
  * Returns like headScript.
  */
 export const advanceScript = defineScript(`
@@ -71,7 +77,7 @@ return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
 
 /**
  * Passes ownership to a fresh job (fairness: a chatty lane goes to the back of the queue).
- * KEYS: owner, seq, scheduled   ARGV: jobId, jobIdPrefix, lane, nowMs
+ * KEYS: owner, seq, scheduled   ARGV: jobId|lockToken (the claim), jobIdPrefix, lane, nowMs
  * Returns the new job id, or '' when the caller no longer owns the lane.
  */
 export const handoffScript = defineScript(`

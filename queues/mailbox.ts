@@ -36,6 +36,8 @@ export interface HandlerContext {
   job: Job;
   /** 1 for the first try of this item. */
   attempt: number;
+  /** Identifies this run of the drain job (job id + BullMQ lock token), for fencing side effects. */
+  claim: string;
   logger: Logger;
 }
 
@@ -120,7 +122,8 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
       const lane = (job.data as { lane: string }).lane;
       const jobId = job.id ?? '';
       const laneKeys = [k.list(lane), k.owner(lane), k.scheduled, k.attempts];
-      let head = (await headScript.run(redis, laneKeys, [jobId, lane])) as HeadReply;
+      const claim = `${jobId}|${token ?? 'none'}`;
+      let head = (await headScript.run(redis, laneKeys, [jobId, lane, token ?? 'none'])) as HeadReply;
       for (let done = 0; done < maxItems; done++) {
         if (head[0] !== 'item') return head[0];
         const item = JSON.parse(head[1]) as T;
@@ -131,6 +134,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
           lane,
           job,
           attempt,
+          claim,
           get logger() {
             return (log ??= logger.child({ jobId, lane, itemId: item.id, attempt }));
           },
@@ -154,10 +158,10 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
           options.onDeadLetter?.(item, lane, err);
           deadEntry = JSON.stringify({ lane, item, error: err instanceof Error ? err.message : String(err), at: new Date().toISOString() });
         }
-        head = (await advanceScript.run(redis, [...laneKeys, k.dead], [jobId, lane, item.id, deadEntry])) as HeadReply;
+        head = (await advanceScript.run(redis, [...laneKeys, k.dead], [claim, lane, item.id, deadEntry])) as HeadReply;
       }
       if (head[0] !== 'item') return head[0];
-      const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [jobId, JOB_ID_PREFIX, lane, Date.now()])) as string;
+      const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [claim, JOB_ID_PREFIX, lane, Date.now()])) as string;
       if (nextId) await addDrainJobs([{ lane, jobId: nextId }]);
       return 'handed_off';
     };
@@ -167,7 +171,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     const lanes = await redis.zrangebyscore(k.scheduled, '-inf', Date.now() - olderThanMs, 'LIMIT', 0, 500);
     let repaired = 0;
     for (const lane of lanes) {
-      const ownerId = await redis.get(k.owner(lane));
+      const ownerId = (await redis.get(k.owner(lane)))?.split('|')[0];
       if (!ownerId) {
         await redis.zrem(k.scheduled, lane);
         continue;

@@ -1,5 +1,6 @@
 import type { Processor, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { defineScript } from '../src/infra/redis-script.js';
 import type { ConversationLog } from '../src/conversations/conversation-log.js';
 import type { Author } from '../src/conversations/message-log.js';
 import { isServiceWindowOpen } from '../src/conversations/service-window.js';
@@ -38,6 +39,15 @@ export class ServiceWindowClosedError extends Error {
     this.name = 'ServiceWindowClosedError';
   }
 }
+
+/**
+ * How long a send in progress keeps its claim: the Graph client's timeout plus a margin. A worker
+ * that died mid-send releases the message to the next one after this.
+ */
+const IN_FLIGHT_MS = 20_000;
+
+/** Deletes a claim only if it is still ours (a fenced-out run must not free the new owner's claim). */
+const releaseScript = defineScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /** How many times a pair-rate-limited (131056) message is deferred before it is given up. */
 const MAX_RECIPIENT_DEFERRALS = 6;
@@ -120,6 +130,12 @@ export function createOutbound(deps: OutboundDeps) {
       ctx.logger.warn('service window closed while the message waited; not sent');
       return fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
     }
+    // Fences a second run of the same drain job (a worker that lost its BullMQ lock but is still
+    // sending) so the same message cannot reach Meta twice at once.
+    const inFlight = `${deps.keyPrefix}:out:inflight:${item.id}`;
+    if ((await deps.redis.set(inFlight, ctx.claim, 'PX', IN_FLIGHT_MS, 'NX')) === null && (await deps.redis.get(inFlight)) !== ctx.claim) {
+      return { retryAfterMs: 1_000 };
+    }
     await deps.pacer.acquire(item.phoneNumberId);
     try {
       const result = await deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 });
@@ -144,6 +160,8 @@ export function createOutbound(deps: OutboundDeps) {
       deps.metrics.whatsappSends.inc({ result: 'failed' });
       ctx.logger.error({ code: verdict.code, title: verdict.title }, 'message not sent: Meta refused it for good');
       await fail(item, verdict.code ?? 'unknown', verdict.title, verdict.message);
+    } finally {
+      await releaseScript.run(deps.redis, [inFlight], [ctx.claim]);
     }
   };
 

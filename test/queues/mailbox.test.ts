@@ -162,6 +162,26 @@ describe('mailbox lanes', () => {
     expect(done).toEqual([0]);
   });
 
+  it('fences out a run of the drain job that lost its lock: it stops after its current item', async () => {
+    const { mailbox, queue } = setup();
+    await mailbox.push([0, 1, 2, 3].map((n) => ({ lane: 'f', item: { id: `f${n}`, n } })));
+    const [job] = await queue.getJobs(['wait']);
+    const seen: string[] = [];
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const run = (token: string, block: boolean) =>
+      mailbox.processor(async (item) => {
+        seen.push(`${token}:${item.n}`);
+        if (block && item.n === 0) await blocked;
+      }, silent)(job!, token);
+    const stale = run('A', true); // loses its lock while stuck on item 0
+    await waitFor(() => seen.length === 1);
+    await run('B', false); // BullMQ hands the same job to another worker
+    release();
+    expect(await stale).toBe('not_owner');
+    expect(seen).toEqual(['A:0', 'B:0', 'B:1', 'B:2', 'B:3']);
+  });
+
   it('loses and duplicates nothing when a worker is killed with SIGKILL mid-item', async () => {
     const { prefix, mailbox, redis } = setup('crashtest');
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {

@@ -67,9 +67,10 @@ describe('conversation lanes across worker processes', () => {
     victim.kill('SIGKILL');
     await new Promise((r) => victim.once('exit', r));
     await startWorker();
-    await waitFor(() => fake.acceptedReplies().filter((r) => r.body.to === user).length >= 4, 30_000, 'all replies after recovery');
+    // Recovery takes the stalled-job check plus, for the send that was in flight, its claim's expiry (20 s).
+    await waitFor(() => fake.acceptedReplies().filter((r) => r.body.to === user).length >= 4, 45_000, 'all replies after recovery');
     await new Promise((r) => setTimeout(r, 1_000)); // a duplicate would show up here
     const replies = fake.acceptedReplies().filter((r) => r.body.to === user).map((r) => r.body.biz_opaque_callback_data);
     expect(replies).toEqual(['wamid.kill-0', 'wamid.kill-1', 'wamid.kill-2', 'wamid.kill-3']);
-  }, 60_000);
+  }, 90_000);
 });
