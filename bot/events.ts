@@ -112,6 +112,8 @@ function classifyText(text: string, view: InputView): ClassifiedInput {
     return document ? { type: 'DOCUMENT_ENTERED', document } : { type: 'UNKNOWN' };
   }
   if (view.expects === 'name') {
+    // "hola" or "gracias" is small talk, not a name to store on a lead.
+    if (isCourtesy(words)) return { type: 'UNKNOWN' };
     const name = parseName(text);
     return name ? { type: 'NAME', name } : { type: 'UNKNOWN' };
   }

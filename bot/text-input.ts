@@ -76,7 +76,11 @@ export const NAME_MAX_LENGTH = 60;
 
 /** A person's name as typed ("ana maría" stays as typed, spaces collapsed), or undefined. */
 export function parseName(text: string): string | undefined {
-  const name = text.trim().replace(/\s+/g, ' ');
+  // "Me llamo Ana" / "mi nombre es Ana" / "soy Ana" → "Ana".
+  const name = text
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/^(me llamo|mi nombre es|soy)\s+/i, '');
   if ([...name].length < 2 || [...name].length > NAME_MAX_LENGTH) return undefined;
   return /^\p{L}[\p{L}\p{M} '.-]*$/u.test(name) ? name : undefined;
 }

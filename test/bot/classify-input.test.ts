@@ -121,7 +121,15 @@ describe('classifyInput: expected text and media', () => {
 
   it('turns a name into NAME and rejects text that is not one', () => {
     expect(classifyInput(text('  Ana   María '), plansName)).toEqual({ type: 'NAME', name: 'Ana María' });
+    expect(classifyInput(text('Me llamo Ana'), plansName)).toEqual({ type: 'NAME', name: 'Ana' });
+    expect(classifyInput(text('mi nombre es Luis Pérez'), plansName)).toEqual({ type: 'NAME', name: 'Luis Pérez' });
+    expect(classifyInput(text('hola'), plansName)).toEqual({ type: 'UNKNOWN' });
+    expect(classifyInput(text('muchas gracias'), plansName)).toEqual({ type: 'UNKNOWN' });
     expect(classifyInput(text('12345'), plansName).type).toBe('UNKNOWN');
+    expect(classifyInput(text('Me llamo Ana'), plansName)).toEqual({ type: 'NAME', name: 'Ana' });
+    expect(classifyInput(text('mi nombre es Luis Pérez'), plansName)).toEqual({ type: 'NAME', name: 'Luis Pérez' });
+    expect(classifyInput(text('hola'), plansName)).toEqual({ type: 'UNKNOWN' });
+    expect(classifyInput(text('muchas gracias'), plansName)).toEqual({ type: 'UNKNOWN' });
     expect(classifyInput(text('a'), plansName).type).toBe('UNKNOWN');
   });
 
