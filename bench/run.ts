@@ -10,14 +10,16 @@ import path from 'node:path';
 import { installCleanup, killAll, repoRoot } from './lib/children.js';
 import { BENCH_GRAPH_TOKEN, type BenchContext, type Scenario } from './lib/context.js';
 import { startFakeGraph } from './lib/fake-graph.js';
+import { startMongoServer, type MongoServer } from './lib/mongo-server.js';
 import { helpText, parseOptions, type ScenarioName } from './lib/options.js';
 import { redisVersion } from './lib/redis-keys.js';
 import { machineInfo, renderReport, writeReport, type ScenarioReport } from './lib/report.js';
 import { e2eScenario } from './scenarios/e2e.js';
+import { handoverScenario } from './scenarios/handover.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { orderScenario } from './scenarios/order.js';
 
-const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario };
+const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario, handover: handoverScenario };
 
 /** `abc1234 (+ uncommitted changes in 3 files outside bench/)`: which Puente code the figures belong to. */
 function revision(): string {
@@ -28,6 +30,12 @@ function revision(): string {
   } catch {
     return 'unknown (no git)';
   }
+}
+
+/** The report header's MongoDB line. */
+function mongoMode(mode: 'separate' | 'memory' | 'env', mongo: MongoServer | undefined): string {
+  if (mode === 'separate') return `separate (embedded store in its own process, devstack/mongo/cli.ts, at ${mongo?.address}; fresh database per scenario; its CPU shown as MongoDB)`;
+  return mode === 'memory' ? 'memory:// (embedded, in Puente’s process)' : 'MONGODB_URI from the environment';
 }
 
 async function main(): Promise<number> {
@@ -44,8 +52,13 @@ async function main(): Promise<number> {
   const redis = await redisVersion(options.redisUrl);
   if (!redis) throw new Error(`Redis at ${options.redisUrl} does not answer`);
 
+  let mongo: MongoServer | undefined;
+  if (options.mongo === 'separate') {
+    mongo = await startMongoServer();
+    log(`embedded MongoDB at ${mongo.address} (pid ${mongo.pid})`);
+  }
   const fake = await startFakeGraph({ delayMs: options.graphDelayMs, token: BENCH_GRAPH_TOKEN });
-  const ctx: BenchContext = { options, fake, runId: startedAt.toString(36), log };
+  const ctx: BenchContext = { options, fake, runId: startedAt.toString(36), log, ...(mongo ? { mongo } : {}) };
   const sections: ScenarioReport[] = [];
   let failed = false;
   try {
@@ -61,12 +74,13 @@ async function main(): Promise<number> {
     }
   } finally {
     await fake.close();
+    await mongo?.stop();
   }
 
   const info = machineInfo({
     'puente revision': gitRevision,
     redis: `${redis} at ${options.redisUrl}`,
-    mongodb: options.mongodbUri.startsWith('memory://') ? 'memory:// (embedded, in Puente’s process)' : 'MONGODB_URI from the environment',
+    mongodb: mongoMode(options.mongo, mongo),
     'fake Graph delay': `${options.graphDelayMs} ms`,
     WHATSAPP_MAX_MPS: String(options.mps),
     mode: options.quick ? 'quick' : 'full',

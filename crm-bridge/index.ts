@@ -7,7 +7,7 @@ import type { Logger } from '../src/logging/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import { PUENTE_VERSION } from '../src/version.js';
 import { createMailbox, type Mailbox } from '../queues/mailbox.js';
-import type { Messaging } from '../queues/messaging.js';
+import { LANE_CONCURRENCY, type Messaging } from '../queues/messaging.js';
 import { queueNames } from '../queues/names.js';
 import type { QueueRegistry } from '../queues/registry.js';
 import type { WorkerDefinition } from '../queues/workers.js';
@@ -65,7 +65,8 @@ export function createBridge(deps: {
     workerDefinitions: () => [
       {
         queue: queueNames.crm,
-        concurrency: 64,
+        // Like the other lanes: jobs wait on the CRM, so one per active conversation can run.
+        concurrency: LANE_CONCURRENCY,
         processor: crmMailbox.processor(createCrmRelay({ crm, tickets, lanes: messaging.lanes, metrics, logger }), logger, {
           onDeadLetter: () => deps.metrics.deadLetters.inc({ mailbox: 'crm' }),
         }),

@@ -31,9 +31,9 @@ export function forkTs(modulePath: string, args: string[] = []): ChildProcess {
   );
 }
 
-/** Spawns `node [nodeArgs] --import tsx <modulePath>` without IPC (used for Puente itself). */
-export function spawnTs(modulePath: string, options: SpawnOptions, nodeArgs: string[] = []): ChildProcess {
-  return track(spawn(process.execPath, [...nodeArgs, '--import', 'tsx', modulePath], { cwd: repoRoot, ...options }));
+/** Spawns `node [nodeArgs] --import tsx <modulePath> [args]` without IPC (used for Puente itself). */
+export function spawnTs(modulePath: string, options: SpawnOptions, nodeArgs: string[] = [], args: string[] = []): ChildProcess {
+  return track(spawn(process.execPath, [...nodeArgs, '--import', 'tsx', modulePath, ...args], { cwd: repoRoot, ...options }));
 }
 
 /** Whether the child has already exited. */

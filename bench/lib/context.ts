@@ -3,6 +3,7 @@ import path from 'node:path';
 import { repoRoot } from './children.js';
 import { deleteKeys } from './redis-keys.js';
 import type { FakeGraph } from './fake-graph.js';
+import type { MongoServer } from './mongo-server.js';
 import type { BenchOptions } from './options.js';
 import { startPuente, type PuenteHandle } from './puente-process.js';
 import type { ScenarioReport } from './report.js';
@@ -16,6 +17,16 @@ export interface BenchContext {
   runId: string;
   /** Progress line on stderr. */
   log(message: string): void;
+  /** The separate MongoDB process (`--mongo separate`), or undefined. */
+  mongo?: MongoServer;
+}
+
+/** Databases handed out so far in this bench process (each Puente run gets a fresh one). */
+let databases = 0;
+
+/** Child pids whose CPU a scenario reports: Puente, plus MongoDB when it runs as its own process. */
+export function puentePids(ctx: BenchContext, puente: PuenteHandle): Record<string, number | undefined> {
+  return { Puente: puente.child.pid, ...(ctx.mongo ? { MongoDB: ctx.mongo.pid } : {}) };
 }
 
 /** A scenario: drives a freshly started Puente and returns its report section. */
@@ -28,16 +39,17 @@ export const BENCH_GRAPH_TOKEN = 'bench-token';
  * Deletes Puente's Redis keys and starts a fresh Puente against the fake Graph API, so each
  * scenario sees no backlog, lane or dedupe key of another.
  */
-export async function freshPuente(ctx: BenchContext): Promise<PuenteHandle> {
+export async function freshPuente(ctx: BenchContext, env: Record<string, string> = {}): Promise<PuenteHandle> {
   const removed = await deleteKeys(ctx.options.redisUrl, 'puente:');
   if (removed > 0) ctx.log(`deleted ${removed} Redis keys matching puente:*`);
   const puente = await startPuente({
     graphUrl: ctx.fake.url,
     graphToken: BENCH_GRAPH_TOKEN,
     redisUrl: ctx.options.redisUrl,
-    mongodbUri: ctx.options.mongodbUri,
+    mongodbUri: ctx.mongo ? ctx.mongo.uriFor(`puente_bench_${ctx.runId}_${++databases}`) : ctx.options.mongodbUri,
     mps: ctx.options.mps,
     logLevel: ctx.options.logLevel,
+    env,
     nodeArgs: ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(repoRoot, ctx.options.profileDir)}`] : [],
   });
   ctx.log(`Puente ready on ${puente.url} (pid ${puente.child.pid}) after ${Math.round(puente.startupMs)} ms`);

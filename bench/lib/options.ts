@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** The scenarios `--scenario` can pick. */
-export const SCENARIO_NAMES = ['ingest', 'e2e', 'order'] as const;
+export const SCENARIO_NAMES = ['ingest', 'e2e', 'order', 'handover'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every knob of a bench run (all durations in seconds, rates in messages per second). */
@@ -12,11 +12,15 @@ export interface BenchOptions {
   ingest: { concurrency: number; seconds: number; warmupSeconds: number };
   e2e: { rate: number; seconds: number };
   order: { users: number; messages: number; rate: number };
+  handover: { users: number; messages: number; crmDelayMs: number };
   graphDelayMs: number;
   /** How long replies may take after the last webhook was sent before they count as lost. */
   replyTimeoutSeconds: number;
   mps: number;
   redisUrl: string;
+  /** `separate`: the embedded store in its own process (started by run.ts); `memory`: inside Puente; `env`: MONGODB_URI. */
+  mongo: 'separate' | 'memory' | 'env';
+  /** The URI given to Puente for `memory`/`env` (for `separate` each scenario gets a fresh database). */
   mongodbUri: string;
   logLevel: string;
   out: string;
@@ -34,6 +38,9 @@ const NUMERIC = [
   ['users', 'BENCH_USERS', 2000, 200, 'order: users'],
   ['messages', 'BENCH_MESSAGES', 5, 5, 'order: distinct messages per user'],
   ['order-rate', 'BENCH_ORDER_RATE', 1000, 1000, 'order: webhooks per second'],
+  ['handover-users', 'BENCH_HANDOVER_USERS', 100, 20, 'handover: users in an active handover'],
+  ['handover-messages', 'BENCH_HANDOVER_MESSAGES', 20, 5, 'handover: messages per user and direction'],
+  ['crm-delay', 'BENCH_CRM_DELAY_MS', 150, 150, 'handover: fake CRM answer delay (ms)'],
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
   ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
   ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
@@ -43,7 +50,7 @@ const NUMERIC = [
 export function helpText(): string {
   const flags = NUMERIC.map(([flag, env, full, quick, text]) => `  --${flag.padEnd(15)} ${text} (default ${full}, quick ${quick}; env ${env})`);
   return [
-    'Usage: npm run bench -- [--scenario ingest|e2e|order|all] [--quick] [flags]',
+    'Usage: npm run bench -- [--scenario ingest|e2e|order|handover|all] [--quick] [--mongo separate|memory] [flags]',
     '',
     'Starts Puente (PUENTE_ROLE=all) as a child process against a fake Graph API on loopback, runs the',
     'scenarios and prints a markdown report (also written to --out).',
@@ -51,13 +58,16 @@ export function helpText(): string {
     'WARNING: before each scenario every Redis key matching "puente:*" in REDIS_URL (default',
     'redis://127.0.0.1:6379) is DELETED (SCAN + UNLINK). Do not point it at a Redis holding data you need.',
     '',
-    '  --scenario        ingest, e2e, order or all (default all; comma-separated list allowed)',
+    '  --scenario        ingest, e2e, order, handover or all (default all; comma-separated list allowed)',
+    '  --mongo           separate: the embedded MongoDB in its own process, a fresh database per scenario;',
+    '                    memory: MONGODB_URI=memory:// inside Puente (default separate; env BENCH_MONGO;',
+    '                    a MONGODB_URI in the environment overrides both)',
     '  --quick           small numbers, finishes in about a minute',
     ...flags,
     '  --out             report file (default bench/results/latest.md)',
     '  --profile         write a V8 CPU profile of each Puente run to bench/results/profiles/',
     '',
-    'Environment: REDIS_URL, MONGODB_URI (default memory://, the embedded store), BENCH_LOG_LEVEL (default warn).',
+    'Environment: REDIS_URL, MONGODB_URI (used as is when set), BENCH_LOG_LEVEL (default warn).',
   ].join('\n');
 }
 
@@ -78,6 +88,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       help: { type: 'boolean', short: 'h', default: false },
       out: { type: 'string', default: 'bench/results/latest.md' },
       profile: { type: 'boolean', default: false },
+      mongo: { type: 'string' },
       ...Object.fromEntries(NUMERIC.map(([flag]) => [flag, { type: 'string' as const }])),
     },
     strict: true,
@@ -93,17 +104,22 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   const picked = String(values.scenario).split(',').map((s) => s.trim());
   const scenarios = picked.includes('all') ? [...SCENARIO_NAMES] : picked.filter((s): s is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(s));
   if (!picked.includes('all') && scenarios.length !== picked.length) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} or all, got "${values.scenario}"`);
+  const mongoFlag = values.mongo ?? env['BENCH_MONGO'] ?? 'separate';
+  if (mongoFlag !== 'separate' && mongoFlag !== 'memory') throw new Error(`--mongo must be separate or memory, got "${mongoFlag}"`);
+  const envUri = env['MONGODB_URI'];
   return {
     scenarios,
     quick,
     ingest: { concurrency: Math.round(n('concurrency')), seconds: n('ingest-seconds'), warmupSeconds: n('warmup') },
     e2e: { rate: n('rate'), seconds: n('seconds') },
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
+    handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay') },
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),
     mps: Math.round(n('mps')),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-    mongodbUri: env['MONGODB_URI'] ?? 'memory://',
+    mongo: envUri ? 'env' : mongoFlag,
+    mongodbUri: envUri || 'memory://',
     logLevel: env['BENCH_LOG_LEVEL'] ?? 'warn',
     out: String(values.out),
     profileDir: values.profile ? 'bench/results/profiles' : undefined,

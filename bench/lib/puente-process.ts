@@ -18,6 +18,8 @@ export interface PuenteOptions {
   mongodbUri: string;
   mps: number;
   logLevel: string;
+  /** Extra environment (overrides the defaults below, e.g. `CRM_BASE_URL`). */
+  env?: Record<string, string>;
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   /** Abort if /readyz is not 200 by then. */
@@ -45,6 +47,9 @@ export interface PuenteHandle {
   /** SIGTERM (graceful) with a grace period, then SIGKILL. */
   stop(graceMs?: number): Promise<void>;
 }
+
+/** `CRM_API_TOKEN` given to Puente: the bench calls `/api/crm/*` with `Authorization: Bearer` this. */
+export const BENCH_CRM_API_TOKEN = 'x';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -89,7 +94,7 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     MONGODB_URI: opts.mongodbUri,
     META_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
     WEBHOOK_VERIFY_TOKEN: 'x',
-    CRM_API_TOKEN: 'x',
+    CRM_API_TOKEN: BENCH_CRM_API_TOKEN,
     BOT_API_TOKEN: 'x',
     BOT_SIGNATURE_SECRET: 'x',
     CRM_BASE_URL: `${opts.graphUrl}/crm`,
@@ -99,6 +104,7 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     WHATSAPP_API_VERSION: 'v25.0',
     WHATSAPP_MAX_MPS: String(opts.mps),
     LOG_LEVEL: opts.logLevel,
+    ...opts.env,
   };
   const started = nowMs();
   const child = spawnTs('src/main.ts', { env, stdio: ['ignore', 'pipe', 'pipe'] }, opts.nodeArgs);

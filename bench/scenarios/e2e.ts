@@ -5,7 +5,7 @@
  * fake Graph API (both on the machine-wide monotonic clock). Target: p99 < 100 ms.
  */
 import { nowMs, waitUntil } from '../lib/clock.js';
-import { freshPuente, stopPuente, type BenchContext } from '../lib/context.js';
+import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
 import { startProbe } from '../lib/puente-probe.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
@@ -26,7 +26,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
   try {
     ctx.log(`e2e: ${users} new users' first messages at ${rate} msg/s (open loop)`);
     const stopProbe = await startProbe(puente.url);
-    const meter = await startCpuMeter({ pids: { Puente: puente.child.pid }, redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     const r = await runLoad(
       { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: 0, users, perUser: 1, rate, maxSockets: 1024, ordered: false, retries: 0, maxMs: seconds * 1000 + 10_000 },
       seconds * 1000 + 120_000,

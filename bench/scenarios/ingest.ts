@@ -5,7 +5,7 @@
  * Target: Puente req/s ≥ 0.20 × hello-world req/s.
  */
 import { forkTs, stopChild } from '../lib/children.js';
-import { freshPuente, stopPuente, type BenchContext } from '../lib/context.js';
+import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
 import type { PuenteHandle } from '../lib/puente-process.js';
 import { startProbe, type ProbeReport } from '../lib/puente-probe.js';
 import { startCpuMeter, type CpuShares } from '../lib/cpu.js';
@@ -66,7 +66,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
     puente = await freshPuente(ctx);
     ctx.log(`ingest: same load against Puente`);
     const stopProbe = await startProbe(puente.url);
-    const meter = await startCpuMeter({ pids: { Puente: puente.child.pid }, redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     p = await runLoad(job(`${puente.url}/webhook`, 'p'), loadTimeout);
     puenteCpu = { ...(await meter()), 'load client': p.clientCpuPct };
     probe = await stopProbe();

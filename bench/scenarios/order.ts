@@ -5,7 +5,7 @@
  * out-of-order must all be 0.
  */
 import { nowMs, sleep, waitUntil } from '../lib/clock.js';
-import { freshPuente, stopPuente, type BenchContext } from '../lib/context.js';
+import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
 import { startProbe } from '../lib/puente-probe.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
@@ -27,7 +27,7 @@ export async function orderScenario(ctx: BenchContext): Promise<ScenarioReport> 
   try {
     ctx.log(`order: ${users} users × ${messages} messages, interleaved at ${rate} webhooks/s`);
     const stopProbe = await startProbe(puente.url);
-    const meter = await startCpuMeter({ pids: { Puente: puente.child.pid }, redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     const started = nowMs();
     const r = await runLoad(
       { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: 0, users, perUser: messages, rate, maxSockets: 256, ordered: true, retries: 3, maxMs: (total / rate) * 1000 + 30_000 },
