@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { Logger } from '../src/logging/logger.js';
-import { botSignatureHeader } from './bot-signature.js';
+import { signBody } from '../src/whatsapp/signature.js';
 import type { Customer } from './snapshot.js';
 
 /** The outcome of asking the CRM who owns a document number. */
@@ -74,7 +74,7 @@ export function createCustomerLookup(options: CustomerLookupOptions): CustomerLo
           Authorization: `Bearer ${options.botApiToken}`,
           'Content-Type': 'application/json',
           'User-Agent': options.userAgent,
-          'X-Bot-Signature': botSignatureHeader(options.botSignatureSecret, body),
+          'X-Bot-Signature': signBody(options.botSignatureSecret, body),
         },
         // The body is sent exactly as signed, and answers are read raw so bad JSON is ours to judge.
         transformRequest: [(data: unknown) => data],

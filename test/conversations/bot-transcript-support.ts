@@ -4,13 +4,13 @@
  * CRM per test, and a copy review of every message a test's conversation received.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { META_LIMITS, charCount } from '../../bot/message-limits.js';
 import { es } from '../../bot/messages.es.js';
 import { encodeReplyId } from '../../bot/reply-ids.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
-import { startRoad, type Road } from '../helpers/road.js';
+import { useRoad as useSharedRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf, userOf, type SentMessage } from '../helpers/transcript.js';
 
 export const CRM_URL = testEnv.CRM_BASE_URL;
@@ -51,25 +51,12 @@ const conversations: ReturnType<typeof recordGraph>[] = [];
  * reachable, every other host must be nock'd. After each test: copy review, then `nock.cleanAll()`.
  */
 export function useRoad(overrides: Record<string, string> = {}): () => Road {
-  let road: Road | undefined;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad(overrides);
-  });
+  const road = useSharedRoad(overrides);
   afterEach(() => {
     const sent = conversations.splice(0).flatMap((c) => c.sent.filter((m) => m.status !== 'read'));
-    nock.cleanAll();
     expect(sent.flatMap(copyProblems)).toEqual([]);
   });
-  afterAll(async () => {
-    await road?.stop();
-    nock.enableNetConnect();
-  });
-  return () => {
-    if (!road) throw new Error('road not started');
-    return road;
-  };
+  return road;
 }
 
 /** A WhatsApp user writing to the bot (one per test: the Graph recorder intercepts every send). */

@@ -1,26 +1,19 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { windowKey } from '../../src/conversations/service-window.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
-import { startRoad, type Road } from '../helpers/road.js';
+import { useRoad, type Road } from '../helpers/road.js';
 import { textOf } from '../helpers/transcript.js';
 import { assignAgent, crmCall, recordCrm, userWithOpenTicket } from './handover-support.js';
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; details?: { path: string }[] } }).error;
 
 describe('the CRM-facing API: auth, validation, state and idempotency', () => {
+  const roadOf = useRoad();
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   describe.each([

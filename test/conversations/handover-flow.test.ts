@@ -1,24 +1,17 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
-import { startRoad, type Road } from '../helpers/road.js';
+import { useRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf, userOf } from '../helpers/transcript.js';
 import { ticketModel } from '../../crm-bridge/ticket-model.js';
 import { PHONE_ID, assignAgent, crmCall, crmKnowsCustomer, recordCrm, userWithOpenTicket } from './handover-support.js';
 
 describe('handover to a person and back (seed 002 sequence)', () => {
+  const roadOf = useRoad();
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   it('walks the whole sequence: ticket, agent request, agent joins, messages both ways, back to the menu', async () => {

@@ -1,23 +1,17 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/redis.js';
-import { startRoad, type Road } from '../helpers/road.js';
+import { useRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf } from '../helpers/transcript.js';
 import { CRM_URL, assignAgent, recordCrm, userWithOpenTicket } from './handover-support.js';
 
 const EMERGENCY = '3242156679';
 
 describe('handover timeouts (short settings)', () => {
+  const roadOf = useRoad({ HANDOVER_ASSIGN_TIMEOUT_SECONDS: '1', HANDOVER_IDLE_TIMEOUT_SECONDS: '1' });
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad({ HANDOVER_ASSIGN_TIMEOUT_SECONDS: '1', HANDOVER_IDLE_TIMEOUT_SECONDS: '1' });
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   it('escalates a ticket nobody took, then closes it and gives the user back to the bot', async () => {
@@ -55,16 +49,10 @@ describe('handover timeouts (short settings)', () => {
 });
 
 describe('CRM down, then up', () => {
+  const roadOf = useRoad();
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   it('tells the user about the delay with the emergency phone, keeps the ticket pending and delivers the request once the CRM is back', async () => {

@@ -1,19 +1,12 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRoad, type Road } from '../helpers/road.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf, userOf } from '../helpers/transcript.js';
 
 describe('transcript harness', () => {
+  const roadOf = useRoad();
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   it('greets a first-time user by name with the four main-menu options', async () => {

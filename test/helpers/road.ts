@@ -1,3 +1,5 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { workerDefinitions } from '../../src/runtime/worker-definitions.js';
 import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
@@ -79,5 +81,27 @@ export function statusWebhook(wamid: string, status: string, recipient: string, 
         ],
       },
     ],
+  };
+}
+
+/**
+ * One road per describe block, with third-party HTTP (Graph API, CRM) only through nock: loopback
+ * stays open for Redis and MongoDB, and interceptors are cleared after each test.
+ */
+export function useRoad(overrides: Record<string, string | undefined> = {}): () => Road {
+  let road: Road | undefined;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    road = await startRoad(overrides);
+  });
+  afterEach(() => nock.cleanAll());
+  afterAll(async () => {
+    await road?.stop();
+    nock.enableNetConnect();
+  });
+  return () => {
+    if (!road) throw new Error('road not started');
+    return road;
   };
 }

@@ -1,9 +1,9 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { messageModel } from '../../src/conversations/message-log.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
-import { startRoad, statusWebhook, textWebhook, type Road } from '../helpers/road.js';
+import { statusWebhook, textWebhook, useRoad, type Road } from '../helpers/road.js';
 
 const GRAPH = 'https://graph.test';
 const MESSAGES_PATH = `/v25.0/${testEnv.WHATSAPP_PHONE_NUMBER_ID}/messages`;
@@ -32,16 +32,10 @@ function fakeGraph(delayMs = 0): GraphCall[] {
 }
 
 describe('the message road, webhook to Graph API', () => {
+  const roadOf = useRoad();
   let road: Road;
-  beforeAll(async () => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad();
-  });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    await road.stop();
-    nock.enableNetConnect();
+  beforeEach(() => {
+    road = roadOf();
   });
 
   it('marks the message read, the bot greets with the menu, and both directions are logged', async () => {
