@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { Logger } from '../src/logging/logger.js';
-import { signBody } from '../src/whatsapp/signature.js';
+import { postSignedToCrm } from '../crm-bridge/crm-http.js';
 import type { Customer } from './snapshot.js';
 
 /** The outcome of asking the CRM who owns a document number. */
@@ -69,22 +69,7 @@ export function createCustomerLookup(options: CustomerLookupOptions): CustomerLo
   async function attempt(body: string): Promise<Attempt> {
     let response;
     try {
-      response = await http.post<string>(url, body, {
-        headers: {
-          Authorization: `Bearer ${options.botApiToken}`,
-          'Content-Type': 'application/json',
-          'User-Agent': options.userAgent,
-          'X-Bot-Signature': signBody(options.botSignatureSecret, body),
-        },
-        // The body is sent exactly as signed, and answers are read raw so bad JSON is ours to judge.
-        transformRequest: [(data: unknown) => data],
-        transformResponse: [(data: unknown) => data],
-        responseType: 'text',
-        timeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-        validateStatus: () => true,
-        maxRedirects: 0,
-      });
+      response = await postSignedToCrm(http, url, body, options, timeoutMs);
     } catch (err) {
       return { retry: `network: ${(err as { code?: string }).code ?? (err as Error).message}` };
     }

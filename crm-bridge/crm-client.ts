@@ -5,8 +5,8 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from '../src/logging/logger.js';
+import { postSignedToCrm } from './crm-http.js';
 import { PUENTE_VERSION } from '../src/version.js';
-import { signBody } from '../src/whatsapp/signature.js';
 import {
   agentRequestResponseSchema,
   type AgentRequestBody,
@@ -93,23 +93,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     const started = Date.now();
     let response;
     try {
-      response = await http.post<string>(urls[endpoint], body, {
-        headers: {
-          Authorization: `Bearer ${options.botApiToken}`,
-          'Content-Type': 'application/json',
-          'User-Agent': userAgent,
-          'X-Bot-Signature': signBody(options.botSignatureSecret, body),
-        },
-        // Send exactly the signed string; read answers raw so an empty or non-JSON 2xx is ours to judge.
-        transformRequest: [(data: unknown) => data],
-        transformResponse: [(data: unknown) => data],
-        responseType: 'text',
-        timeout: timeoutMs,
-        // axios' own timeout does not bound a slowly trickling body; the signal bounds the whole call.
-        signal: AbortSignal.timeout(timeoutMs),
-        validateStatus: () => true,
-        maxRedirects: 0,
-      });
+      response = await postSignedToCrm(http, urls[endpoint], body, { botApiToken: options.botApiToken, botSignatureSecret: options.botSignatureSecret, userAgent }, timeoutMs);
     } catch (err) {
       throw fail(endpoint, payload.ticketId, { message: `CRM ${endpoint} failed: ${networkReason(err, timeoutMs)}`, retryable: true });
     }

@@ -39,8 +39,8 @@ export async function startRoad(overrides: Record<string, string | undefined> = 
   };
 }
 
-/** A one-message text webhook for `waId`, in Meta's envelope. */
-export function textWebhook(waId: string, wamid: string, text: string, timestamp = Math.floor(Date.now() / 1000)): object {
+/** Meta's webhook envelope around one `messages`-field value of the test business number. */
+export function metaWebhook(value: Record<string, unknown>): object {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -49,12 +49,7 @@ export function textWebhook(waId: string, wamid: string, text: string, timestamp
         changes: [
           {
             field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Usuario Prueba' }, wa_id: waId }],
-              messages: [{ from: waId, id: wamid, timestamp: String(timestamp), type: 'text', text: { body: text } }],
-            },
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID }, ...value },
           },
         ],
       },
@@ -62,26 +57,17 @@ export function textWebhook(waId: string, wamid: string, text: string, timestamp
   };
 }
 
+/** A one-message text webhook for `waId`. */
+export function textWebhook(waId: string, wamid: string, text: string, timestamp = Math.floor(Date.now() / 1000)): object {
+  return metaWebhook({
+    contacts: [{ profile: { name: 'Usuario Prueba' }, wa_id: waId }],
+    messages: [{ from: waId, id: wamid, timestamp: String(timestamp), type: 'text', text: { body: text } }],
+  });
+}
+
 /** A status webhook for one of our messages. */
 export function statusWebhook(wamid: string, status: string, recipient: string, timestamp = Math.floor(Date.now() / 1000), errors?: object[]): object {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
-              statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: recipient, ...(errors ? { errors } : {}) }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return metaWebhook({ statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: recipient, ...(errors ? { errors } : {}) }] });
 }
 
 /**

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { testEnv } from './deps.js';
 import { waitFor } from './redis.js';
-import type { Road } from './road.js';
+import { metaWebhook, type Road } from './road.js';
 
 export const GRAPH_URL = testEnv.WHATSAPP_API_URL;
 export const MESSAGES_PATH = `/v25.0/${testEnv.WHATSAPP_PHONE_NUMBER_ID}/messages`;
@@ -67,25 +67,11 @@ let seq = 0;
  * returns just those answers.
  */
 export function userOf(road: Road, graph: ReturnType<typeof recordGraph>, user: string, profileName = 'Camila Restrepo') {
-  const envelope = (message: Record<string, unknown>) => ({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: profileName }, wa_id: user }],
-              messages: [{ from: user, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  const envelope = (message: Record<string, unknown>) =>
+    metaWebhook({
+      contacts: [{ profile: { name: profileName }, wa_id: user }],
+      messages: [{ from: user, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
+    });
 
   async function deliver(message: Record<string, unknown>, expect: number, timeoutMs: number): Promise<SentMessage[]> {
     const wamid = `wamid.t-${user}-${Date.now()}-${++seq}`;
