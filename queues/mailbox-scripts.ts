@@ -32,6 +32,20 @@ return {1, id}
 `);
 
 /**
+ * Shared tail of headScript and advanceScript: the lane's next item with its failed-attempt count,
+ * or release the lane when it is empty. Expects KEYS list, owner, scheduled, attempts and ARGV[2] = lane.
+ */
+const NEXT_HEAD = `
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  return {'empty'}
+end
+return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
+`;
+
+/**
  * Claims the lane for this run of the owner job and returns its head. The owner key holds
  * `jobId|lockToken` once claimed: if BullMQ hands the same job to a second worker (the first lost
  * its lock, e.g. a starved event loop), the second claim fences the first out, whose next
@@ -43,14 +57,7 @@ export const headScript = defineScript(`
 local owner = redis.call('GET', KEYS[2])
 if not owner or string.match(owner, '^[^|]*') ~= ARGV[1] then return {'not_owner'} end
 redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[3])
-local head = redis.call('LINDEX', KEYS[1], 0)
-if not head then
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[3], ARGV[2])
-  return {'empty'}
-end
-return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
-`);
+${NEXT_HEAD}`);
 
 /**
  * Removes the head the owner just finished (or gave up on) and returns the next one in the same
@@ -66,14 +73,7 @@ if ARGV[4] ~= '' then
   redis.call('LPUSH', KEYS[5], ARGV[4])
   redis.call('LTRIM', KEYS[5], 0, 9999)
 end
-local head = redis.call('LINDEX', KEYS[1], 0)
-if not head then
-  redis.call('DEL', KEYS[2])
-  redis.call('ZREM', KEYS[3], ARGV[2])
-  return {'empty'}
-end
-return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}
-`);
+${NEXT_HEAD}`);
 
 /**
  * Passes ownership to a fresh job (fairness: a chatty lane goes to the back of the queue).
