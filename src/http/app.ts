@@ -1,13 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from '../deps.js';
 import { createBullBoardApp } from '../../queues/bull-board.js';
 import { AppError } from './errors.js';
 import { createErrorHandler } from './error-handler.js';
-import { observeRequests } from './middleware.js';
+import { limitBody, observeRequests } from './middleware.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhook.js';
@@ -33,15 +32,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', observeRequests(deps.logger, deps.metrics));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use('*', limitBody(MAX_BODY_BYTES));
 
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoute(deps.metrics));
