@@ -9,6 +9,9 @@ export function createCommandRedis(url: string, name: string): Redis {
   return new Redis(url, {
     connectionName: name,
     enableOfflineQueue: false,
+    // Commands issued in the same tick leave in one write: under load that is one syscall instead
+    // of dozens (socket writes were ~15 % of the webhook's CPU without it).
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
@@ -23,6 +26,9 @@ export function createWorkerRedis(url: string, name: string): Redis {
   return new Redis(url, {
     connectionName: name,
     maxRetriesPerRequest: null,
+    // Hundreds of concurrent jobs share this connection; batching their commands per tick saves
+    // syscalls. Order per connection is unchanged (the order bench and lane tests check it).
+    enableAutoPipelining: true,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   } satisfies RedisOptions);
