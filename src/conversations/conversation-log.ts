@@ -1,3 +1,5 @@
+import type { Document } from 'mongodb';
+import { createBulkWriter } from '../infra/mongo-batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
 import { statusRank, type LogStatus } from './message-log.js';
 
@@ -11,17 +13,37 @@ export class MessageNotLoggedError extends Error {
 
 type NewMessage = Omit<LoggedMessage, 'status' | 'statusRank' | 'statusHistory' | 'createdAt' | 'updatedAt'>;
 
+/** Copies `value` without its undefined fields (the driver would store them as null). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
 /**
  * Writes to the conversation log. Every write is idempotent (keyed by wamid or our outbound id),
  * because lanes deliver items at least once.
+ *
+ * The per-message writes (received, queued, accepted, failed) are group-committed: each awaits its
+ * own acknowledgement, but writes from concurrent lanes share one `bulkWrite`. They go to the
+ * driver directly, so they set `updatedAt`/`createdAt` themselves (mongoose's timestamps do not run).
  */
 export function createConversationLog(model: MessageModel) {
+  const writer = createBulkWriter(model.collection);
+
   async function insertOnce(filter: Record<string, string>, message: NewMessage, status: LogStatus, at: Date): Promise<void> {
-    await model.updateOne(
-      filter,
-      { $setOnInsert: { ...message, status, statusRank: statusRank[status], statusHistory: [{ status, at }] } },
-      { upsert: true },
-    );
+    const now = new Date();
+    await writer.write({
+      updateOne: {
+        filter,
+        update: { $setOnInsert: { ...defined(message), status, statusRank: statusRank[status], statusHistory: [{ status, at }], createdAt: now, updatedAt: now } },
+        upsert: true,
+      },
+    });
+  }
+
+  /** Moves an outbound message forward to `status` unless it is already there or further. */
+  async function advance(outboundId: string, status: 'accepted' | 'failed', set: Partial<LoggedMessage>, at: Date): Promise<void> {
+    const update: Document = { $set: { ...set, status, statusRank: statusRank[status], updatedAt: new Date() }, $push: { statusHistory: { status, at } } };
+    await writer.write({ updateOne: { filter: { outboundId, statusRank: { $lt: statusRank[status] } }, update } });
   }
 
   return {
@@ -39,18 +61,12 @@ export function createConversationLog(model: MessageModel) {
 
     /** Graph accepted the send: attach the wamid. */
     async markAccepted(outboundId: string, wamid: string, at = new Date()): Promise<void> {
-      await model.updateOne(
-        { outboundId, statusRank: { $lt: statusRank.accepted } },
-        { $set: { wamid, status: 'accepted', statusRank: statusRank.accepted }, $push: { statusHistory: { status: 'accepted', at } } },
-      );
+      await advance(outboundId, 'accepted', { wamid }, at);
     },
 
     /** The send will never happen or was refused for good. */
     async markFailed(outboundId: string, error: LoggedError, at = new Date()): Promise<void> {
-      await model.updateOne(
-        { outboundId, statusRank: { $lt: statusRank.failed } },
-        { $set: { status: 'failed', statusRank: statusRank.failed, error }, $push: { statusHistory: { status: 'failed', at } } },
-      );
+      await advance(outboundId, 'failed', { error: defined(error) }, at);
     },
 
     /**

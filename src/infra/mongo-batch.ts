@@ -1,0 +1,87 @@
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+
+/** The one method of a (driver or mongoose) collection the writer needs. */
+interface BulkWritable<T extends Document> {
+  bulkWrite(operations: AnyBulkWriteOperation<T>[], options: { ordered: false }): Promise<unknown>;
+}
+
+/** A write that failed inside a batch; the others of the batch are unaffected. */
+export class BatchedWriteError extends Error {
+  constructor(
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BatchedWriteError';
+  }
+}
+
+export interface BulkWriter<T extends Document> {
+  /** Resolves once the operation is acknowledged by MongoDB (in a batch with whatever else was waiting). */
+  write(operation: AnyBulkWriteOperation<T>): Promise<void>;
+}
+
+interface Pending<T extends Document> {
+  operation: AnyBulkWriteOperation<T>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for independent writes: every write issued while the event loop is busy goes to
+ * MongoDB in one unordered `bulkWrite`, and each caller's promise settles with its own outcome.
+ * Nothing is acknowledged before MongoDB acknowledged it, so callers keep their durability; what
+ * changes is one round trip (and one command for the server to parse) per batch instead of per
+ * write. Only for writes whose result callers do not need beyond success (no matchedCount).
+ */
+export function createBulkWriter<T extends Document = Document>(collection: BulkWritable<T>, maxBatch = 500): BulkWriter<T> {
+  let pending: Pending<T>[] = [];
+  let scheduled = false;
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      await collection.bulkWrite(
+        batch.map((p) => p.operation),
+        { ordered: false },
+      );
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      const failed = writeErrorsByIndex(err);
+      if (!failed) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      batch.forEach((p, i) => {
+        const writeError = failed.get(i);
+        if (writeError) p.reject(new BatchedWriteError(writeError.code, writeError.errmsg ?? 'write failed'));
+        else p.resolve();
+      });
+    }
+  }
+
+  return {
+    write(operation) {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ operation, resolve, reject });
+        if (pending.length >= maxBatch) void flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => void flush());
+        }
+      });
+    },
+  };
+}
+
+/** Per-operation errors of an unordered bulk write, or undefined when the whole batch failed. */
+function writeErrorsByIndex(err: unknown): Map<number, { code?: number; errmsg?: string }> | undefined {
+  if (typeof err !== 'object' || err === null || (err as { name?: string }).name !== 'MongoBulkWriteError') return undefined;
+  const raw = (err as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index: number; code?: number; errmsg?: string }[];
+  if (list.length === 0) return undefined;
+  return new Map(list.map((e) => [e.index, e]));
+}
