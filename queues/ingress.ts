@@ -6,6 +6,7 @@ import { laneKeyOf } from '../src/whatsapp/normalize.js';
 import type { NormalizedWebhook, StatusEvent } from '../src/whatsapp/webhook-events.js';
 import type { LaneItem } from './lane-items.js';
 import type { Mailbox } from './mailbox.js';
+import { addJobs } from './registry.js';
 
 /** Meta re-delivers unacknowledged webhooks for up to 7 days; dedupe keys outlive that by a day. */
 export const DEDUPE_TTL_SECONDS = 8 * 86_400;
@@ -29,7 +30,7 @@ export function createIngress(deps: { redis: Redis; keyPrefix: string; lanes: Ma
     );
     const fresh = statuses.filter((_, i) => claims[i] === 'OK');
     try {
-      await deps.statusQueue.addBulk(fresh.map((status) => ({ name: 'status', data: status, opts: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } } })));
+      await addJobs(deps.statusQueue, fresh.map((status) => ({ name: 'status', data: status, opts: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } } })));
     } catch (err) {
       // Give the claims back so Meta's retry is not mistaken for a duplicate.
       await Promise.allSettled(fresh.map((s) => deps.redis.del(`${deps.keyPrefix}:dd:st:${s.wamid}:${s.status}`)));

@@ -1,6 +1,7 @@
 import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logging/logger.js';
+import { addJobs } from './registry.js';
 import { advanceScript, handoffScript, headScript, pushScript } from './mailbox-scripts.js';
 
 /**
@@ -95,8 +96,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   const drainJobOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 86_400 }, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } };
 
   async function addDrainJobs(entries: { lane: string; jobId: string }[]): Promise<void> {
-    if (entries.length === 0) return;
-    await queue.addBulk(entries.map(({ lane, jobId }) => ({ name: DRAIN_JOB, data: { lane }, opts: { ...drainJobOptions, jobId } })));
+    await addJobs(queue, entries.map(({ lane, jobId }) => ({ name: DRAIN_JOB, data: { lane }, opts: { ...drainJobOptions, jobId } })));
   }
 
   async function push(requests: PushRequest<T>[]): Promise<PushResult[]> {

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logging/logger.js';
 import { queueNames, type QueueName } from './names.js';
@@ -36,4 +36,18 @@ export function createQueueRegistry(connection: Redis, prefix: string, logger: L
       await Promise.all([...queues.values()].map((q) => q.close()));
     },
   };
+}
+
+/**
+ * Adds jobs: a single job with `queue.add` (one script call), several with `addBulk` (one MULTI).
+ * Most callers add exactly one, and BullMQ's addBulk costs a transaction even for one job.
+ */
+export async function addJobs(queue: Queue, jobs: { name: string; data: unknown; opts?: JobsOptions }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  if (jobs.length === 1) {
+    const [job] = jobs as [(typeof jobs)[number]];
+    await queue.add(job.name, job.data, job.opts);
+    return;
+  }
+  await queue.addBulk(jobs);
 }
