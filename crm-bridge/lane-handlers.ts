@@ -43,7 +43,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
   /** `idBase` also tags the messages (Meta echoes it in statuses): the wamid or lane item that caused them. */
   async function say(t: Ticket, idBase: string, ...texts: string[]): Promise<void> {
     try {
-      await deps.reply(target(t), idBase, texts.map((text) => textMessage(t.userPhone, text)), 'bot', idBase);
+      await deps.reply(target(t), idBase, texts.map((text) => textMessage(t.userPhone, text)), { tag: idBase });
     } catch (err) {
       // Outside the 24 h window nobody can be told anything; the ticket still moves on.
       if (!(err instanceof ServiceWindowClosedError)) throw err;
@@ -71,7 +71,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       if (reason === 'idle_timeout') return;
       const first = why[reason] ? [textMessage(t.userPhone, why[reason])] : [];
       try {
-        await deps.reply(target(t), idBase, [...first, ...menu.map((m) => toOutboundMessage(t.userPhone, m))], 'bot', idBase);
+        await deps.reply(target(t), idBase, [...first, ...menu.map((m) => toOutboundMessage(t.userPhone, m))], { tag: idBase });
       } catch (err) {
         if (!(err instanceof ServiceWindowClosedError)) throw err;
       }
@@ -111,7 +111,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
           { id: LEAVE_NO_ID, title: bridgeEs.leave.no },
         ],
       });
-      await deps.reply(target(ticket), idBase, [question], 'bot', idBase);
+      await deps.reply(target(ticket), idBase, [question], { tag: idBase });
       return true;
     }
     await tickets.recordActivity(ticket.ticketId, { now: new Date(), from: 'user' });
@@ -171,7 +171,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
         deps.metrics.agentFirstResponse.observe(seconds(t.assignedAt, updated.firstAgentMessageAt) ?? 0);
       }
       try {
-        await deps.reply(target(t), item.id, [message], 'agent');
+        await deps.reply(target(t), item.id, [message], { author: 'agent' });
       } catch (err) {
         if (!(err instanceof ServiceWindowClosedError)) throw err;
         deps.logger.warn({ ticketId: t.ticketId, messageId: item.id }, 'agent message not sent: the 24 h window closed');

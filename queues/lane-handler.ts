@@ -13,8 +13,8 @@ import type { Reply } from './replies.js';
 
 /**
  * The single entry point of a conversation lane: every item for one user passes here, in order.
- * An inbound message is logged and marked read, then the handover gate decides: an open ticket
- * relays it to the CRM, otherwise the bot answers. CRM calls and timers run their bridge handler.
+ * An inbound message is logged, then the handover gate decides: an open ticket relays it to the
+ * CRM, otherwise the bot answers; either way the message is marked read. CRM calls and timers run their bridge handler.
  */
 export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; tickets: TicketStore; bot: Bot; bridge: BridgeLaneHandlers }): MailboxHandler<LaneItem> {
   async function onInbound(event: InboundEvent): Promise<void> {
@@ -34,17 +34,24 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       ...(ticket ? { ticketId: ticket.ticketId } : {}),
       at: new Date(event.timestamp * 1000),
     });
-    // A read receipt for every message, sent outside the ordered lane. No typing indicator: the
-    // bot answers within a second, and an indicator that reached Meta after the answer would keep
-    // "escribiendo…" on screen for 25 s.
-    await deps.outbound.enqueue([
-      { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: false } },
-    ]);
-    if (await deps.bridge.gate(event, ticket, event.wamid)) return;
+    // A read receipt for every message. When the bot answers, it rides with the first reply (sent
+    // to Graph alongside it, no job of its own); otherwise (relayed to the CRM, nothing to say) it
+    // is a job on the unordered receipts queue. No typing indicator: the bot answers within a
+    // second, and an indicator that reached Meta after the answer would keep "escribiendo…" on
+    // screen for 25 s.
+    const receipt = () =>
+      deps.outbound.enqueue([
+        { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: false } },
+      ]);
+    if (await deps.bridge.gate(event, ticket, event.wamid)) return receipt();
     const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
-    await deps.bot.handle(conversation, toBotInput(event), event.wamid, (messages) =>
-      deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, messages.map((m) => toOutboundMessage(event.waId, m)), 'bot', event.wamid),
-    );
+    let answered = false;
+    await deps.bot.handle(conversation, toBotInput(event), event.wamid, async (messages) => {
+      const out = messages.map((m) => toOutboundMessage(event.waId, m));
+      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid });
+      answered = out.length > 0;
+    });
+    if (!answered) await receipt();
   }
 
   const { handlers } = deps.bridge;

@@ -13,6 +13,7 @@ import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
 import { conversationKey } from '../src/whatsapp/normalize.js';
 import type { HandlerOutcome, Mailbox, MailboxHandler } from './mailbox.js';
 import type { Pacer } from './pacer.js';
+import { addJobs } from './registry.js';
 
 export type OutboundPayload =
   /** `freeForm` is false only for templates, the one kind allowed outside the 24 h window. */
@@ -29,6 +30,8 @@ export interface OutboundItem {
   author: Author;
   ticketId?: string;
   createdAt: number;
+  /** A user message to mark read alongside this send (saves the receipt a job of its own). */
+  alsoMarkRead?: string;
 }
 
 /** A free-form send was refused because the user's last message is over 24 h old; send a template instead. */
@@ -78,7 +81,8 @@ export function createOutbound(deps: OutboundDeps) {
     const receipts = all.filter((item) => item.payload.kind === 'mark_read');
     const items = all.filter((item) => item.payload.kind !== 'mark_read');
     if (receipts.length > 0) {
-      await deps.receipts.addBulk(
+      await addJobs(
+        deps.receipts,
         receipts.map((item) => ({ name: 'read', data: item, opts: { jobId: `rcpt-${item.id}`, attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 86_400 } } })),
       );
     }
@@ -136,9 +140,15 @@ export function createOutbound(deps: OutboundDeps) {
     if ((await deps.redis.set(inFlight, ctx.claim, 'PX', IN_FLIGHT_MS, 'NX')) === null && (await deps.redis.get(inFlight)) !== ctx.claim) {
       return { retryAfterMs: 1_000 };
     }
-    await deps.pacer.acquire(item.phoneNumberId);
+    // A receipt riding with this send goes out once, with the first try, and never fails the send.
+    const receipt = item.alsoMarkRead !== undefined && ctx.attempt === 1 ? item.alsoMarkRead : undefined;
+    await deps.pacer.acquire(item.phoneNumberId, receipt ? 2 : 1);
     try {
-      const result = await deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 });
+      const [result] = await Promise.all([
+        deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 }),
+        // Must never reject: the send's outcome alone decides whether it is retried.
+        receipt ? markRead(item.phoneNumberId, receipt, false, ctx.job.id).catch((err: unknown) => ctx.logger.warn({ err }, 'read receipt failed; dropped')) : undefined,
+      ]);
       await deps.redis.set(sentKey(item.id), result.wamid, 'EX', 86_400);
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
       await deps.log.markAccepted(item.id, result.wamid);
@@ -165,21 +175,26 @@ export function createOutbound(deps: OutboundDeps) {
     }
   };
 
-  /** Sends one read receipt; Meta refusing it (e.g. an old wamid) is logged and dropped. */
-  const sendReceipt: Processor<OutboundItem> = async (job) => {
-    const { payload, phoneNumberId } = job.data;
-    if (payload.kind !== 'mark_read') return;
-    await deps.pacer.acquire(phoneNumberId);
+  /** Marks a user message read; Meta refusing it (e.g. an old wamid) is logged and dropped, anything transient is thrown. */
+  async function markRead(phoneNumberId: string, wamid: string, typing: boolean, jobId: string | undefined): Promise<void> {
     try {
-      await deps.graph.markRead(payload.wamid, { phoneNumberId, typing: payload.typing });
+      await deps.graph.markRead(wamid, { phoneNumberId, typing });
     } catch (err) {
       if ((err instanceof GraphApiError || err instanceof GraphNetworkError) && err.classification.kind !== 'retry') {
         if (err.classification.alert === 'token') deps.metrics.whatsappTokenErrors.inc();
-        deps.logger.warn({ code: err.classification.code, jobId: job.id }, 'read receipt refused; dropped');
+        deps.logger.warn({ code: err.classification.code, jobId }, 'read receipt refused; dropped');
         return;
       }
       throw err;
     }
+  }
+
+  /** Sends one read receipt job (a message that got no reply to ride with). */
+  const sendReceipt: Processor<OutboundItem> = async (job) => {
+    const { payload, phoneNumberId } = job.data;
+    if (payload.kind !== 'mark_read') return;
+    await deps.pacer.acquire(phoneNumberId);
+    await markRead(phoneNumberId, payload.wamid, payload.typing, job.id);
   };
 
   return {

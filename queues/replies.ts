@@ -9,13 +9,23 @@ export interface ReplyTarget {
   ticketId?: string;
 }
 
+export interface ReplyOptions {
+  /** Who wrote it, for the conversation log (default `bot`). */
+  author?: Author;
+  /** Sent as `biz_opaque_callback_data`: Meta echoes it in status webhooks. */
+  tag?: string;
+  /** The user's message these messages answer: its read receipt goes to Graph with the first one. */
+  markRead?: string;
+}
+
 /**
  * Queues messages to one user from inside their lane. `idBase` must be stable for the lane item
  * that produces them (e.g. its id), so processing the item again cannot send anything twice.
  */
 export function createReplier(outbound: Outbound) {
-  return async function reply(target: ReplyTarget, idBase: string, messages: OutboundMessage[], author: Author = 'bot', tag?: string): Promise<void> {
+  return async function reply(target: ReplyTarget, idBase: string, messages: OutboundMessage[], options: ReplyOptions = {}): Promise<void> {
     if (messages.length === 0) return;
+    const { author = 'bot', tag, markRead } = options;
     const createdAt = Date.now();
     await outbound.enqueue(
       messages.map((message, i) => ({
@@ -25,6 +35,7 @@ export function createReplier(outbound: Outbound) {
         author,
         createdAt,
         ...(target.ticketId ? { ticketId: target.ticketId } : {}),
+        ...(i === 0 && markRead ? { alsoMarkRead: markRead } : {}),
         // Meta echoes this in status webhooks, tracing each reply to what caused it.
         payload: { kind: 'message' as const, message: tag ? { ...message, biz_opaque_callback_data: tag } : message, freeForm: message.type !== 'template' },
       })),

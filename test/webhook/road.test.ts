@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { messageModel } from '../../src/conversations/message-log.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
@@ -40,10 +40,12 @@ describe('the message road, webhook to Graph API', () => {
 
   it('marks the message read, the bot greets with the menu, and both directions are logged', async () => {
     const calls = fakeGraph();
+    const receiptJobs = vi.spyOn(road.deps.queues.get('receipts'), 'add');
     const res = await road.postWebhook(textWebhook('573200000001', 'wamid.road-1', 'Hola'));
     expect(res.status).toBe(200);
     await waitFor(() => calls.length === 2, 10_000, 'two Graph calls');
-    // The receipt travels outside the ordered lane, so it may arrive before or after the reply.
+    // The receipt rides with the reply (sent alongside it, in either order), not as a job of its own.
+    expect(receiptJobs).not.toHaveBeenCalled();
     const receipt = calls.find((c) => c.body.status === 'read')!;
     const reply = calls.find((c) => c.body.status !== 'read')!;
     expect(receipt.body).toMatchObject({ status: 'read', message_id: 'wamid.road-1' });
@@ -63,6 +65,24 @@ describe('the message road, webhook to Graph API', () => {
     ]);
     expect(log[0]!.text).toBe('Hola');
     expect(log[1]!.wamid).toMatch(/^wamid\.out-/);
+  });
+
+  it('sends the reply exactly once when the read receipt riding with it fails', async () => {
+    const replies: GraphCall['body'][] = [];
+    nock(GRAPH)
+      .persist()
+      .post(MESSAGES_PATH)
+      .reply((_uri, body) => {
+        const parsed = body as GraphCall['body'];
+        if (parsed.status === 'read') return [503, { error: { message: 'Service temporarily unavailable', type: 'OAuthException', code: 2, fbtrace_id: 'x' } }];
+        replies.push(parsed);
+        return [200, { messaging_product: 'whatsapp', contacts: [{ input: parsed.to, wa_id: parsed.to }], messages: [{ id: `wamid.out-receipt-${replies.length}` }] }];
+      });
+    await road.postWebhook(textWebhook('573200000031', 'wamid.road-receipt', 'Hola'));
+    const Message = messageModel(road.deps.mongo.connection);
+    await waitFor(async () => (await Message.countDocuments({ waId: '573200000031', direction: 'outbound', status: 'accepted' })) === 1, 10_000, 'the reply accepted');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // room for a wrong retry to show up
+    expect(replies.map((r) => r.biz_opaque_callback_data)).toEqual(['wamid.road-receipt']);
   });
 
   it('answers each user in the order they wrote, across interleaved webhooks', async () => {
