@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { defineScript } from '../src/infra/redis-script.js';
 import type { ConversationLog } from '../src/conversations/conversation-log.js';
 import type { Author } from '../src/conversations/message-log.js';
-import { isServiceWindowOpen } from '../src/conversations/service-window.js';
+import { isServiceWindowOpen, SERVICE_WINDOW_SECONDS, windowKey } from '../src/conversations/service-window.js';
 import type { Logger } from '../src/logging/logger.js';
 import type { Metrics } from '../src/metrics/registry.js';
 import type { GraphClient } from '../src/whatsapp/graph-client.js';
@@ -49,8 +49,38 @@ export class ServiceWindowClosedError extends Error {
  */
 const IN_FLIGHT_MS = 20_000;
 
-/** Deletes a claim only if it is still ours (a fenced-out run must not free the new owner's claim). */
-const releaseScript = defineScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
+/** How long a send accepted by Graph is remembered, so a re-processed item is not sent again. */
+const SENT_TTL_SECONDS = 86_400;
+
+/**
+ * Everything a send checks before it may go, in one round trip: not already accepted by Graph
+ * (a crash after the send), the service window still open (free-form only), and the in-flight
+ * claim, which fences a second run of the same drain job (a worker that lost its BullMQ lock but
+ * is still sending) so the same message cannot reach Meta twice at once.
+ * KEYS: sent, window, inflight   ARGV: claim, inflightMs, checkWindow (0|1), nowSeconds, windowSeconds
+ * Returns 'sent' | 'closed' | 'busy' | 'go'.
+ */
+const beginSendScript = defineScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'sent' end
+if ARGV[3] == '1' then
+  local last = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if last <= 0 or tonumber(ARGV[4]) - last >= tonumber(ARGV[5]) then return 'closed' end
+end
+if redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[2], 'NX') then return 'go' end
+if redis.call('GET', KEYS[3]) == ARGV[1] then return 'go' end
+return 'busy'
+`);
+
+/**
+ * Ends a send: remembers Graph's acceptance (when there was one) and frees the in-flight claim if
+ * it is still ours (a fenced-out run must not free the new owner's claim).
+ * KEYS: sent, inflight   ARGV: claim, wamid ('' = not accepted), sentTtlSeconds
+ */
+const endSendScript = defineScript(`
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1
+`);
 
 /** How many times a pair-rate-limited (131056) message is deferred before it is given up. */
 const MAX_RECIPIENT_DEFERRALS = 6;
@@ -127,29 +157,32 @@ export function createOutbound(deps: OutboundDeps) {
 
   /** Sends one message; the lane guarantees this recipient's previous send has been answered. */
   const handle: MailboxHandler<OutboundItem> = async (item, ctx): Promise<HandlerOutcome | void> => {
-    if (await deps.redis.exists(sentKey(item.id))) return; // accepted by Graph before a crash
     const { payload } = item;
     if (payload.kind !== 'message') return; // receipts never enter the lane (see enqueue)
-    if (isFreeForm(item) && !(await isServiceWindowOpen(deps.redis, deps.keyPrefix, ctx.lane))) {
+    const keys = { sent: sentKey(item.id), inFlight: `${deps.keyPrefix}:out:inflight:${item.id}` };
+    const verdict = await beginSendScript.run(
+      deps.redis,
+      [keys.sent, windowKey(deps.keyPrefix, ctx.lane), keys.inFlight],
+      [ctx.claim, IN_FLIGHT_MS, isFreeForm(item) ? 1 : 0, Math.floor(Date.now() / 1000), SERVICE_WINDOW_SECONDS],
+    );
+    if (verdict === 'sent') return; // accepted by Graph before a crash
+    if (verdict === 'busy') return { retryAfterMs: 1_000 };
+    if (verdict === 'closed') {
       ctx.logger.warn('service window closed while the message waited; not sent');
       return fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
-    }
-    // Fences a second run of the same drain job (a worker that lost its BullMQ lock but is still
-    // sending) so the same message cannot reach Meta twice at once.
-    const inFlight = `${deps.keyPrefix}:out:inflight:${item.id}`;
-    if ((await deps.redis.set(inFlight, ctx.claim, 'PX', IN_FLIGHT_MS, 'NX')) === null && (await deps.redis.get(inFlight)) !== ctx.claim) {
-      return { retryAfterMs: 1_000 };
     }
     // A receipt riding with this send goes out once, with the first try, and never fails the send.
     const receipt = item.alsoMarkRead !== undefined && ctx.attempt === 1 ? item.alsoMarkRead : undefined;
     await deps.pacer.acquire(item.phoneNumberId, receipt ? 2 : 1);
+    let wamid = '';
     try {
       const [result] = await Promise.all([
         deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 }),
         // Must never reject: the send's outcome alone decides whether it is retried.
         receipt ? markRead(item.phoneNumberId, receipt, false, ctx.job.id).catch((err: unknown) => ctx.logger.warn({ err }, 'read receipt failed; dropped')) : undefined,
       ]);
-      await deps.redis.set(sentKey(item.id), result.wamid, 'EX', 86_400);
+      wamid = result.wamid;
+      await endSendScript.run(deps.redis, [keys.sent, keys.inFlight], [ctx.claim, wamid, SENT_TTL_SECONDS]);
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
       await deps.log.markAccepted(item.id, result.wamid);
     } catch (err) {
@@ -171,7 +204,7 @@ export function createOutbound(deps: OutboundDeps) {
       ctx.logger.error({ code: verdict.code, title: verdict.title }, 'message not sent: Meta refused it for good');
       await fail(item, verdict.code ?? 'unknown', verdict.title, verdict.message);
     } finally {
-      await releaseScript.run(deps.redis, [inFlight], [ctx.claim]);
+      if (!wamid) await endSendScript.run(deps.redis, [keys.sent, keys.inFlight], [ctx.claim, '', SENT_TTL_SECONDS]);
     }
   };
 
