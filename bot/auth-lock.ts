@@ -46,8 +46,11 @@ export function createAuthLock(options: AuthLockOptions): AuthLock {
     maxFailures,
 
     async isLocked(key) {
-      const [count, ttlMs] = await execPair(redis.multi().get(redisKey(key)).pttl(redisKey(key)));
-      return Number(count ?? 0) >= maxFailures && Number(ttlMs) > 0 ? untilIn(Number(ttlMs)) : undefined;
+      // Nearly every user has no failures: one GET answers. The TTL is read only at the limit (a
+      // key that expires in between reads as -2, i.e. unlocked, which is then true).
+      if (Number((await redis.get(redisKey(key))) ?? 0) < maxFailures) return undefined;
+      const ttlMs = await redis.pttl(redisKey(key));
+      return ttlMs > 0 ? untilIn(ttlMs) : undefined;
     },
 
     async recordFailure(key) {
