@@ -56,11 +56,32 @@ export function loadConfig(source: Source, options: LoadConfigOptions = {}): Con
       problems.push('BULL_BOARD_PASSWORD: required when BULL_BOARD_USER is set');
     }
   }
+  // The embedded store lives inside one process; worker processes forked by `all` could not reach it.
+  if ((raw.PUENTE_ROLE ?? 'all') === 'all' && Number(raw.PUENTE_WORKER_PROCESSES ?? 0) > 0 && raw.MONGODB_URI === 'memory://') {
+    problems.push('PUENTE_WORKER_PROCESSES: must be 0 when MONGODB_URI=memory:// (the embedded store cannot be shared with forked worker processes)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems.sort());
   const env = parsed.data;
   return {
     ...env,
     CRM_AGENT_NOTIFICATION_URL:
       env.CRM_AGENT_NOTIFICATION_URL ?? (env.CRM_BASE_URL ? `${env.CRM_BASE_URL.replace(/\/$/, '')}/api/bot/agent-request` : undefined),
+  };
+}
+
+/**
+ * The environment of a worker process forked by a `PUENTE_ROLE=all` process when
+ * PUENTE_WORKER_PROCESSES > 0: this process's own environment (the child loads its configuration
+ * from it like any entry point), switched to the worker role, with the Redis and MongoDB this
+ * process resolved (so `npm run dev` children use the same ones) and the parent's pid.
+ */
+export function workerProcessEnv(config: Config, parentPid: number = process.pid): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
+    ...(config.MONGODB_URI ? { MONGODB_URI: config.MONGODB_URI } : {}),
+    PUENTE_ROLE: 'worker',
+    PUENTE_WORKER_PROCESSES: '0',
+    PUENTE_PARENT_PID: String(parentPid),
   };
 }

@@ -14,6 +14,12 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   PUENTE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** With PUENTE_ROLE=all: fork this many worker processes and keep only HTTP in this one (0 = workers in-process). */
+  PUENTE_WORKER_PROCESSES: z.coerce.number().int().min(0).max(32).default(0),
+  /** Nice value (absolute, 0–19) given to those forked worker processes, so webhook acknowledgements come first. */
+  PUENTE_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
+  /** Set by a PUENTE_ROLE=all process on the workers it forks (they stop when it goes away); not for manual use. */
+  PUENTE_PARENT_PID: positiveInt.optional(),
 
   META_WEBHOOK_SECRET: optionalSecret,
   WEBHOOK_VERIFY_TOKEN: optionalSecret,

@@ -7,7 +7,7 @@ import { createBullBoardApp } from '../../queues/bull-board.js';
 import { AppError } from './errors.js';
 import { createErrorHandler } from './error-handler.js';
 import { limitBody, observeRequests } from './middleware.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { crmRoutes } from '../../crm-bridge/routes/index.js';
@@ -19,9 +19,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Builds the HTTP app. Route modules are mounted here and register their schemas with the
- * OpenAPI document served at /openapi.json.
+ * OpenAPI document served at /openapi.json. `extras.workerProcesses` (forked workers of role
+ * `all`) adds a `workers` check to /readyz.
  */
-export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
+export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -34,7 +35,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES));
 
-  app.route('/', healthRoutes(deps));
+  app.route('/', healthRoutes({ redis: deps.redis, mongo: deps.mongo, ...extras }));
   app.route('/', metricsRoute(deps.metrics));
   app.route('/', webhookRoutes({ config: deps.config, ingress: deps.messaging.ingress }));
   app.route('/', crmRoutes(deps.bridge.routeDeps));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { ConfigError, loadConfig, workerProcessEnv } from '../../src/config/index.js';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -37,7 +37,10 @@ describe('loadConfig', () => {
       HANDOVER_ASSIGN_TIMEOUT_SECONDS: 600,
       HANDOVER_IDLE_TIMEOUT_SECONDS: 86_400,
       LOG_LEVEL: 'info',
+      PUENTE_WORKER_PROCESSES: 0,
+      PUENTE_WORKER_NICE: 5,
     });
+    expect(config.PUENTE_PARENT_PID).toBeUndefined();
   });
 
   it('coerces numbers and derives the agent-request URL from CRM_BASE_URL', () => {
@@ -89,5 +92,40 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ ...production, BULL_BOARD_USER: 'ops' }, { production: true }))).toEqual([
       'BULL_BOARD_PASSWORD: required when BULL_BOARD_USER is set',
     ]);
+  });
+
+  it('accepts 0–32 worker processes and nice values 0–19', () => {
+    expect(loadConfig({ PUENTE_WORKER_PROCESSES: '32', PUENTE_WORKER_NICE: '19' })).toMatchObject({ PUENTE_WORKER_PROCESSES: 32, PUENTE_WORKER_NICE: 19 });
+    expect(loadConfig({ PUENTE_WORKER_PROCESSES: '0', PUENTE_WORKER_NICE: '0' })).toMatchObject({ PUENTE_WORKER_PROCESSES: 0, PUENTE_WORKER_NICE: 0 });
+    for (const bad of [{ PUENTE_WORKER_PROCESSES: '33' }, { PUENTE_WORKER_PROCESSES: '-1' }, { PUENTE_WORKER_PROCESSES: '1.5' }, { PUENTE_WORKER_PROCESSES: 'two' }]) {
+      expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual(['PUENTE_WORKER_PROCESSES']);
+    }
+    for (const bad of [{ PUENTE_WORKER_NICE: '20' }, { PUENTE_WORKER_NICE: '-1' }]) {
+      expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual(['PUENTE_WORKER_NICE']);
+    }
+  });
+
+  it('refuses forked worker processes with the in-process embedded store (memory://)', () => {
+    expect(problemsOf(() => loadConfig({ ...production, MONGODB_URI: 'memory://', PUENTE_WORKER_PROCESSES: '2' }, { production: true }))).toEqual([
+      'PUENTE_WORKER_PROCESSES: must be 0 when MONGODB_URI=memory:// (the embedded store cannot be shared with forked worker processes)',
+    ]);
+    // Reported together with other problems, and outside production too (npm run dev defaults to memory://).
+    expect(problemsOf(() => loadConfig({ MONGODB_URI: 'memory://', PUENTE_WORKER_PROCESSES: '1', PORT: 'x' })).map((p) => p.split(':')[0])).toEqual(['PORT', 'PUENTE_WORKER_PROCESSES']);
+    expect(loadConfig({ ...production, PUENTE_WORKER_PROCESSES: '2' }, { production: true }).PUENTE_WORKER_PROCESSES).toBe(2);
+    expect(loadConfig({ MONGODB_URI: 'memory://', PUENTE_WORKER_PROCESSES: '0' }).MONGODB_URI).toBe('memory://');
+  });
+
+  it('ignores PUENTE_WORKER_PROCESSES for the api and worker roles, memory:// included', () => {
+    for (const role of ['api', 'worker']) {
+      expect(loadConfig({ PUENTE_ROLE: role, MONGODB_URI: 'memory://', PUENTE_WORKER_PROCESSES: '4' }).PUENTE_WORKER_PROCESSES).toBe(4);
+    }
+  });
+
+  it('builds the environment of a forked worker process from its own', () => {
+    const config = loadConfig({ ...production, PUENTE_WORKER_PROCESSES: '3' });
+    const env = workerProcessEnv(config, 4242);
+    expect(env).toMatchObject({ PUENTE_ROLE: 'worker', PUENTE_WORKER_PROCESSES: '0', PUENTE_PARENT_PID: '4242', REDIS_URL: production.REDIS_URL, MONGODB_URI: production.MONGODB_URI });
+    expect(env.PATH).toBe(process.env.PATH);
+    expect(loadConfig(env)).toMatchObject({ PUENTE_ROLE: 'worker', PUENTE_WORKER_PROCESSES: 0, PUENTE_PARENT_PID: 4242 });
   });
 });

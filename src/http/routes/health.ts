@@ -12,17 +12,25 @@ const healthz = createRoute({
 });
 
 const checkResult = z.object({ status: z.enum(['ok', 'fail']), error: z.string().optional() });
-const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.object({ redis: checkResult, mongodb: checkResult }) });
+const readySchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.object({ redis: checkResult, mongodb: checkResult, workers: checkResult.optional() }),
+});
 
 const readyz = createRoute({
   method: 'get',
   path: '/readyz',
-  summary: 'Readiness: Redis and MongoDB reachable',
+  summary: 'Readiness: Redis and MongoDB reachable (and, with PUENTE_WORKER_PROCESSES, a worker process running)',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: readySchema } } },
     503: { description: 'A dependency is down; `checks` says which', content: { 'application/json': { schema: readySchema } } },
   },
 });
+
+function workersCheck(probe: WorkerProcessesProbe): z.infer<typeof checkResult> {
+  const alive = probe.alive();
+  return alive > 0 ? { status: 'ok' } : { status: 'fail', error: `no worker process running (0 of ${probe.expected})` };
+}
 
 async function check(probe: () => Promise<void>): Promise<z.infer<typeof checkResult>> {
   try {
@@ -33,13 +41,21 @@ async function check(probe: () => Promise<void>): Promise<z.infer<typeof checkRe
   }
 }
 
-export function healthRoutes(deps: Pick<Deps, 'redis' | 'mongo'>): OpenAPIHono<AppEnv> {
+/** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/runtime/worker-processes.ts). */
+export interface WorkerProcessesProbe {
+  readonly expected: number;
+  alive(): number;
+}
+
+/** `workerProcesses`, when present, adds a `workers` check that fails while none of them is running. */
+export function healthRoutes(deps: Pick<Deps, 'redis' | 'mongo'> & { workerProcesses?: WorkerProcessesProbe }): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(readyz, async (c) => {
     const [redis, mongodb] = await Promise.all([check(() => pingRedis(deps.redis)), check(() => pingMongo(deps.mongo.connection))]);
-    const ok = redis.status === 'ok' && mongodb.status === 'ok';
-    return c.json({ status: ok ? ('ready' as const) : ('unavailable' as const), checks: { redis, mongodb } }, ok ? 200 : 503);
+    const workers = deps.workerProcesses ? workersCheck(deps.workerProcesses) : undefined;
+    const ok = redis.status === 'ok' && mongodb.status === 'ok' && workers?.status !== 'fail';
+    return c.json({ status: ok ? ('ready' as const) : ('unavailable' as const), checks: { redis, mongodb, ...(workers ? { workers } : {}) } }, ok ? 200 : 503);
   });
   return app;
 }

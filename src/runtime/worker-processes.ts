@@ -1,0 +1,184 @@
+/**
+ * Worker processes for `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0: this process keeps
+ * HTTP and forks N copies of its own entry script in the worker role, at a lower scheduling
+ * priority, restarts any that die, and stops them (SIGTERM, then SIGKILL on overrun) on shutdown.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import type { Logger } from '../logging/logger.js';
+
+/** Restart delays for a worker process that exits while the parent is not stopping. */
+export interface RestartBackoff {
+  /** First delay after an unexpected exit. */
+  initialMs: number;
+  /** The delay doubles per consecutive crash up to this. */
+  maxMs: number;
+  /** A process that lived at least this long starts the next delay from `initialMs` again. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RESTART_BACKOFF: RestartBackoff = { initialMs: 1_000, maxMs: 30_000, resetAfterMs: 60_000 };
+
+/**
+ * The delay before restarting a process that ran for `livedMs`, given the delay its slot would use
+ * next, and the one after that.
+ */
+export function restartDelay(nextMs: number, livedMs: number, backoff: RestartBackoff = DEFAULT_RESTART_BACKOFF): { delayMs: number; followingMs: number } {
+  const delayMs = livedMs >= backoff.resetAfterMs ? backoff.initialMs : Math.min(nextMs, backoff.maxMs);
+  return { delayMs, followingMs: Math.min(delayMs * 2, backoff.maxMs) };
+}
+
+export interface WorkerProcessesOptions {
+  count: number;
+  /** Nice value set on every child (`os.setPriority`); a failure is logged, not fatal. */
+  nice: number;
+  /** The children's environment (see `workerProcessEnv` in src/config). */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Script to fork; defaults to this process's entry (`process.argv[1]`). */
+  entry?: string;
+  /** Defaults to this process's arguments after the script. */
+  args?: string[];
+  /** Defaults to this process's `execArgv`, so `node --import tsx src/main.ts` forks the same way. */
+  execArgv?: string[];
+  backoff?: Partial<RestartBackoff>;
+}
+
+export interface WorkerProcesses {
+  readonly expected: number;
+  /** Pids of the children running now. */
+  pids(): number[];
+  /** How many children are running now. */
+  alive(): number;
+  /** No more restarts (call as soon as shutdown begins, so a child exiting meanwhile is not restarted). */
+  stopRestarting(): void;
+  /** SIGTERM every child and wait for it to exit; SIGKILL those still running after `timeoutMs`. Idempotent. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+interface Slot {
+  index: number;
+  child?: ChildProcess;
+  exited?: Promise<void>;
+  nextDelayMs: number;
+  timer?: NodeJS.Timeout;
+}
+
+/** How long to wait for a SIGKILLed child to be reaped before giving up on it. */
+const KILL_WAIT_MS = 2_000;
+
+function sleep(ms: number): { done: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return { done, cancel: () => clearTimeout(timer) };
+}
+
+/** Forks `count` worker processes and supervises them until {@link WorkerProcesses.stop}. */
+export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerProcesses {
+  const backoff: RestartBackoff = { ...DEFAULT_RESTART_BACKOFF, ...options.backoff };
+  const entry = options.entry ?? process.argv[1];
+  if (!entry) throw new Error('cannot fork worker processes: no entry script (process.argv[1])');
+  const args = options.args ?? process.argv.slice(2);
+  const execArgv = options.execArgv ?? process.execArgv;
+  const { logger, nice } = options;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  const spawnInto = (slot: Slot) => {
+    const startedAt = Date.now();
+    let child: ChildProcess;
+    try {
+      child = fork(entry, args, { execArgv, env: options.env, stdio: 'inherit' });
+    } catch (err) {
+      scheduleRestart(slot, startedAt, { err });
+      return;
+    }
+    let gone = false;
+    let markExited!: () => void;
+    slot.child = child;
+    slot.exited = new Promise<void>((resolve) => (markExited = resolve));
+    const onGone = (details: { code?: number | null; signal?: NodeJS.Signals | null; err?: unknown }) => {
+      if (gone) return;
+      gone = true;
+      if (slot.child === child) {
+        slot.child = undefined;
+        slot.exited = undefined;
+      }
+      markExited();
+      if (stopping) {
+        logger.info({ slot: slot.index, childPid: child.pid, ...details }, 'worker process exited');
+        return;
+      }
+      scheduleRestart(slot, startedAt, { childPid: child.pid, ...details });
+    };
+    child.once('exit', (code, signal) => onGone({ code, signal }));
+    child.on('error', (err) => {
+      // Without a pid the fork itself failed and 'exit' may never come; otherwise it is a failed kill/send.
+      if (child.pid === undefined) onGone({ err });
+      else logger.warn({ err, slot: slot.index, childPid: child.pid }, 'worker process error');
+    });
+    if (child.pid === undefined) return;
+    try {
+      setPriority(child.pid, nice);
+    } catch (err) {
+      logger.warn({ err, slot: slot.index, childPid: child.pid, nice }, 'could not lower the priority of a worker process; it keeps the parent priority');
+    }
+    logger.info({ slot: slot.index, childPid: child.pid, nice }, 'worker process started');
+  };
+
+  const scheduleRestart = (slot: Slot, startedAt: number, details: Record<string, unknown>) => {
+    const { delayMs, followingMs } = restartDelay(slot.nextDelayMs, Date.now() - startedAt, backoff);
+    slot.nextDelayMs = followingMs;
+    logger.error({ slot: slot.index, ...details, restartInMs: delayMs }, 'worker process exited unexpectedly; restarting it');
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (!stopping) spawnInto(slot);
+    }, delayMs);
+  };
+
+  const slots: Slot[] = Array.from({ length: options.count }, (_, index) => ({ index, nextDelayMs: backoff.initialMs }));
+  for (const slot of slots) spawnInto(slot);
+
+  const stopRestarting = () => {
+    stopping = true;
+    for (const slot of slots) {
+      clearTimeout(slot.timer);
+      slot.timer = undefined;
+    }
+  };
+
+  const running = () => slots.flatMap((slot) => (slot.child?.pid !== undefined && slot.exited ? [{ slot, child: slot.child, exited: slot.exited }] : []));
+
+  return {
+    expected: options.count,
+    pids: () => running().map((r) => r.child.pid!),
+    alive: () => running().length,
+    stopRestarting,
+    stop(timeoutMs) {
+      stopped ??= (async () => {
+        stopRestarting();
+        const live = running();
+        if (live.length === 0) return;
+        logger.info({ childPids: live.map((r) => r.child.pid) }, 'stopping worker processes');
+        for (const { child } of live) child.kill('SIGTERM');
+        const all = Promise.all(live.map((r) => r.exited));
+        const deadline = sleep(Math.max(timeoutMs, 0));
+        const overran = await Promise.race([all.then(() => false), deadline.done.then(() => true)]);
+        deadline.cancel();
+        if (!overran) return;
+        for (const { slot, child } of live) {
+          if (slot.child !== child) continue;
+          logger.error({ slot: slot.index, childPid: child.pid, timeoutMs }, 'worker process overran its shutdown; killing it');
+          child.kill('SIGKILL');
+        }
+        const reaped = sleep(KILL_WAIT_MS);
+        await Promise.race([all, reaped.done]);
+        reaped.cancel();
+      })();
+      return stopped;
+    },
+  };
+}
