@@ -6,7 +6,7 @@ import { createApp } from '../http/app.js';
 import { createLogger } from '../logging/logger.js';
 import { startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { workerDefinitions } from './worker-definitions.js';
-import { startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
+import { reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -63,6 +63,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
     // Idempotent (a job scheduler), so every worker process may do it.
     await deps.messaging.scheduleJanitor();
+    if (config.PUENTE_PARENT_PID !== undefined) reportReadyToParent();
   }
   if (forkWorkers) {
     workerProcesses = startWorkerProcesses({ count: config.PUENTE_WORKER_PROCESSES, nice: config.PUENTE_WORKER_NICE, env: workerProcessEnv(config), logger: deps.logger });

@@ -48,7 +48,7 @@ export interface WorkerProcesses {
   readonly expected: number;
   /** Pids of the children running now. */
   pids(): number[];
-  /** How many children are running now. */
+  /** How many children are running and have reported that their workers started. */
   alive(): number;
   /** No more restarts (call as soon as shutdown begins, so a child exiting meanwhile is not restarted). */
   stopRestarting(): void;
@@ -56,9 +56,19 @@ export interface WorkerProcesses {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/** What a forked worker sends its parent once its workers run (see {@link reportReadyToParent}). */
+const READY_MESSAGE = 'puente:worker-ready';
+
+/** Called by a forked worker once its workers run: the parent counts it as alive from then on. */
+export function reportReadyToParent(): void {
+  process.send?.(READY_MESSAGE);
+}
+
 interface Slot {
   index: number;
   child?: ChildProcess;
+  /** The child reported that its workers run. */
+  ready?: boolean;
   exited?: Promise<void>;
   nextDelayMs: number;
   timer?: NodeJS.Timeout;
@@ -99,12 +109,17 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     let gone = false;
     let markExited!: () => void;
     slot.child = child;
+    slot.ready = false;
     slot.exited = new Promise<void>((resolve) => (markExited = resolve));
+    child.on('message', (message) => {
+      if (message === READY_MESSAGE && slot.child === child) slot.ready = true;
+    });
     const onGone = (details: { code?: number | null; signal?: NodeJS.Signals | null; err?: unknown }) => {
       if (gone) return;
       gone = true;
       if (slot.child === child) {
         slot.child = undefined;
+        slot.ready = false;
         slot.exited = undefined;
       }
       markExited();
@@ -155,7 +170,7 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
   return {
     expected: options.count,
     pids: () => running().map((r) => r.child.pid!),
-    alive: () => running().length,
+    alive: () => running().filter((r) => r.slot.ready).length,
     stopRestarting,
     stop(timeoutMs) {
       stopped ??= (async () => {

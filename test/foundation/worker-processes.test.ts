@@ -121,7 +121,7 @@ describe('worker process supervisor', () => {
     const { supervisor, records } = start(undefined, 2);
     const first = supervisor.pids();
     expect(first).toHaveLength(2);
-    expect(supervisor.alive()).toBe(2);
+    await waitFor(() => supervisor.alive() === 2, 10_000, 'both children ready');
     for (const pid of first) expect(getPriority(pid)).toBeGreaterThanOrEqual(7);
 
     process.kill(first[0]!, 'SIGKILL');
@@ -133,6 +133,13 @@ describe('worker process supervisor', () => {
     expect(supervisor.alive()).toBe(0);
     for (const pid of [...first, ...survivors]) expect(isAlive(pid)).toBe(false);
     expect(records().filter((r) => r.msg.includes('exited unexpectedly'))).toHaveLength(1);
+  });
+
+  it('counts a child as alive only once it reported that its workers run', async () => {
+    const { supervisor } = start('silent', 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(supervisor.pids()).toHaveLength(1);
+    expect(supervisor.alive()).toBe(0);
   });
 
   it('backs off a child that keeps crashing instead of looping', async () => {
