@@ -173,7 +173,9 @@ export function createOutbound(deps: OutboundDeps) {
     }
     // A receipt riding with this send goes out once, with the first try, and never fails the send.
     const receipt = item.alsoMarkRead !== undefined && ctx.attempt === 1 ? item.alsoMarkRead : undefined;
-    await deps.pacer.acquire(item.phoneNumberId, receipt ? 2 : 1);
+    // Only messages are paced: WHATSAPP_MAX_MPS is Meta's messages-per-second throughput, and a
+    // read receipt is a status update on an inbound message, at most one per message received.
+    await deps.pacer.acquire(item.phoneNumberId);
     let wamid = '';
     try {
       const [result] = await Promise.all([
@@ -226,7 +228,6 @@ export function createOutbound(deps: OutboundDeps) {
   const sendReceipt: Processor<OutboundItem> = async (job) => {
     const { payload, phoneNumberId } = job.data;
     if (payload.kind !== 'mark_read') return;
-    await deps.pacer.acquire(phoneNumberId);
     await markRead(phoneNumberId, payload.wamid, payload.typing, job.id);
   };
 
