@@ -1,6 +1,7 @@
 /** What every scenario gets from the orchestrator, and the shape of a scenario module. */
 import path from 'node:path';
 import { repoRoot } from './children.js';
+import { childPids } from './cpu.js';
 import { deleteKeys } from './redis-keys.js';
 import type { FakeGraph } from './fake-graph.js';
 import type { MongoServer } from './mongo-server.js';
@@ -24,9 +25,17 @@ export interface BenchContext {
 /** Databases handed out so far in this bench process (each Puente run gets a fresh one). */
 let databases = 0;
 
-/** Child pids whose CPU a scenario reports: Puente, plus MongoDB when it runs as its own process. */
+/**
+ * Child pids whose CPU a scenario reports: Puente (its HTTP process, and each worker process it
+ * forked), plus MongoDB when it runs as its own process.
+ */
 export function puentePids(ctx: BenchContext, puente: PuenteHandle): Record<string, number | undefined> {
-  return { Puente: puente.child.pid, ...(ctx.mongo ? { MongoDB: ctx.mongo.pid } : {}) };
+  const workers = childPids(puente.child.pid);
+  return {
+    [workers.length > 0 ? 'Puente HTTP' : 'Puente']: puente.child.pid,
+    ...Object.fromEntries(workers.map((pid, i) => [workers.length > 1 ? `Puente workers ${i + 1}` : 'Puente workers', pid])),
+    ...(ctx.mongo ? { MongoDB: ctx.mongo.pid } : {}),
+  };
 }
 
 /** A scenario: drives a freshly started Puente and returns its report section. */
@@ -48,6 +57,7 @@ export async function freshPuente(ctx: BenchContext, env: Record<string, string>
     redisUrl: ctx.options.redisUrl,
     mongodbUri: ctx.mongo ? ctx.mongo.uriFor(`puente_bench_${ctx.runId}_${++databases}`) : ctx.options.mongodbUri,
     mps: ctx.options.mps,
+    workerProcesses: ctx.options.workerProcesses,
     logLevel: ctx.options.logLevel,
     env,
     nodeArgs: ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(repoRoot, ctx.options.profileDir)}`] : [],

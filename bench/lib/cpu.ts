@@ -22,6 +22,16 @@ export function processCpuMs(pid: number | undefined): number {
   }
 }
 
+/** Direct children of a process (e.g. the worker processes Puente forked); empty if unreadable. */
+export function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Redis server CPU milliseconds so far (`used_cpu_user + used_cpu_sys`); NaN if Redis does not answer. */
 export async function redisCpuMs(redisUrl: string): Promise<number> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });

@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** How long replies may take after the last webhook was sent before they count as lost. */
   replyTimeoutSeconds: number;
   mps: number;
+  /** PUENTE_WORKER_PROCESSES given to Puente (role all): forked worker processes, 0 = in-process. */
+  workerProcesses: number;
   redisUrl: string;
   /** `separate`: the embedded store in its own process (started by run.ts); `memory`: inside Puente; `env`: MONGODB_URI. */
   mongo: 'separate' | 'memory' | 'env';
@@ -44,6 +46,7 @@ const NUMERIC = [
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
   ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
   ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
+  ['worker-processes', 'BENCH_WORKER_PROCESSES', 1, 1, 'PUENTE_WORKER_PROCESSES given to Puente (0 = workers in its HTTP process; forced to 0 with --mongo memory)'],
 ] as const;
 
 /** The `--help` text. */
@@ -71,10 +74,13 @@ export function helpText(): string {
   ].join('\n');
 }
 
+/** Knobs where 0 is meaningful. */
+const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES']);
+
 function numberOf(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !ZERO_ALLOWED.has(name))) throw new Error(`--${name} must be a positive number, got "${raw}"`);
   return n;
 }
 
@@ -117,6 +123,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),
     mps: Math.round(n('mps')),
+    // memory:// lives inside one process: forked workers could not reach it.
+    workerProcesses: !envUri && mongoFlag === 'memory' ? 0 : Math.round(n('worker-processes')),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     mongo: envUri ? 'env' : mongoFlag,
     mongodbUri: envUri || 'memory://',

@@ -17,6 +17,8 @@ export interface PuenteOptions {
   redisUrl: string;
   mongodbUri: string;
   mps: number;
+  /** PUENTE_WORKER_PROCESSES (0 = workers in the HTTP process). */
+  workerProcesses: number;
   logLevel: string;
   /** Extra environment (overrides the defaults below, e.g. `CRM_BASE_URL`). */
   env?: Record<string, string>;
@@ -103,6 +105,7 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     WHATSAPP_API_URL: opts.graphUrl,
     WHATSAPP_API_VERSION: 'v25.0',
     WHATSAPP_MAX_MPS: String(opts.mps),
+    PUENTE_WORKER_PROCESSES: String(opts.workerProcesses),
     LOG_LEVEL: opts.logLevel,
     ...opts.env,
   };

@@ -95,7 +95,11 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
     notes: [
       `${o.concurrency} keep-alive connections from a separate load-client process, ${o.warmupSeconds} s warm-up then ${o.seconds} s measured per target; body ${p.bodyBytes} bytes, every request a new user (a new lane).`,
       `CPU (% of one core) during the Puente run: ${fmtCpu(puenteCpu)}; during the hello-world runs: ${helloRuns.map((r) => fmtCpu(r.cpu)).join(' / ')}.`,
-      `Puente's workers run in the same process (role all) and compete with ingest: during the run the fake Graph API received ${graphDuring.markRead} mark-read and ${graphDuring.replies} reply requests.`,
+      `${
+        ctx.options.workerProcesses > 0
+          ? `Puente's workers run in ${ctx.options.workerProcesses} forked process(es) at nice 5 (role all, PUENTE_WORKER_PROCESSES) and work through the backlog while ingest runs, sharing the machine's cores`
+          : "Puente's workers run in the same process (role all) and compete with ingest"
+      }: during the run the fake Graph API received ${graphDuring.markRead} mark-read and ${graphDuring.replies} reply requests.`,
       ...(Object.keys(p.errors).length ? [`Puente client errors: ${fmtCounts(p.errors)}`] : []),
       ...[h1, h2].filter((h) => Object.keys(h.errors).length).map((h) => `hello-world client errors: ${fmtCounts(h.errors)}`),
       ...probeNotes(probe),
