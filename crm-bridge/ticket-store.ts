@@ -4,6 +4,7 @@
  * is resolved by re-reading, never by overwriting.
  */
 import type { Connection, UpdateQuery } from 'mongoose';
+import { createKeyedLoader } from '../src/infra/mongo-batch.js';
 import type { AgentRequestUserContext, CrmAgentAssigned } from './crm-payloads.js';
 import { nextTicketId } from './ticket-ids.js';
 import {
@@ -91,8 +92,12 @@ export function createTicketStore(connection: Connection): TicketStore {
   // Memoized by mongoose; the one-open rule needs the partial unique index in place before inserting.
   const ready = () => Tickets.init();
 
-  const findById = (ticketId: string) => Tickets.findOne({ ticketId }).lean<Ticket>().exec();
-  const findOpen = (conversationKey: string) => Tickets.findOne({ conversationKey, open: true }).lean<Ticket>().exec();
+  // The two reads on every message (the gate's open-ticket check, an agent message's ticket) are
+  // group reads straight on the driver: one query per event-loop turn instead of one per message.
+  const byId = createKeyedLoader<Ticket>((ids) => Tickets.collection.find<Ticket>({ ticketId: { $in: ids } }).toArray(), (t) => t.ticketId);
+  const openByConversation = createKeyedLoader<Ticket>((keys) => Tickets.collection.find<Ticket>({ conversationKey: { $in: keys }, open: true }).toArray(), (t) => t.conversationKey);
+  const findById = (ticketId: string) => byId.load(ticketId);
+  const findOpen = (conversationKey: string) => openByConversation.load(conversationKey);
   const update = (filter: Record<string, unknown>, change: UpdateQuery<Ticket>) =>
     Tickets.findOneAndUpdate(filter, change, AFTER).lean<Ticket>().exec();
 

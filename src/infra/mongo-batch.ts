@@ -85,3 +85,46 @@ function writeErrorsByIndex(err: unknown): Map<number, { code?: number; errmsg?:
   if (list.length === 0) return undefined;
   return new Map(list.map((e) => [e.index, e]));
 }
+
+export interface KeyedLoader<V> {
+  /** The document with this key, or null; concurrent loads share one query. */
+  load(key: string): Promise<V | null>;
+}
+
+/**
+ * Group read by a unique key: every `load` issued while the event loop is busy becomes one
+ * `{key: {$in: [...]}}` query (`loadMany`), and each caller gets its own document. A read is never
+ * older than it would have been alone: the batch is sent after the loop turn that asked for it.
+ */
+export function createKeyedLoader<V>(loadMany: (keys: string[]) => Promise<V[]>, keyOf: (value: V) => string, maxBatch = 200): KeyedLoader<V> {
+  let pending = new Map<string, { resolve: (value: V | null) => void; reject: (err: unknown) => void }[]>();
+  let scheduled = false;
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    const batch = pending;
+    pending = new Map();
+    if (batch.size === 0) return;
+    try {
+      const found = new Map((await loadMany([...batch.keys()])).map((value) => [keyOf(value), value]));
+      for (const [key, waiters] of batch) for (const w of waiters) w.resolve(found.get(key) ?? null);
+    } catch (err) {
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+    }
+  }
+
+  return {
+    load(key) {
+      return new Promise<V | null>((resolve, reject) => {
+        const waiters = pending.get(key);
+        if (waiters) waiters.push({ resolve, reject });
+        else pending.set(key, [{ resolve, reject }]);
+        if (pending.size >= maxBatch) void flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => void flush());
+        }
+      });
+    },
+  };
+}

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConversationLog, type ConversationLog } from '../../src/conversations/conversation-log.js';
 import { messageModel, type MessageModel } from '../../src/conversations/message-log.js';
 import { connectMongo, type MongoHandle } from '../../src/infra/mongo.js';
-import { BatchedWriteError, createBulkWriter } from '../../src/infra/mongo-batch.js';
 import { mongoUriFor, uniqueDbName } from '../helpers/mongo.js';
 
 const base = { conversationKey: '111:573001112233', phoneNumberId: '111', waId: '573001112233' };
@@ -61,22 +60,5 @@ describe('conversation log writes (group commit)', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { code: 131026, title: 'Message undeliverable' } });
     expect(failed!.wamid).toBeUndefined();
     expect(failed!.error).not.toHaveProperty('message');
-  });
-
-  it('fails only the write that failed when a batch holds several', async () => {
-    const collection = mongo.connection.db!.collection<{ key: string }>('batch_probe');
-    await collection.createIndex({ key: 1 }, { unique: true });
-    await collection.insertOne({ key: 'taken' });
-    const writer = createBulkWriter(collection);
-    const results = await Promise.allSettled([
-      writer.write({ insertOne: { document: { key: 'fresh-1' } } }),
-      writer.write({ insertOne: { document: { key: 'taken' } } }),
-      writer.write({ insertOne: { document: { key: 'fresh-2' } } }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const reason = (results[1] as PromiseRejectedResult).reason as BatchedWriteError;
-    expect(reason).toBeInstanceOf(BatchedWriteError);
-    expect(reason.code).toBe(11000);
-    expect((await collection.find({}, { projection: { _id: 0 } }).sort({ key: 1 }).toArray()).map((d) => d.key)).toEqual(['fresh-1', 'fresh-2', 'taken']);
   });
 });
