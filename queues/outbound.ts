@@ -160,11 +160,16 @@ export function createOutbound(deps: OutboundDeps) {
     const { payload } = item;
     if (payload.kind !== 'message') return; // receipts never enter the lane (see enqueue)
     const keys = { sent: sentKey(item.id), inFlight: `${deps.keyPrefix}:out:inflight:${item.id}` };
-    const verdict = await beginSendScript.run(
-      deps.redis,
-      [keys.sent, windowKey(deps.keyPrefix, ctx.lane), keys.inFlight],
-      [ctx.claim, IN_FLIGHT_MS, isFreeForm(item) ? 1 : 0, Math.floor(Date.now() / 1000), SERVICE_WINDOW_SECONDS],
-    );
+    // The pacer slot is reserved in the same round trip as the checks (auto-pipelined); a slot
+    // reserved for a send that then does not go is merely left unused.
+    const [verdict] = await Promise.all([
+      beginSendScript.run(
+        deps.redis,
+        [keys.sent, windowKey(deps.keyPrefix, ctx.lane), keys.inFlight],
+        [ctx.claim, IN_FLIGHT_MS, isFreeForm(item) ? 1 : 0, Math.floor(Date.now() / 1000), SERVICE_WINDOW_SECONDS],
+      ),
+      deps.pacer.acquire(item.phoneNumberId),
+    ]);
     if (verdict === 'sent') return; // accepted by Graph before a crash
     if (verdict === 'busy') return { retryAfterMs: 1_000 };
     if (verdict === 'closed') {
@@ -172,10 +177,9 @@ export function createOutbound(deps: OutboundDeps) {
       return fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
     }
     // A receipt riding with this send goes out once, with the first try, and never fails the send.
+    // Only messages are paced (above): WHATSAPP_MAX_MPS is Meta's messages-per-second throughput,
+    // and a read receipt is a status update on an inbound message, at most one per message received.
     const receipt = item.alsoMarkRead !== undefined && ctx.attempt === 1 ? item.alsoMarkRead : undefined;
-    // Only messages are paced: WHATSAPP_MAX_MPS is Meta's messages-per-second throughput, and a
-    // read receipt is a status update on an inbound message, at most one per message received.
-    await deps.pacer.acquire(item.phoneNumberId);
     let wamid = '';
     try {
       const [result] = await Promise.all([
@@ -184,9 +188,8 @@ export function createOutbound(deps: OutboundDeps) {
         receipt ? markRead(item.phoneNumberId, receipt, false, ctx.job.id).catch((err: unknown) => ctx.logger.warn({ err }, 'read receipt failed; dropped')) : undefined,
       ]);
       wamid = result.wamid;
-      await endSendScript.run(deps.redis, [keys.sent, keys.inFlight], [ctx.claim, wamid, SENT_TTL_SECONDS]);
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
-      await deps.log.markAccepted(item.id, result.wamid);
+      await Promise.all([endSendScript.run(deps.redis, [keys.sent, keys.inFlight], [ctx.claim, wamid, SENT_TTL_SECONDS]), deps.log.markAccepted(item.id, wamid)]);
     } catch (err) {
       if (!(err instanceof GraphApiError || err instanceof GraphNetworkError)) throw err;
       const verdict = err.classification;
