@@ -58,10 +58,11 @@ export function createBot(deps: BotDeps): Bot {
   const now = deps.now ?? (() => new Date());
 
   async function load(conversation: BotConversation, eventId: string) {
-    const previous = await deps.sessions.read(conversation.key);
+    // Both reads leave in one round trip; the lock is simply ignored for an authenticated session.
+    const [previous, lock] = await Promise.all([deps.sessions.read(conversation.key), deps.authLock.isLocked(conversation.key)]);
     if (previous?.lastEventId === eventId) return undefined;
     const snapshot = previous ?? initialSnapshot(now());
-    const lockedUntil = snapshot.authenticated ? undefined : await deps.authLock.isLocked(conversation.key);
+    const lockedUntil = snapshot.authenticated ? undefined : lock;
     const context: StepContext = {
       now: now(),
       emergencyPhone: deps.emergencyPhone,

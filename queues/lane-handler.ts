@@ -21,7 +21,7 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
     const lane = laneKeyOf(event);
     const ticket = await deps.tickets.findOpen(lane);
     const { text, media } = describeInbound(event);
-    await deps.log.logInbound({
+    const logged = deps.log.logInbound({
       wamid: event.wamid,
       conversationKey: lane,
       phoneNumberId: event.phoneNumberId,
@@ -43,7 +43,14 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       deps.outbound.enqueue([
         { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: false } },
       ]);
-    if (await deps.bridge.gate(event, ticket, event.wamid)) return receipt();
+    // With a ticket the message is relayed to the CRM, which may read the log right away: log
+    // first. The bot's answer does not depend on the log, so there the write overlaps the bot.
+    if (ticket) {
+      await logged;
+      if (await deps.bridge.gate(event, ticket, event.wamid)) return receipt();
+    } else {
+      logged.catch(() => undefined); // awaited below; this only keeps a bot failure from leaving it unobserved
+    }
     const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
     let answered = false;
     await deps.bot.handle(conversation, toBotInput(event), event.wamid, async (messages) => {
@@ -52,6 +59,7 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       answered = out.length > 0;
     });
     if (!answered) await receipt();
+    await logged;
   }
 
   const { handlers } = deps.bridge;
