@@ -10,7 +10,7 @@ export interface BenchOptions {
   scenarios: ScenarioName[];
   quick: boolean;
   ingest: { concurrency: number; seconds: number; warmupSeconds: number };
-  e2e: { rate: number; seconds: number };
+  e2e: { rate: number; seconds: number; /** Same load to other users first, drained, not measured. */ warmupSeconds: number };
   order: { users: number; messages: number; rate: number };
   handover: { users: number; messages: number; crmDelayMs: number };
   graphDelayMs: number;
@@ -37,6 +37,7 @@ const NUMERIC = [
   ['warmup', 'BENCH_WARMUP_SECONDS', 1, 0.5, 'ingest: warm-up seconds before measuring'],
   ['rate', 'BENCH_RATE', 1000, 1000, 'e2e: offered messages per second (open loop)'],
   ['seconds', 'BENCH_SECONDS', 10, 2, 'e2e: seconds of offered load'],
+  ['e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS', 3, 1, 'e2e: seconds of the same load to other users first, drained, not measured (0 = none)'],
   ['users', 'BENCH_USERS', 2000, 200, 'order: users'],
   ['messages', 'BENCH_MESSAGES', 5, 5, 'order: distinct messages per user'],
   ['order-rate', 'BENCH_ORDER_RATE', 1000, 1000, 'order: webhooks per second'],
@@ -75,7 +76,7 @@ export function helpText(): string {
 }
 
 /** Knobs where 0 is meaningful. */
-const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES']);
+const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES', 'e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS']);
 
 function numberOf(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -117,7 +118,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     scenarios,
     quick,
     ingest: { concurrency: Math.round(n('concurrency')), seconds: n('ingest-seconds'), warmupSeconds: n('warmup') },
-    e2e: { rate: n('rate'), seconds: n('seconds') },
+    e2e: { rate: n('rate'), seconds: n('seconds'), warmupSeconds: n('e2e-warmup') },
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
     handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay') },
     graphDelayMs: n('graph-delay'),

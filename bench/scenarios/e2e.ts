@@ -13,6 +13,9 @@ import { fmt, fmtCounts, fmtCpu, fmtLatency, logNotes, probeNotes, type Scenario
 import { summarize } from '../lib/stats.js';
 import { BENCH_WEBHOOK_SECRET, wamidFor } from '../lib/webhook-payloads.js';
 
+/** Warm-up users are numbered from here, apart from the measured ones. */
+const WARMUP_USER_OFFSET = 5_000_000;
+
 /** End-to-end p99 must stay below this (ms). */
 export const E2E_TARGET_P99_MS = 100;
 
@@ -23,7 +26,25 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
   const runId = `${ctx.runId}e`;
   ctx.fake.reset();
   const puente = await freshPuente(ctx);
+  let warmupNote = 'No warm-up (--e2e-warmup 0): the first seconds include a cold process.';
   try {
+    const warmup = ctx.options.e2e.warmupSeconds;
+    if (warmup > 0) {
+      // A fresh process compiles its hot paths and opens its pools during the first seconds; that is
+      // measured here separately (other users, same rate), then drained before the measured run.
+      const warmRun = `${runId}w`;
+      const warmUsers = Math.max(1, Math.round(rate * warmup));
+      ctx.log(`e2e: warm-up, ${warmUsers} other users at ${rate} msg/s`);
+      const w = await runLoad(
+        { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId: warmRun, userOffset: WARMUP_USER_OFFSET, users: warmUsers, perUser: 1, rate, maxSockets: 1024, ordered: false, retries: 0, maxMs: warmup * 1000 + 10_000 },
+        warmup * 1000 + 120_000,
+      );
+      const warmWamids = Array.from({ length: w.issued }, (_, i) => wamidFor(warmRun, WARMUP_USER_OFFSET + i, 0));
+      await waitUntil(() => warmWamids.every((x) => ctx.fake.firstReplyAt.has(x)), 60_000, 100);
+      warmupNote = `Warm-up before measuring: ${w.issued} other new users at ${rate} msg/s for ${warmup} s, drained before the measured run; their first reply p50 / p99 = ${fmtLatency(
+        summarize(warmWamids.map((x, i) => (ctx.fake.firstReplyAt.get(x) ?? Infinity) - (w.scheduledAt[i] as number))),
+      )} (a cold process).`;
+    }
     ctx.log(`e2e: ${users} new users' first messages at ${rate} msg/s (open loop)`);
     const stopProbe = await startProbe(puente.url);
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
@@ -51,8 +72,11 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
     let unansweredUnacked = 0;
     let lateAnsweredUnacked = 0;
     let lastReply = 0;
+    const start = r.scheduledAt[tracked[0] ?? 0] as number;
+    const bySecond: number[][] = [];
     tracked.forEach((i, k) => {
       const at = ctx.fake.firstReplyAt.get(wamids[k] as string);
+      ((bySecond[Math.floor(((r.scheduledAt[i] as number) - start) / 1000)] ??= [])).push(at === undefined ? Infinity : at - (r.scheduledAt[i] as number));
       const readAt = ctx.fake.markReadAt.get(wamids[k] as string);
       if (readAt !== undefined) toMarkRead.push(readAt - (r.scheduledAt[i] as number));
       if (r.status[i] === 0 && at !== undefined) lateAnsweredUnacked++;
@@ -91,6 +115,8 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
         { metric: 'Fake Graph: mark-reads / replies / peak in flight', value: `${ctx.fake.counts.markRead} / ${ctx.fake.counts.replies} / ${ctx.fake.counts.maxInFlight}` },
       ],
       notes: [
+        warmupNote,
+        `First reply p50 / p99 by second of the run (warm-up and stalls show here): ${bySecond.map((xs, sec) => `${sec + 1}: ${fmt(summarize(xs).p50, 0)} / ${fmt(summarize(xs).p99, 0)}`).join(' · ')} ms.`,
         `Latency is measured from each message's scheduled send time (open loop, no coordinated omission); unanswered messages count as ∞; from the actual send time p50/p99 = ${fmtLatency(summarize(e2eFromSent))}.`,
         `The fake Graph API answers every request after ${ctx.fake.delayMs} ms: every Graph call the first reply has to wait for (e.g. a read receipt sent before it in the same lane) adds at least that much to the end-to-end latency.`,
         `CPU (% of one core) from the first send until the last reply: ${fmtCpu(cpu)}.`,
