@@ -96,14 +96,18 @@ export async function walkIntoHandover(d: SetupDeps, phone: string): Promise<str
 }
 
 /** Lost / duplicated / out-of-order of per-user sequences `0 … messages-1`, plus per-message latency. */
-export interface SequenceVerdict { arrived: number; lost: number; duplicated: number; outOfOrder: number; usersAffected: number; latencies: number[]; gaps: number[]; lastAt: number; examples: string[] }
+export interface SequenceVerdict {
+  arrived: number; lost: number; duplicated: number; outOfOrder: number; usersAffected: number; latencies: number[]; gaps: number[]; lastAt: number; examples: string[];
+  /** Per user that got anything: when its first and last message arrived. */
+  firstAt: number[]; userLastAt: number[];
+}
 
 /**
  * @param arrivals in arrival order: user index, message index, arrival time ({@link nowMs})
  * @param sentAt sentAt[user][n]: when the call carrying message n started
  */
 export function checkSequences(arrivals: { user: number; n: number; at: number }[], sentAt: number[][], messages: number): SequenceVerdict {
-  const v: SequenceVerdict = { arrived: 0, lost: 0, duplicated: 0, outOfOrder: 0, usersAffected: 0, latencies: [], gaps: [], lastAt: 0, examples: [] };
+  const v: SequenceVerdict = { arrived: 0, lost: 0, duplicated: 0, outOfOrder: 0, usersAffected: 0, latencies: [], gaps: [], lastAt: 0, examples: [], firstAt: [], userLastAt: [] };
   const seen = sentAt.map(() => new Array<number>(messages).fill(0));
   const highest = sentAt.map(() => -1);
   const previousAt = sentAt.map(() => NaN);
@@ -137,5 +141,9 @@ export function checkSequences(arrivals: { user: number; n: number; at: number }
     }
   }));
   v.usersAffected = affected.size;
+  for (const a of arrivals) {
+    v.firstAt[a.user] = Math.min(v.firstAt[a.user] ?? Infinity, a.at);
+    v.userLastAt[a.user] = Math.max(v.userLastAt[a.user] ?? -Infinity, a.at);
+  }
   return v;
 }

@@ -12,7 +12,7 @@ export interface BenchOptions {
   ingest: { concurrency: number; seconds: number; warmupSeconds: number };
   e2e: { rate: number; seconds: number; /** Same load to other users first, drained, not measured. */ warmupSeconds: number };
   order: { users: number; messages: number; rate: number };
-  handover: { users: number; messages: number; crmDelayMs: number };
+  handover: { users: number; messages: number; crmDelayMs: number; /** Sent and drained each way per user before measuring. */ warmupMessages: number };
   graphDelayMs: number;
   /** How long replies may take after the last webhook was sent before they count as lost. */
   replyTimeoutSeconds: number;
@@ -44,6 +44,7 @@ const NUMERIC = [
   ['handover-users', 'BENCH_HANDOVER_USERS', 100, 20, 'handover: users in an active handover'],
   ['handover-messages', 'BENCH_HANDOVER_MESSAGES', 20, 5, 'handover: messages per user and direction'],
   ['crm-delay', 'BENCH_CRM_DELAY_MS', 150, 150, 'handover: fake CRM answer delay (ms)'],
+  ['handover-warmup', 'BENCH_HANDOVER_WARMUP', 1, 1, 'handover: messages per user each way sent and drained before measuring (0 = none)'],
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
   ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
   ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
@@ -76,7 +77,7 @@ export function helpText(): string {
 }
 
 /** Knobs where 0 is meaningful. */
-const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES', 'e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS']);
+const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES', 'e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS', 'handover-warmup', 'BENCH_HANDOVER_WARMUP']);
 
 function numberOf(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -120,7 +121,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     ingest: { concurrency: Math.round(n('concurrency')), seconds: n('ingest-seconds'), warmupSeconds: n('warmup') },
     e2e: { rate: n('rate'), seconds: n('seconds'), warmupSeconds: n('e2e-warmup') },
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
-    handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay') },
+    handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay'), warmupMessages: Math.round(n('handover-warmup')) },
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),
     mps: Math.round(n('mps')),

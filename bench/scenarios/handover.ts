@@ -54,6 +54,10 @@ function phaseRows(label: string, v: SequenceVerdict, d: Awaited<ReturnType<type
     zero('out of order', v.outOfOrder),
     { metric: `${label}: send → arrival p50 / p99`, value: fmtLatency(summarize(v.latencies)) },
     { metric: `${label}: gap between a user's consecutive arrivals p50 / p99`, value: fmtLatency(summarize(v.gaps)) },
+    {
+      metric: `${label}: a user's first arrival after the first send / its first → last arrival, p50 / p99`,
+      value: `${fmtLatency(summarize(v.firstAt.filter(Number.isFinite).map((t) => t - d.started)))} / ${fmtLatency(summarize(v.firstAt.map((t, u) => (v.userLastAt[u] as number) - t).filter(Number.isFinite)))}`,
+    },
     { metric: `${label}: non-200 calls`, value: `${non200} (${fmtCounts(d.statuses)}); all sent in ${fmt(d.sendSeconds, 2)} s`, target: '0', pass: non200 === 0 },
   ];
 }
@@ -77,6 +81,19 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     });
     const setupSeconds = (nowMs() - setupStart) / 1000;
     await quiet(() => Math.max(ctx.fake.lastRequestAt, crm.lastRequestAt), 500, 5_000);
+    // Warm-up (not measured): one message each way per user, drained, so the measured phases start
+    // with the relay paths compiled and the connections open, as in a process that has been running.
+    const warmup = ctx.options.handover.warmupMessages;
+    if (warmup > 0) {
+      const graphBefore = ctx.fake.replies.length;
+      const crmBefore = crm.userMessages.length;
+      await drive(users, warmup, (u, n) =>
+        postCrmApi(agent, puente.url, '/api/crm/send-message', { ticketId: tickets[u], userPhone: phones[u], agentId: 'agent_1', message: `warm-up ${n}`, messageType: 'text' }),
+      );
+      await drive(users, warmup, (u, n) => postInbound(agent, puente.url, phones[u] as string, `wamid.bench-${ctx.runId}h-warm-${u}-${n}`, { type: 'text', text: { body: `warm-up ${n}` } }));
+      await waitUntil(() => ctx.fake.replies.length - graphBefore >= users * warmup && crm.userMessages.length - crmBefore >= users * warmup, 60_000, 50);
+      await quiet(() => Math.max(ctx.fake.lastRequestAt, crm.lastRequestAt), 500, 5_000);
+    }
     ctx.log(`handover: ${users} users in an active ticket after ${fmt(setupSeconds)} s; ${users} × ${messages} agent messages`);
     const graphFrom = ctx.fake.replies.length;
     const crmFrom = crm.userMessages.length;
@@ -127,6 +144,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
       title: `Handover: ${users} users × ${messages} messages each way, Graph ${ctx.options.graphDelayMs} ms, CRM ${crmDelayMs} ms`,
       rows: [
         { metric: 'Setup (not measured): users walked into an active ticket', value: `${users} in ${fmt(setupSeconds)} s (${crm.counts.lookup} lookups, ${crm.counts.agentRequest} agent requests)` },
+        { metric: 'Warm-up (not measured, --handover-warmup): messages per user each way, drained', value: String(ctx.options.handover.warmupMessages) },
         ...phaseRows('Agent → user', va, a, total, graphLimit),
         ...phaseRows('User → CRM', vb, b, total, crmLimit),
         { metric: 'User → CRM: wrong ticketId', value: String(misrouted), target: '0', pass: misrouted === 0 },
