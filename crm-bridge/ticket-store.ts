@@ -181,9 +181,11 @@ export function createTicketStore(connection: Connection): TicketStore {
     recordActivity(ticketId, { now, from }) {
       // $max keeps lastActivity monotonic if a late update carries an older time; $min on the absent
       // firstAgentMessageAt sets it once and never moves it later: both atomic in one update.
-      const change: UpdateQuery<Ticket> = { $max: { lastActivity: now }, $inc: { messageCount: 1 } };
+      // Runs on every relayed message, so it goes to the driver directly (no mongoose casting);
+      // it therefore sets updatedAt itself.
+      const change: Record<string, Record<string, unknown>> = { $max: { lastActivity: now }, $inc: { messageCount: 1 }, $set: { updatedAt: new Date() } };
       if (from === 'agent') change.$min = { firstAgentMessageAt: now };
-      return update({ ticketId, open: true }, change);
+      return Tickets.collection.findOneAndUpdate({ ticketId, open: true }, change, AFTER) as Promise<Ticket | null>;
     },
 
     recordCrmNotification(ticketId, { state, lastError, agentAssigned, now }) {
