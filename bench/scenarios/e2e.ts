@@ -118,7 +118,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
         warmupNote,
         `First reply p50 / p99 by second of the run (warm-up and stalls show here): ${bySecond.map((xs, sec) => `${sec + 1}: ${fmt(summarize(xs).p50, 0)} / ${fmt(summarize(xs).p99, 0)}`).join(' · ')} ms.`,
         `Latency is measured from each message's scheduled send time (open loop, no coordinated omission); unanswered messages count as ∞; from the actual send time p50/p99 = ${fmtLatency(summarize(e2eFromSent))}.`,
-        `The fake Graph API answers every request after ${ctx.fake.delayMs} ms: every Graph call the first reply has to wait for (e.g. a read receipt sent before it in the same lane) adds at least that much to the end-to-end latency.`,
+        `The fake Graph API answers every request after ${ctx.fake.delayMs} ms; latency is taken when the reply reaches it, so any Graph call the reply had to wait for (none today: the read receipt is sent alongside the reply) would add at least that much.`,
         `CPU (% of one core) from the first send until the last reply: ${fmtCpu(cpu)}.`,
         ...(Object.keys(r.errors).length ? [`Client errors: ${fmtCounts(r.errors)}`] : []),
         ...(lateAnsweredUnacked + unansweredUnacked
