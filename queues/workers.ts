@@ -21,22 +21,38 @@ export interface WorkerTuning {
   stalledInterval?: number;
 }
 
-/** Starts one BullMQ Worker per definition, each on its own blocking-safe connection. */
+/** Concurrency one BullMQ Worker instance takes on; a definition above it is split across instances. */
+const SLOTS_PER_INSTANCE = 32;
+/** Most instances per definition (each holds a blocking Redis connection). */
+const MAX_INSTANCES = 8;
+
+/**
+ * Starts BullMQ Workers for each definition, on a connection of their own (each instance also gets
+ * a blocking connection from BullMQ). A Worker fetches the jobs waiting for it one round trip at a
+ * time and starts none before that batch is fetched; with 256 slots and a burst of 100 new lanes,
+ * that put ~0.4 s before the first job of the burst started on a busy process. So a definition's
+ * concurrency is split over up to {@link MAX_INSTANCES} Workers of {@link SLOTS_PER_INSTANCE}
+ * slots, which fetch side by side (the same as more worker processes, within one).
+ */
 export function startWorkers(deps: Deps, definitions: WorkerDefinition[], tuning: WorkerTuning = {}): RunningWorkers {
-  const workers = definitions.map((definition) => {
-    const worker = new Worker(definition.queue, definition.processor, {
-      connection: deps.workerRedis(`worker:${definition.queue}`),
-      prefix: deps.keyPrefix,
-      concurrency: definition.concurrency,
-      // A lane job can stall more than once across restarts; the mailbox keeps its items safe meanwhile.
-      maxStalledCount: 10,
-      ...tuning,
+  const workers = definitions.flatMap((definition) => {
+    const instances = Math.max(1, Math.min(MAX_INSTANCES, Math.floor(definition.concurrency / SLOTS_PER_INSTANCE)));
+    const connection = deps.workerRedis(`worker:${definition.queue}`);
+    return Array.from({ length: instances }, () => {
+      const worker = new Worker(definition.queue, definition.processor, {
+        connection,
+        prefix: deps.keyPrefix,
+        concurrency: Math.ceil(definition.concurrency / instances),
+        // A lane job can stall more than once across restarts; the mailbox keeps its items safe meanwhile.
+        maxStalledCount: 10,
+        ...tuning,
+      });
+      worker.on('failed', (job, err) => {
+        deps.logger.warn({ jobId: job?.id, queue: definition.queue, attempts: job?.attemptsMade, err }, 'job failed');
+      });
+      worker.on('error', (err) => deps.logger.error({ err, queue: definition.queue }, 'worker error'));
+      return worker;
     });
-    worker.on('failed', (job, err) => {
-      deps.logger.warn({ jobId: job?.id, queue: definition.queue, attempts: job?.attemptsMade, err }, 'job failed');
-    });
-    worker.on('error', (err) => deps.logger.error({ err, queue: definition.queue }, 'worker error'));
-    return worker;
   });
   return {
     workers,
