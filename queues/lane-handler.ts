@@ -14,7 +14,8 @@ import type { Reply } from './replies.js';
 /**
  * The single entry point of a conversation lane: every item for one user passes here, in order.
  * An inbound message is logged, then the handover gate decides: an open ticket relays it to the
- * CRM, otherwise the bot answers; either way the message is marked read. CRM calls and timers run their bridge handler.
+ * CRM, otherwise the bot answers; either way the message is marked read. CRM calls and timers run
+ * their bridge handler.
  */
 export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; tickets: TicketStore; bot: Bot; bridge: BridgeLaneHandlers }): MailboxHandler<LaneItem> {
   async function onInbound(event: InboundEvent): Promise<void> {

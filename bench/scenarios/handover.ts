@@ -55,10 +55,6 @@ function phaseRows(label: string, v: SequenceVerdict, d: Awaited<ReturnType<type
     { metric: `${label}: send → arrival p50 / p99`, value: fmtLatency(summarize(v.latencies)) },
     { metric: `${label}: gap between a user's consecutive arrivals p50 / p99`, value: fmtLatency(summarize(v.gaps)) },
     {
-      metric: `${label}: rate once flowing (first arrival → last arrival; not the target's measure)`,
-      value: `${fmt(v.arrived / ((v.lastAt - Math.min(...v.firstAt.filter(Number.isFinite))) / 1000), 0)} msg/s`,
-    },
-    {
       metric: `${label}: a user's first arrival after the first send / its first → last arrival, p50 / p99`,
       value: `${fmtLatency(summarize(v.firstAt.filter(Number.isFinite).map((t) => t - d.started)))} / ${fmtLatency(summarize(v.firstAt.map((t, u) => (v.userLastAt[u] as number) - t).filter(Number.isFinite)))}`,
     },
