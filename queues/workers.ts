@@ -22,9 +22,9 @@ export interface WorkerTuning {
 }
 
 /** Concurrency one BullMQ Worker instance takes on; a definition above it is split across instances. */
-const SLOTS_PER_INSTANCE = 32;
+const SLOTS_PER_INSTANCE = 64;
 /** Most instances per definition (each holds a blocking Redis connection). */
-const MAX_INSTANCES = 8;
+const MAX_INSTANCES = 4;
 
 /**
  * Starts BullMQ Workers for each definition, on a connection of their own (each instance also gets
