@@ -25,7 +25,9 @@ const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e:
 function revision(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain').split('\n').filter((l) => l && !l.slice(3).startsWith('bench/')).length;
+    // Not trimmed: the first line's status column may start with a space (" M path").
+    const status = execFileSync('git', ['status', '--porcelain'], { cwd: repoRoot, encoding: 'utf8' });
+    const dirty = status.split('\n').filter((l) => l && !l.slice(3).startsWith('bench/')).length;
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ` (+ uncommitted changes in ${dirty} files outside bench/)` : ''}`;
   } catch {
     return 'unknown (no git)';
