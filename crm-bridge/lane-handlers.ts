@@ -114,7 +114,6 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       await deps.reply(target(ticket), idBase, [question], { tag: idBase });
       return true;
     }
-    await tickets.recordActivity(ticket.ticketId, { now: new Date(), from: 'user' });
     const { text, media } = describeInbound(event);
     const body = {
       ticketId: ticket.ticketId,
@@ -126,7 +125,11 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       timestamp: new Date(event.timestamp * 1000).toISOString(),
     };
     const id = `${event.wamid}.relay`;
-    await deps.crm.push([{ lane: ticket.conversationKey, item: { id, kind: 'user_message', ticketId: ticket.ticketId, body }, dedupeKey: id }]);
+    // Counting the activity and queueing the relay do not depend on each other: both at once.
+    await Promise.all([
+      tickets.recordActivity(ticket.ticketId, { now: new Date(), from: 'user' }),
+      deps.crm.push([{ lane: ticket.conversationKey, item: { id, kind: 'user_message', ticketId: ticket.ticketId, body }, dedupeKey: id }]),
+    ]);
     return true;
   }
 
@@ -166,15 +169,18 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
         item.messageType === 'text'
           ? textMessage(to, item.message)
           : mediaMessage(to, item.messageType, { link: item.message }, { ...(item.caption ? { caption: item.caption } : {}), ...(item.filename && item.messageType === 'document' ? { filename: item.filename } : {}) });
-      const updated = await tickets.recordActivity(t.ticketId, { now: new Date(), from: 'agent' });
+      const send = async () => {
+        try {
+          await deps.reply(target(t), item.id, [message], { author: 'agent' });
+        } catch (err) {
+          if (!(err instanceof ServiceWindowClosedError)) throw err;
+          deps.logger.warn({ ticketId: t.ticketId, messageId: item.id }, 'agent message not sent: the 24 h window closed');
+        }
+      };
+      // Counting the activity and queueing the send do not depend on each other: both at once.
+      const [updated] = await Promise.all([tickets.recordActivity(t.ticketId, { now: new Date(), from: 'agent' }), send()]);
       if (updated?.firstAgentMessageAt && !t.firstAgentMessageAt) {
         deps.metrics.agentFirstResponse.observe(seconds(t.assignedAt, updated.firstAgentMessageAt) ?? 0);
-      }
-      try {
-        await deps.reply(target(t), item.id, [message], { author: 'agent' });
-      } catch (err) {
-        if (!(err instanceof ServiceWindowClosedError)) throw err;
-        deps.logger.warn({ ticketId: t.ticketId, messageId: item.id }, 'agent message not sent: the 24 h window closed');
       }
     },
 
