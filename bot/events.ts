@@ -1,4 +1,4 @@
-import { decodeReplyId, type MenuName } from './reply-ids.js';
+import { decodeReplyId, MAIN_OPTIONS, type MenuName } from './reply-ids.js';
 import { SUPPORT_TOPICS, type Customer, type SupportTopic } from './snapshot.js';
 import { findKeyword, isCourtesy, parseDocument, parseName, typedNumber, wordsOf } from './text-input.js';
 import { MACHINE_VERSION } from './version.js';
@@ -63,7 +63,6 @@ export interface InputView {
   planIds: readonly string[];
 }
 
-const MAIN_OPTIONS = ['account', 'support', 'agent', 'plans'] as const;
 const MAIN_WORDS: Record<(typeof MAIN_OPTIONS)[number], readonly string[]> = {
   account: ['servicio', 'factura', 'saldo', 'cuenta'],
   support: ['soporte', 'tecnico'],

@@ -4,10 +4,9 @@ import type { Prompt } from './machine-types.js';
 import { clip, META_LIMITS } from './message-limits.js';
 import { es } from './messages.es.js';
 import { findPlan } from './plans.js';
-import { encodeReplyId } from './reply-ids.js';
+import { encodeReplyId, MAIN_OPTIONS } from './reply-ids.js';
 import { SUPPORT_TOPICS } from './snapshot.js';
 
-const MAIN_OPTIONS = ['account', 'support', 'agent', 'plans'] as const;
 
 /** Notes first, then the prompt's own text; clipped as a last guard for data-driven content. */
 function body(notes: readonly string[], ...parts: string[]): string {
