@@ -63,6 +63,7 @@ const SENT_TTL_SECONDS = 86_400;
 const beginSendScript = defineScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'sent' end
 if ARGV[3] == '1' then
+  -- isServiceWindowOpen's rule (src/conversations/service-window.ts), in the same round trip
   local last = tonumber(redis.call('GET', KEYS[2]) or '0')
   if last <= 0 or tonumber(ARGV[4]) - last >= tonumber(ARGV[5]) then return 'closed' end
 end

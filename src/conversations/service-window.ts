@@ -11,7 +11,10 @@ export function windowKey(keyPrefix: string, conversationKey: string): string {
 /** TTL of the window key: the window itself plus a margin, so a just-expired window still reads as "closed at …". */
 export const WINDOW_KEY_TTL_SECONDS = SERVICE_WINDOW_SECONDS + 3600;
 
-/** Whether a free-form message may be sent now. Uses Meta's message timestamp, as API-FACTS §6 advises. */
+/**
+ * Whether a free-form message may be sent now. Uses Meta's message timestamp, as API-FACTS §6 advises.
+ * The outbound handler applies the same rule inside its pre-send script (`queues/outbound.ts`).
+ */
 export async function isServiceWindowOpen(redis: Redis, keyPrefix: string, conversationKey: string, nowSeconds = Date.now() / 1000): Promise<boolean> {
   const last = Number(await redis.get(windowKey(keyPrefix, conversationKey)));
   return last > 0 && nowSeconds - last < SERVICE_WINDOW_SECONDS;
