@@ -12,6 +12,12 @@ const optionalSecret = z.string().min(1).optional();
  */
 export const envSchema = z.object({
   PORT: port.default(3000),
+  /**
+   * How long an idle keep-alive connection stays open. Above the idle timeout of the proxy or load
+   * balancer in front (60 s on most), so the proxy, not Puente, closes idle connections: otherwise
+   * a request it sends as Puente closes the connection fails (a 502 to Meta or the CRM).
+   */
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.max(3600).default(65),
   PUENTE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** With PUENTE_ROLE=all: fork this many worker processes and keep only HTTP in this one (0 = workers in-process). */

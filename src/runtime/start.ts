@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { workerProcessEnv, type Config } from '../config/index.js';
 import { createDeps, type Deps, type DepsOptions } from '../deps.js';
@@ -73,6 +74,9 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () => resolve(s));
     });
+    // Node's default (5 s) is below every proxy's idle timeout. headersTimeout stays: since Node 18
+    // it counts from a request's first byte, not from the idle connection's last response.
+    (server as Server).keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
     port = (server.address() as AddressInfo).port;
   }
   deps.logger.info(

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -32,6 +33,15 @@ describe('graceful shutdown', () => {
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     await waitFor(async () => stdout.includes('READY '), 20_000);
 
+    // An idle keep-alive connection (as a proxy keeps) is held for HTTP_KEEP_ALIVE_TIMEOUT_SECONDS,
+    // yet does not hold up the shutdown below.
+    const port = Number(/READY (\d+)/.exec(stdout)?.[1]);
+    const agent = new http.Agent({ keepAlive: true });
+    const health = await new Promise<http.IncomingMessage>((resolve, reject) => http.get({ port, path: '/healthz', agent }, resolve).on('error', reject));
+    health.resume();
+    await once(health, 'end');
+    expect(health.headers['keep-alive']).toBe('timeout=65');
+
     const queue = new Queue('shutdown-probe', { connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix });
     const job = await queue.add('probe', {});
     await waitFor(async () => (await redis.get(`${prefix}:probe:started`)) === '1', 10_000);
@@ -43,6 +53,7 @@ describe('graceful shutdown', () => {
     expect(await redis.get(`${prefix}:probe:finished`)).toBe('1');
     expect(await (await queue.getJob(job.id!))?.getState()).toBe('completed');
     expect(stdout).toContain('shutdown complete');
+    agent.destroy();
     await queue.close();
   }, 40_000);
 });
