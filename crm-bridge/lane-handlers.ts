@@ -178,10 +178,11 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
         }
       };
       // Counting the activity and queueing the send do not depend on each other: both at once.
-      const [updated] = await Promise.all([tickets.recordActivity(t.ticketId, { now: new Date(), from: 'agent' }), send()]);
-      if (updated?.firstAgentMessageAt && !t.firstAgentMessageAt) {
-        deps.metrics.agentFirstResponse.observe(seconds(t.assignedAt, updated.firstAgentMessageAt) ?? 0);
-      }
+      const now = new Date();
+      await Promise.all([tickets.recordActivity(t.ticketId, { now, from: 'agent' }), send()]);
+      // Agent messages of a ticket are handled one at a time in its lane, so `t` (read after the
+      // previous one was counted) tells whether this is the first; a retried item re-reads it.
+      if (!t.firstAgentMessageAt) deps.metrics.agentFirstResponse.observe(seconds(t.assignedAt, now) ?? 0);
     },
 
     async timer(item: LaneItemOf<'timer'>) {

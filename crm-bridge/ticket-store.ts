@@ -4,7 +4,7 @@
  * is resolved by re-reading, never by overwriting.
  */
 import type { Connection, UpdateQuery } from 'mongoose';
-import { createKeyedLoader } from '../src/infra/mongo-batch.js';
+import { createBulkWriter, createKeyedLoader } from '../src/infra/mongo-batch.js';
 import type { AgentRequestUserContext, CrmAgentAssigned } from './crm-payloads.js';
 import { nextTicketId } from './ticket-ids.js';
 import {
@@ -69,8 +69,11 @@ export interface TicketStore {
   close(ticketId: string, reason: CloseReason, now: Date): Promise<TicketChange | { error: 'not_found' }>;
   /** While pending and below level 2: one priority step up (alta stays alta) and one level more. */
   escalate(ticketId: string, now: Date): Promise<TicketChange | { error: 'not_found' }>;
-  /** Counts a message on an open ticket; null when the ticket is unknown or closed. */
-  recordActivity(ticketId: string, activity: { now: Date; from: ActivitySource }): Promise<Ticket | null>;
+  /**
+   * Counts a message on an open ticket (a closed or unknown ticket is left alone). An agent's first
+   * message also sets `firstAgentMessageAt`, once.
+   */
+  recordActivity(ticketId: string, activity: { now: Date; from: ActivitySource }): Promise<void>;
   /** Records one agent-request attempt's outcome (any ticket status); null when unknown. */
   recordCrmNotification(ticketId: string, update: CrmNotificationUpdate): Promise<Ticket | null>;
   /** Marks that the user asked to leave an open ticket and must confirm; null when unknown or closed. */
@@ -96,6 +99,8 @@ export function createTicketStore(connection: Connection): TicketStore {
   // group reads straight on the driver: one query per event-loop turn instead of one per message.
   const byId = createKeyedLoader<Ticket>((ids) => Tickets.collection.find<Ticket>({ ticketId: { $in: ids } }).toArray(), (t) => t.ticketId);
   const openByConversation = createKeyedLoader<Ticket>((keys) => Tickets.collection.find<Ticket>({ conversationKey: { $in: keys }, open: true }).toArray(), (t) => t.conversationKey);
+  // The write on every relayed message (both ways) is a group commit too: one bulkWrite per turn.
+  const activity = createBulkWriter(Tickets.collection);
   const findById = (ticketId: string) => byId.load(ticketId);
   const findOpen = (conversationKey: string) => openByConversation.load(conversationKey);
   const update = (filter: Record<string, unknown>, change: UpdateQuery<Ticket>) =>
@@ -181,11 +186,11 @@ export function createTicketStore(connection: Connection): TicketStore {
     recordActivity(ticketId, { now, from }) {
       // $max keeps lastActivity monotonic if a late update carries an older time; $min on the absent
       // firstAgentMessageAt sets it once and never moves it later: both atomic in one update.
-      // Runs on every relayed message, so it goes to the driver directly (no mongoose casting);
-      // it therefore sets updatedAt itself.
+      // Runs on every relayed message, so it goes to the driver directly (no mongoose casting, hence
+      // updatedAt set here) and returns nothing: no document to read back and decode per message.
       const change: Record<string, Record<string, unknown>> = { $max: { lastActivity: now }, $inc: { messageCount: 1 }, $set: { updatedAt: new Date() } };
       if (from === 'agent') change.$min = { firstAgentMessageAt: now };
-      return Tickets.collection.findOneAndUpdate({ ticketId, open: true }, change, AFTER) as Promise<Ticket | null>;
+      return activity.write({ updateOne: { filter: { ticketId, open: true }, update: change } });
     },
 
     recordCrmNotification(ticketId, { state, lastError, agentAssigned, now }) {

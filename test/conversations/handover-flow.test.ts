@@ -100,6 +100,11 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     recordCrm();
     const { user, graph, ticket } = await userWithOpenTicket(road, '573700000003');
     await assignAgent(road, ticket);
+    const firstResponses = async () => {
+      const text = await (await road.app.request('/metrics')).text();
+      return Number(/^puente_ticket_agent_first_response_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = { ticket: await road.deps.bridge.tickets.findById(ticket.ticketId), firstResponses: await firstResponses() };
     for (let i = 0; i < 50; i++) {
       const res = await crmCall(road, 'POST', '/api/crm/send-message', { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001', message: `mensaje ${i}`, messageType: 'text' });
       expect(res.status).toBe(200);
@@ -107,6 +112,12 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     const agentTexts = () => graph.to(user.user).map(textOf).filter((t) => t.startsWith('mensaje '));
     await waitFor(() => agentTexts().length === 50, 20_000, '50 agent messages');
     expect(agentTexts()).toEqual(Array.from({ length: 50 }, (_, i) => `mensaje ${i}`));
+    // Every message counted on the ticket; the first one alone is the agent's first response.
+    const after = await road.deps.bridge.tickets.findById(ticket.ticketId);
+    expect(before.ticket?.firstAgentMessageAt).toBeUndefined();
+    expect(after?.messageCount).toBe((before.ticket?.messageCount ?? 0) + 50);
+    expect(after?.firstAgentMessageAt).toBeInstanceOf(Date);
+    expect(await firstResponses()).toBe(before.firstResponses + 1);
   });
 
   it('asks before letting the user leave the agent, then closes the ticket as customer_left', async () => {

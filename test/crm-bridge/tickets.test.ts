@@ -175,8 +175,8 @@ describe('ticket store: state changes', () => {
     expect(afterUser?.firstAgentMessageAt).toBeUndefined();
     await store.recordActivity(ticket.ticketId, { now: at(20), from: 'agent' });
     await store.recordActivity(ticket.ticketId, { now: at(30), from: 'bot' });
-    const last = await store.recordActivity(ticket.ticketId, { now: at(40), from: 'agent' });
-    expect(last).toMatchObject({ messageCount: 4, lastActivity: at(40), firstAgentMessageAt: at(20) });
+    await store.recordActivity(ticket.ticketId, { now: at(40), from: 'agent' });
+    expect(await store.findById(ticket.ticketId)).toMatchObject({ messageCount: 4, lastActivity: at(40), firstAgentMessageAt: at(20) });
   });
 
   it('recordActivity is atomic under concurrency and ignores closed tickets', async () => {
@@ -184,7 +184,8 @@ describe('ticket store: state changes', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.recordActivity(ticket.ticketId, { now: at(i), from: i % 2 ? 'agent' : 'user' })));
     expect(await store.findById(ticket.ticketId)).toMatchObject({ messageCount: 20, lastActivity: at(19), firstAgentMessageAt: at(1) });
     await store.close(ticket.ticketId, 'agent_resolved', at(100));
-    expect(await store.recordActivity(ticket.ticketId, { now: at(200), from: 'user' })).toBeNull();
+    await store.recordActivity(ticket.ticketId, { now: at(200), from: 'user' });
+    expect(await store.findById(ticket.ticketId)).toMatchObject({ messageCount: 20, lastActivity: at(19) });
   });
 
   it('recordCrmNotification counts attempts, keeps the last error and clears it once sent', async () => {
