@@ -56,7 +56,7 @@ async function main(): Promise<number> {
 
   let mongo: MongoServer | undefined;
   if (options.mongo === 'separate') {
-    mongo = await startMongoServer();
+    mongo = await startMongoServer(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(repoRoot, options.profileDir, 'mongo')}`] : []);
     log(`embedded MongoDB at ${mongo.address} (pid ${mongo.pid})`);
   }
   const fake = await startFakeGraph({ delayMs: options.graphDelayMs, token: BENCH_GRAPH_TOKEN });

@@ -15,9 +15,12 @@ export interface MongoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx devstack/mongo/cli.ts --port <free port>` and waits for its URI line. */
-export async function startMongoServer(timeoutMs = 30_000): Promise<MongoServer> {
-  const child = spawnTs('devstack/mongo/cli.ts', { stdio: ['ignore', 'pipe', 'pipe'] }, [], ['--port', String(await freePort())]);
+/**
+ * Starts `node --import tsx devstack/mongo/cli.ts --port <free port>` and waits for its URI line.
+ * `nodeArgs` go to node (e.g. `--cpu-prof` with `--profile`).
+ */
+export async function startMongoServer(nodeArgs: string[] = [], timeoutMs = 30_000): Promise<MongoServer> {
+  const child = spawnTs('devstack/mongo/cli.ts', { stdio: ['ignore', 'pipe', 'pipe'] }, nodeArgs, ['--port', String(await freePort())]);
   const lines: string[] = [];
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`embedded MongoDB did not start in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);

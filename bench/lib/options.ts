@@ -70,7 +70,7 @@ export function helpText(): string {
     '  --quick           small numbers, finishes in about a minute',
     ...flags,
     '  --out             report file (default bench/results/latest.md)',
-    '  --profile         write a V8 CPU profile of each Puente run to bench/results/profiles/',
+    '  --profile         write V8 CPU profiles of each Puente run to bench/results/profiles/ (the separate MongoDB to profiles/mongo/)',
     '',
     'Environment: REDIS_URL, MONGODB_URI (used as is when set), BENCH_LOG_LEVEL (default warn).',
   ].join('\n');
