@@ -103,6 +103,7 @@ function runOperators(doc: Document, input: UpdateInput, inserting: boolean): Do
   if (Object.keys(modifier).length === 0) return next;
   assertPathsViable(next, modifier);
   assertNumericTargets(next, modifier);
+  if (applySimpleOperators(next, modifier)) return next;
   const arrayFilters = Array.isArray(input.arrayFilters) ? (input.arrayFilters as Document[]) : undefined;
   // mingo needs the query only to resolve the positional `$` operator; passing it otherwise would re-run it.
   const condition = usesPositional(modifier) ? input.filter : undefined;
@@ -137,4 +138,75 @@ function equalityFields(filter: Document, out: Document = {}): Document {
     setValue(out, field, cloneDoc(cond));
   }
   return out;
+}
+
+/** A top-level field name that needs no path handling (no dots, not `_id`, not array-index-like). */
+const SIMPLE_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SIMPLE_OPERATORS = new Set(['$set', '$unset', '$inc', '$min', '$max', '$push']);
+
+/** mongod's name for a value's BSON type, as its error messages print it. */
+function bsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int' : 'double';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (value instanceof Date) return 'date';
+  if (isPlainObject(value)) return 'object';
+  return (value as { _bsontype?: string })._bsontype?.toLowerCase() ?? typeof value;
+}
+
+/** Both numbers or both Dates: the pairs whose BSON order is JavaScript's `<`. */
+function comparable(a: unknown, b: unknown): a is number | Date {
+  return (typeof a === 'number' && typeof b === 'number') || (a instanceof Date && b instanceof Date);
+}
+
+/**
+ * Applies the shapes the application sends on every message ($set, $unset, $inc, $min, $max and
+ * a plain $push on distinct top-level fields, between numbers or Dates) directly, in the order
+ * mongod would; anything else returns false untouched and goes to mingo. mingo's updater copies
+ * its operator tables on every call: most of the store's CPU under the handover bench.
+ * Expects `doc` to be the private copy, already checked by assertPathsViable/assertNumericTargets.
+ */
+function applySimpleOperators(doc: Document, modifier: Document): boolean {
+  const seen = new Set<string>();
+  for (const [op, fields] of Object.entries(modifier)) {
+    if (!SIMPLE_OPERATORS.has(op) || !isPlainObject(fields)) return false;
+    for (const [field, value] of Object.entries(fields)) {
+      if (!SIMPLE_FIELD.test(field) || field === '_id' || seen.has(field)) return false;
+      seen.add(field);
+      const current: unknown = doc[field];
+      if (op === '$inc' && (typeof value !== 'number' || (current !== undefined && typeof current !== 'number'))) return false;
+      if ((op === '$min' || op === '$max') && current !== undefined && !comparable(current, value)) return false;
+      if (op === '$push') {
+        if (current !== undefined && !Array.isArray(current)) throw badValue(`The field '${field}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${formatValue(doc._id)}}`);
+        if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
+      }
+    }
+  }
+  for (const [op, fields] of Object.entries(modifier) as [string, Document][]) {
+    for (const [field, value] of Object.entries(fields)) {
+      const current: unknown = doc[field];
+      switch (op) {
+        case '$set':
+          doc[field] = cloneDoc(value);
+          break;
+        case '$unset':
+          delete doc[field];
+          break;
+        case '$inc':
+          doc[field] = current === undefined ? value : (current as number) + (value as number);
+          break;
+        case '$min':
+          if (current === undefined || (value as number | Date) < (current as number | Date)) doc[field] = cloneDoc(value);
+          break;
+        case '$max':
+          if (current === undefined || (value as number | Date) > (current as number | Date)) doc[field] = cloneDoc(value);
+          break;
+        case '$push':
+          doc[field] = [...((current as unknown[] | undefined) ?? []), cloneDoc(value)];
+          break;
+      }
+    }
+  }
+  return true;
 }

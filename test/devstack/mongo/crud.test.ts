@@ -134,6 +134,29 @@ describe('updates and deletes', () => {
     expect(doc?.seen).toBeInstanceOf(Date);
   });
 
+  it('the per-message shapes ($max/$min on Dates, $inc, $set, plain $push) on present and missing fields', async () => {
+    const c = coll('activity');
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+    await c.insertOne({ _id: 1, lastActivity: at(10), messageCount: 2, history: [{ s: 'queued' }] });
+    const touch = (s: number, extra: Document = {}) =>
+      c.updateOne({ _id: 1 }, { $max: { lastActivity: at(s) }, $inc: { messageCount: 1 }, $set: { updatedAt: at(s) }, $min: { firstAgentAt: at(s) }, ...extra });
+    await touch(20, { $push: { history: { s: 'accepted' } } });
+    await touch(5); // older: $max keeps lastActivity, $min moves firstAgentAt back
+    await touch(20); // equal to lastActivity: it stays
+    expect(await c.findOne({ _id: 1 })).toEqual({
+      _id: 1, lastActivity: at(20), messageCount: 5, history: [{ s: 'queued' }, { s: 'accepted' }], updatedAt: at(20), firstAgentAt: at(5),
+    });
+    // $inc and $push create missing fields; $unset of a missing field is a no-op.
+    await c.updateOne({ _id: 1 }, { $inc: { fresh: 2 }, $push: { list: [1, 2] }, $unset: { nothing: '' } } as Document);
+    expect(await c.findOne({ _id: 1 })).toMatchObject({ fresh: 2, list: [[1, 2]] });
+    // Across types $max/$min follow BSON order (numbers < strings < Dates), not JavaScript's.
+    await c.updateOne({ _id: 1 }, { $max: { messageCount: 'many' }, $min: { updatedAt: 7 } });
+    expect(await c.findOne({ _id: 1 })).toMatchObject({ messageCount: 'many', updatedAt: 7 });
+    // $push onto a non-array fails and changes nothing.
+    await expect(c.updateOne({ _id: 1 }, { $push: { fresh: 3 } } as Document)).rejects.toMatchObject({ code: 2, message: expect.stringContaining("must be an array but is of type int") });
+    expect(await c.findOne({ _id: 1 })).toMatchObject({ fresh: 2 });
+  });
+
   it('$inc on a non-numeric field fails with TypeMismatch (14) and leaves the document unchanged', async () => {
     const c = coll('inc_type');
     await c.insertOne({ _id: 1, n: 'seven' });
