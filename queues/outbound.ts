@@ -83,6 +83,9 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1
 `);
 
+/** How long a conversation's newest message to mark read is remembered (its receipt job runs well within this). */
+const RECEIPT_MEMORY_SECONDS = 86_400;
+
 /** How many times a pair-rate-limited (131056) message is deferred before it is given up. */
 const MAX_RECIPIENT_DEFERRALS = 6;
 
@@ -101,6 +104,7 @@ export interface OutboundDeps {
 
 export function createOutbound(deps: OutboundDeps) {
   const sentKey = (id: string) => `${deps.keyPrefix}:out:sent:${id}`;
+  const lastReadKey = (item: OutboundItem) => `${deps.keyPrefix}:out:lastread:${conversationKey(item.phoneNumberId, item.to)}`;
   const isFreeForm = (item: OutboundItem) => item.payload.kind === 'message' && item.payload.freeForm;
 
   /**
@@ -112,9 +116,26 @@ export function createOutbound(deps: OutboundDeps) {
     const receipts = all.filter((item) => item.payload.kind === 'mark_read');
     const items = all.filter((item) => item.payload.kind !== 'mark_read');
     if (receipts.length > 0) {
+      // The conversation's newest message to mark read is written before its job is added, so
+      // whichever receipt job of the conversation runs next reads it (see sendReceipt).
+      await Promise.all(receipts.flatMap((item) => (item.payload.kind === 'mark_read' ? [deps.redis.set(lastReadKey(item), item.payload.wamid, 'EX', RECEIPT_MEMORY_SECONDS)] : [])));
       await addJobs(
         deps.receipts,
-        receipts.map((item) => ({ name: 'read', data: item, opts: { jobId: `rcpt-${item.id}`, attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: { age: 86_400 } } })),
+        receipts.map((item) => ({
+          name: 'read',
+          data: item,
+          opts: {
+            jobId: `rcpt-${item.id}`,
+            // At most one waiting and one running receipt job per conversation: a burst of messages
+            // gets one receipt for the newest (Meta marks the earlier ones read with it), and one
+            // arriving while a receipt is on its way gets a job after it.
+            deduplication: { id: `rcpt:${conversationKey(item.phoneNumberId, item.to)}`, keepLastIfActive: true },
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 1_000 },
+            removeOnComplete: true,
+            removeOnFail: { age: 86_400 },
+          },
+        })),
       );
     }
     for (const item of items) {
@@ -228,11 +249,15 @@ export function createOutbound(deps: OutboundDeps) {
     }
   }
 
-  /** Sends one read receipt job (a message that got no reply to ride with). */
+  /**
+   * Sends a conversation's read receipt (its messages that got no reply to ride with): for the
+   * newest message enqueued so far, which marks every earlier one read too.
+   */
   const sendReceipt: Processor<OutboundItem> = async (job) => {
     const { payload, phoneNumberId } = job.data;
     if (payload.kind !== 'mark_read') return;
-    await markRead(phoneNumberId, payload.wamid, payload.typing, job.id);
+    const newest = (await deps.redis.get(lastReadKey(job.data))) ?? payload.wamid;
+    await markRead(phoneNumberId, newest, payload.typing, job.id);
   };
 
   return {

@@ -50,6 +50,34 @@ describe('outbound sends', () => {
     expect(times[10]! - times[0]!).toBeGreaterThanOrEqual(950);
   });
 
+  it("coalesces a conversation's read receipts: one for the newest message behind the one on its way", async () => {
+    const [a, b] = ['573300000300', '573300000301'];
+    const receipt = (to: string, wamid: string): OutboundItem => ({
+      id: `${wamid}.read`, phoneNumberId: PHONE_ID, to, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid, typing: false },
+    });
+    const marked: { to: string; wamid: string }[] = [];
+    const owner = new Map([['wamid.rc-a', a], ['wamid.rc-a2', a], ['wamid.rc-a3', a], ['wamid.rc-a4', a], ['wamid.rc-a5', a], ['wamid.rc-b', b]]);
+    nock(GRAPH).post(PATH).times(10).delay(300).reply(200, (_u, body) => {
+      const wamid = (body as { message_id: string }).message_id;
+      marked.push({ to: owner.get(wamid) ?? '?', wamid });
+      return { success: true };
+    });
+    const { outbound } = road.deps.messaging;
+    await outbound.enqueue([receipt(a, 'wamid.rc-a')]);
+    // Graph is answering the first one (300 ms); three more arrive, and another user's.
+    await new Promise((r) => setTimeout(r, 100));
+    for (const w of ['wamid.rc-a2', 'wamid.rc-a3', 'wamid.rc-a4']) await outbound.enqueue([receipt(a, w)]);
+    await outbound.enqueue([receipt(b, 'wamid.rc-b')]);
+    await waitFor(() => marked.some((m) => m.wamid === 'wamid.rc-a4') && marked.some((m) => m.to === b), 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(marked.filter((m) => m.to === a).map((m) => m.wamid)).toEqual(['wamid.rc-a', 'wamid.rc-a4']);
+    expect(marked.filter((m) => m.to === b).map((m) => m.wamid)).toEqual(['wamid.rc-b']);
+    // Once nothing is on its way, the next message's receipt goes at once.
+    await outbound.enqueue([receipt(a, 'wamid.rc-a5')]);
+    await waitFor(() => marked.some((m) => m.wamid === 'wamid.rc-a5'), 5_000);
+    expect(marked.filter((m) => m.to === a)).toHaveLength(3);
+  });
+
   it("sends one user's messages in order, each after Meta answered the previous one", async () => {
     const to = '573300000100';
     await openWindow(to);
