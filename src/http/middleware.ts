@@ -7,19 +7,35 @@ import type { Metrics } from '../metrics/registry.js';
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/**
+ * A logger that becomes `make()` on first use. A pino child serializes its bindings when created,
+ * and most requests never log (the access line is below the usual production level).
+ */
+function lazyLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      real ??= make();
+      const value: unknown = Reflect.get(real, prop, real);
+      return typeof value === 'function' ? value.bind(real) : value;
+    },
+  });
+}
+
 /** Request-scoped logger carrying the request id, one access-log line and the duration histogram. */
 export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = process.hrtime.bigint();
-    const reqLogger = logger.child({ reqId: c.get('requestId') });
+    const reqId = c.get('requestId');
+    const reqLogger = lazyLogger(() => logger.child({ reqId }));
     c.set('logger', reqLogger);
     await next();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 };
-    if (QUIET_PATHS.has(c.req.path)) reqLogger.debug(line, 'request');
-    else reqLogger.info(line, 'request');
+    const level = QUIET_PATHS.has(c.req.path) ? 'debug' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    reqLogger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   };
 }
 
