@@ -45,6 +45,13 @@ export function fmtCpu(shares: Record<string, number>): string {
     .join(', ');
 }
 
+/** CPU milliseconds (of one core) each process spent per message over a window of `windowMs`. */
+export function fmtCpuPerMessage(shares: Record<string, number>, windowMs: number, messages: number): string {
+  const perMessage = (pct: number) => (pct / 100) * windowMs / messages;
+  const total = Object.values(shares).reduce((sum, pct) => sum + (Number.isFinite(pct) ? pct : 0), 0);
+  return `${Object.entries(shares).map(([name, pct]) => `${name} ${fmt(perMessage(pct), 2)}`).join(', ')}; all ${fmt(perMessage(total), 2)} ms`;
+}
+
 /** Notes summarizing Puente's log output during a scenario. */
 export function logNotes(logs: LogDigest): string[] {
   const levels = fmtCounts(logs.byLevel);

@@ -12,7 +12,7 @@ import { startCpuMeter } from '../lib/cpu.js';
 import { startFakeCrm } from '../lib/fake-crm.js';
 import { checkSequences, inParallel, postCrmApi, postInbound, sentText, walkIntoHandover, type SequenceVerdict } from '../lib/handover-driver.js';
 import { startProbe } from '../lib/puente-probe.js';
-import { fmt, fmtCounts, fmtCpu, fmtLatency, logNotes, probeNotes, type ReportRow, type ScenarioReport } from '../lib/report.js';
+import { fmt, fmtCounts, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, probeNotes, type ReportRow, type ScenarioReport } from '../lib/report.js';
 import { summarize, tally } from '../lib/stats.js';
 import { userPhone } from '../lib/webhook-payloads.js';
 
@@ -102,6 +102,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     const waitMs = ctx.options.replyTimeoutSeconds * 1000;
 
     // (a) agent → user
+    const windowA = nowMs();
     const meterA = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'bench (client, fake Graph, fake CRM)' });
     const a = await drive(users, messages, (u, n) =>
       postCrmApi(agent, puente.url, '/api/crm/send-message', { ticketId: tickets[u], userPhone: phones[u], agentId: 'agent_1', message: `m${n}`, messageType: 'text' }),
@@ -114,6 +115,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
       });
     const aComplete = await waitUntil(() => agentArrivals().length >= total, waitMs, 50);
     const cpuA = await meterA();
+    const windowAMs = nowMs() - windowA;
     const graphPeak = ctx.fake.counts.maxInFlight;
     await quiet(() => ctx.fake.lastRequestAt, 1_000, 5_000);
     const va = checkSequences(agentArrivals(), a.sentAt, messages);
@@ -122,6 +124,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     ctx.log(`handover: agent → user done (${va.arrived}/${total}); ${users} × ${messages} user messages`);
 
     // (b) user → CRM
+    const windowB = nowMs();
     const meterB = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'bench (client, fake Graph, fake CRM)' });
     const b = await drive(users, messages, (u, n) => postInbound(agent, puente.url, phones[u] as string, `wamid.bench-${ctx.runId}h-${u}-${n}`, { type: 'text', text: { body: `u${n}` } }));
     let misrouted = 0;
@@ -133,6 +136,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
       });
     const bComplete = await waitUntil(() => crmArrivals().length >= total, waitMs, 50);
     const cpuB = await meterB();
+    const windowBMs = nowMs() - windowB;
     await quiet(() => crm.lastRequestAt, 1_000, 5_000);
     const vb = checkSequences(crmArrivals(), b.sentAt, messages);
     for (const r of crm.userMessages.slice(crmFromB)) if (tickets[userOf.get(r.userPhone) ?? -1] !== r.ticketId) misrouted++;
@@ -156,6 +160,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
         ...(aComplete ? [] : [`Agent → user: not all messages arrived within ${ctx.options.replyTimeoutSeconds} s.`]),
         ...(bComplete ? [] : [`User → CRM: not all messages arrived within ${ctx.options.replyTimeoutSeconds} s.`]),
         `CPU (% of one core) agent → user: ${fmtCpu(cpuA)}; user → CRM: ${fmtCpu(cpuB)}. The load client, fake Graph and fake CRM share the bench process.`,
+        `CPU per message (ms of one core; compares runs on machines of different speed): agent → user ${fmtCpuPerMessage(cpuA, windowAMs, va.arrived)}; user → CRM ${fmtCpuPerMessage(cpuB, windowBMs, vb.arrived)}.`,
         `Peak concurrent requests: at the fake Graph during agent → user ${graphPeak}, at the fake CRM during user → CRM ${crm.maxInFlight} (${users} would be every user at once).`,
         `Fake Graph: ${ctx.fake.counts.markRead} mark-reads, ${ctx.fake.counts.replies} sends in total; fake CRM: ${fmtCounts(crm.counts)}.`,
         ...[...va.examples, ...vb.examples, ...a.failures, ...b.failures].map((e) => `Example: ${e}`),
