@@ -24,6 +24,20 @@ async function quiet(lastAt: () => number, quietMs: number, maxMs: number): Prom
   while (nowMs() < deadline && nowMs() - lastAt() < quietMs) await sleep(100);
 }
 
+/**
+ * The arrivals among `records()` from index `from` on, parsing each record once: the waits poll
+ * every 50 ms, and re-parsing every request body per poll took CPU from Puente on the same cores.
+ */
+function arrivalsSince<T>(records: () => T[], from: number, parse: (record: T) => Arrival[]): () => Arrival[] {
+  const arrivals: Arrival[] = [];
+  let next = from;
+  return () => {
+    const all = records();
+    for (; next < all.length; next++) arrivals.push(...parse(all[next] as T));
+    return arrivals;
+  };
+}
+
 /** Sends `messages` calls per user, serially per user, all users at once; returns send times and statuses. */
 async function drive(users: number, messages: number, send: (u: number, n: number) => Promise<{ status: number; body: string }>) {
   const sentAt = Array.from({ length: users }, () => new Array<number>(messages).fill(NaN));
@@ -107,12 +121,11 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     const a = await drive(users, messages, (u, n) =>
       postCrmApi(agent, puente.url, '/api/crm/send-message', { ticketId: tickets[u], userPhone: phones[u], agentId: 'agent_1', message: `m${n}`, messageType: 'text' }),
     );
-    const agentArrivals = (): Arrival[] =>
-      ctx.fake.replies.slice(graphFrom).flatMap((r) => {
-        const user = userOf.get(r.to);
-        const m = /^m(\d+)$/.exec(sentText(r.body));
-        return user === undefined || !m ? [] : [{ user, n: Number(m[1]), at: r.at }];
-      });
+    const agentArrivals = arrivalsSince(() => ctx.fake.replies, graphFrom, (r) => {
+      const user = userOf.get(r.to);
+      const m = /^m(\d+)$/.exec(sentText(r.body));
+      return user === undefined || !m ? [] : [{ user, n: Number(m[1]), at: r.at }];
+    });
     const aComplete = await waitUntil(() => agentArrivals().length >= total, waitMs, 50);
     const cpuA = await meterA();
     const windowAMs = nowMs() - windowA;
@@ -128,12 +141,11 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     const meterB = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'bench (client, fake Graph, fake CRM)' });
     const b = await drive(users, messages, (u, n) => postInbound(agent, puente.url, phones[u] as string, `wamid.bench-${ctx.runId}h-${u}-${n}`, { type: 'text', text: { body: `u${n}` } }));
     let misrouted = 0;
-    const crmArrivals = (): Arrival[] =>
-      crm.userMessages.slice(crmFromB).flatMap((r) => {
-        const user = userOf.get(r.userPhone);
-        const m = /^u(\d+)$/.exec(r.text ?? '');
-        return user === undefined || !m ? [] : [{ user, n: Number(m[1]), at: r.at }];
-      });
+    const crmArrivals = arrivalsSince(() => crm.userMessages, crmFromB, (r) => {
+      const user = userOf.get(r.userPhone);
+      const m = /^u(\d+)$/.exec(r.text ?? '');
+      return user === undefined || !m ? [] : [{ user, n: Number(m[1]), at: r.at }];
+    });
     const bComplete = await waitUntil(() => crmArrivals().length >= total, waitMs, 50);
     const cpuB = await meterB();
     const windowBMs = nowMs() - windowB;
