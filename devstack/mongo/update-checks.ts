@@ -3,7 +3,7 @@
  * updates fail with mongod's error instead of quietly doing nothing.
  */
 import type { Document } from 'bson';
-import { MongoCommandError } from './errors.js';
+import { badValue, MongoCommandError } from './errors.js';
 import { formatValue, isPlainObject } from './values.js';
 
 /** Operators that create the fields they name. */
@@ -67,11 +67,29 @@ export function assertNumericTargets(doc: Document, modifier: Document): void {
   }
 }
 
+/**
+ * mongod rejects `$push` onto a present field that is not an array (BadValue); mingo silently
+ * skips it. Plain (non-positional) paths are checked here first.
+ */
+export function assertArrayTargets(doc: Document, modifier: Document): void {
+  const paths: unknown = modifier.$push;
+  if (!isPlainObject(paths)) return;
+  for (const path of Object.keys(paths)) {
+    let value: unknown = doc;
+    for (const part of path.split('.')) value = isPlainObject(value) ? value[part] : undefined;
+    if (value !== undefined && !Array.isArray(value)) {
+      throw badValue(`The field '${path}' must be an array but is of type ${typeName(value)} in document {_id: ${formatValue(doc._id)}}`);
+    }
+  }
+}
+
+/** mongod's name for a value's BSON type, as its error messages print it. */
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Date) return 'date';
   if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int' : 'double';
   if (typeof value === 'object') return isPlainObject(value) ? 'object' : ((value as { _bsontype?: string })._bsontype ?? 'object').toLowerCase();
   return typeof value;
 }

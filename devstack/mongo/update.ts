@@ -9,7 +9,7 @@ import { update as mingoUpdate } from 'mingo/updater';
 import { setValue } from 'mingo/util';
 import { withIdFirst } from './collection.js';
 import { UPDATE_QUERY_OPTIONS } from './mingo-options.js';
-import { assertNumericTargets, assertPathsViable } from './update-checks.js';
+import { assertArrayTargets, assertNumericTargets, assertPathsViable } from './update-checks.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { cloneDoc, encodeKey, formatValue, isPlainObject } from './values.js';
 
@@ -103,6 +103,7 @@ function runOperators(doc: Document, input: UpdateInput, inserting: boolean): Do
   if (Object.keys(modifier).length === 0) return next;
   assertPathsViable(next, modifier);
   assertNumericTargets(next, modifier);
+  assertArrayTargets(next, modifier);
   if (applySimpleOperators(next, modifier)) return next;
   const arrayFilters = Array.isArray(input.arrayFilters) ? (input.arrayFilters as Document[]) : undefined;
   // mingo needs the query only to resolve the positional `$` operator; passing it otherwise would re-run it.
@@ -144,17 +145,6 @@ function equalityFields(filter: Document, out: Document = {}): Document {
 const SIMPLE_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SIMPLE_OPERATORS = new Set(['$set', '$unset', '$inc', '$min', '$max', '$push']);
 
-/** mongod's name for a value's BSON type, as its error messages print it. */
-function bsonTypeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int' : 'double';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  if (value instanceof Date) return 'date';
-  if (isPlainObject(value)) return 'object';
-  return (value as { _bsontype?: string })._bsontype?.toLowerCase() ?? typeof value;
-}
-
 /** Both numbers or both Dates: the pairs whose BSON order is JavaScript's `<`. */
 function comparable(a: unknown, b: unknown): a is number | Date {
   return (typeof a === 'number' && typeof b === 'number') || (a instanceof Date && b instanceof Date);
@@ -165,7 +155,7 @@ function comparable(a: unknown, b: unknown): a is number | Date {
  * a plain $push on distinct top-level fields, between numbers or Dates) directly, in the order
  * mongod would; anything else returns false untouched and goes to mingo. mingo's updater copies
  * its operator tables on every call: most of the store's CPU under the handover bench.
- * Expects `doc` to be the private copy, already checked by assertPathsViable/assertNumericTargets.
+ * Expects `doc` to be the private copy, already checked by the asserts of update-checks.ts.
  */
 function applySimpleOperators(doc: Document, modifier: Document): boolean {
   const seen = new Set<string>();
@@ -177,10 +167,7 @@ function applySimpleOperators(doc: Document, modifier: Document): boolean {
       const current: unknown = doc[field];
       if (op === '$inc' && (typeof value !== 'number' || (current !== undefined && typeof current !== 'number'))) return false;
       if ((op === '$min' || op === '$max') && current !== undefined && !comparable(current, value)) return false;
-      if (op === '$push') {
-        if (current !== undefined && !Array.isArray(current)) throw badValue(`The field '${field}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${formatValue(doc._id)}}`);
-        if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
-      }
+      if (op === '$push' && ((current !== undefined && !Array.isArray(current)) || (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))))) return false;
     }
   }
   for (const [op, fields] of Object.entries(modifier) as [string, Document][]) {
