@@ -34,6 +34,10 @@ export interface OutboundItem {
   alsoMarkRead?: string;
 }
 
+/** A read receipt to send (never queued in a lane). */
+type ReceiptItem = OutboundItem & { payload: Extract<OutboundPayload, { kind: 'mark_read' }> };
+const isReceipt = (item: OutboundItem): item is ReceiptItem => item.payload.kind === 'mark_read';
+
 /** A free-form send was refused because the user's last message is over 24 h old; send a template instead. */
 export class ServiceWindowClosedError extends Error {
   readonly code = 'CUSTOMER_SERVICE_WINDOW_CLOSED';
@@ -113,12 +117,12 @@ export function createOutbound(deps: OutboundDeps) {
    * @throws {ServiceWindowClosedError}
    */
   async function enqueue(all: OutboundItem[]): Promise<void> {
-    const receipts = all.filter((item) => item.payload.kind === 'mark_read');
-    const items = all.filter((item) => item.payload.kind !== 'mark_read');
+    const receipts = all.filter(isReceipt);
+    const items = all.filter((item) => !isReceipt(item));
     if (receipts.length > 0) {
       // The conversation's newest message to mark read is written before its job is added, so
       // whichever receipt job of the conversation runs next reads it (see sendReceipt).
-      await Promise.all(receipts.flatMap((item) => (item.payload.kind === 'mark_read' ? [deps.redis.set(lastReadKey(item), item.payload.wamid, 'EX', RECEIPT_MEMORY_SECONDS)] : [])));
+      await Promise.all(receipts.map((item) => deps.redis.set(lastReadKey(item), item.payload.wamid, 'EX', RECEIPT_MEMORY_SECONDS)));
       await addJobs(
         deps.receipts,
         receipts.map((item) => ({
