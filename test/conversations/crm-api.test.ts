@@ -134,6 +134,31 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
     expect((await crmCall(road, 'GET', '/api/crm/handover-status/not-a-ticket')).status).toBe(400);
   });
 
+  it('pages a ticket\'s messages oldest first, and answers 400 for a bad page or id, 404 for an unknown ticket', async () => {
+    recordCrm();
+    const { user, graph, ticket } = await userWithOpenTicket(road, '573710000008');
+    await assignAgent(road, ticket);
+    for (const text of ['uno', 'dos', 'tres']) {
+      expect((await crmCall(road, 'POST', '/api/crm/send-message', { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001', message: text, messageType: 'text' })).status).toBe(200);
+    }
+    await waitFor(() => graph.to(user.user).some((m) => textOf(m) === 'tres'));
+    type Page = { ticketId: string; page: number; limit: number; total: number; messages: { author: string; text?: string; at: string }[] };
+    const page = async (query: string) => (await (await crmCall(road, 'GET', `/api/crm/tickets/${ticket.ticketId}/messages${query}`)).json()) as Page;
+    const all = await page('?limit=200');
+    expect(all.messages.filter((m) => m.author === 'agent').map((m) => m.text)).toEqual(['uno', 'dos', 'tres']);
+    expect(all.messages.map((m) => m.at)).toEqual([...all.messages.map((m) => m.at)].sort());
+    const [first, second] = [await page('?limit=2&page=1'), await page('?limit=2&page=2')];
+    expect(first).toMatchObject({ ticketId: ticket.ticketId, page: 1, limit: 2, total: all.total });
+    expect([...first.messages, ...second.messages]).toEqual(all.messages.slice(0, 4));
+    for (const bad of ['?limit=0', '?limit=201', '?page=0', '?page=x']) {
+      const res = await crmCall(road, 'GET', `/api/crm/tickets/${ticket.ticketId}/messages${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'VALIDATION_ERROR' });
+    }
+    expect((await crmCall(road, 'GET', '/api/crm/tickets/TK-1999-000009/messages')).status).toBe(404);
+    expect((await crmCall(road, 'GET', '/api/crm/tickets/not-a-ticket/messages')).status).toBe(400);
+  });
+
   describe('POST /api/crm/meta-handover-webhook', () => {
     const payload = (event: string, ticketId: string) => ({
       object: 'whatsapp_business_account',
