@@ -53,6 +53,30 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
     expect(await errorOf(mismatch)).toMatchObject({ code: 'TICKET_PHONE_MISMATCH' });
   });
 
+  it('answers send-message with 400 naming bad or missing fields, 404 for an unknown ticket, 400 for another phone', async () => {
+    const missing = await crmCall(road, 'POST', '/api/crm/send-message', { messageType: 'text' });
+    expect(missing.status).toBe(400);
+    expect((await errorOf(missing)).details!.map((d) => d.path)).toEqual(expect.arrayContaining(['ticketId', 'userPhone', 'agentId', 'message']));
+    const base = { ticketId: 'TK-1999-000009', userPhone: '573001234567', agentId: 'agent_001', message: 'hola', messageType: 'text' };
+    for (const [field, value] of [['messageType', 'video'], ['message', ''], ['message', 'x'.repeat(4097)], ['ticketId', 'TK-1'], ['timestamp', 'ayer']] as const) {
+      const res = await crmCall(road, 'POST', '/api/crm/send-message', { ...base, [field]: value });
+      expect(res.status, `${field}=${String(value).slice(0, 10)}`).toBe(400);
+      expect((await errorOf(res)).details!.map((d) => d.path)).toContain(field);
+    }
+    const malformed = await road.app.request('/api/crm/send-message', { method: 'POST', body: '{"ticketId":', headers: { authorization: `Bearer ${testEnv.CRM_API_TOKEN}`, 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(await errorOf(malformed)).toMatchObject({ code: 'MALFORMED_JSON' });
+    const unknown = await crmCall(road, 'POST', '/api/crm/send-message', base);
+    expect(unknown.status).toBe(404);
+    expect(await errorOf(unknown)).toMatchObject({ code: 'TICKET_NOT_FOUND' });
+
+    recordCrm();
+    const { ticket } = await userWithOpenTicket(road, '573710000009');
+    const mismatch = await crmCall(road, 'POST', '/api/crm/send-message', { ...base, ticketId: ticket.ticketId, userPhone: '573009999999' });
+    expect(mismatch.status).toBe(400);
+    expect(await errorOf(mismatch)).toMatchObject({ code: 'TICKET_PHONE_MISMATCH' });
+  });
+
   it('treats a repeated bot_to_human as harmless: one "se unió" message, same answer', async () => {
     recordCrm();
     const { user, graph, ticket } = await userWithOpenTicket(road, '573710000002');
