@@ -71,7 +71,7 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
     expect(await errorOf(unknown)).toMatchObject({ code: 'TICKET_NOT_FOUND' });
 
     recordCrm();
-    const { ticket } = await userWithOpenTicket(road, '573710000009');
+    const { ticket } = await userWithOpenTicket(road, '573710000022');
     const mismatch = await crmCall(road, 'POST', '/api/crm/send-message', { ...base, ticketId: ticket.ticketId, userPhone: '573009999999' });
     expect(mismatch.status).toBe(400);
     expect(await errorOf(mismatch)).toMatchObject({ code: 'TICKET_PHONE_MISMATCH' });
@@ -160,7 +160,7 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
 
   it('pages a ticket\'s messages oldest first, and answers 400 for a bad page or id, 404 for an unknown ticket', async () => {
     recordCrm();
-    const { user, graph, ticket } = await userWithOpenTicket(road, '573710000008');
+    const { user, graph, ticket } = await userWithOpenTicket(road, '573710000021');
     await assignAgent(road, ticket);
     for (const text of ['uno', 'dos', 'tres']) {
       expect((await crmCall(road, 'POST', '/api/crm/send-message', { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001', message: text, messageType: 'text' })).status).toBe(200);
