@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { workerDefinitions } from '../../src/runtime/worker-definitions.js';
 import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
+import type { Logger } from '../../src/logging/logger.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { createTestDeps, testEnv, type TestDeps } from './deps.js';
 
@@ -16,8 +17,8 @@ export interface Road {
 }
 
 /** The whole message road in this process: HTTP app plus (optionally) the real workers. */
-export async function startRoad(overrides: Record<string, string | undefined> = {}, options: { workers?: boolean } = {}): Promise<Road> {
-  const deps = await createTestDeps(overrides);
+export async function startRoad(overrides: Record<string, string | undefined> = {}, options: { workers?: boolean; logger?: Logger } = {}): Promise<Road> {
+  const deps = await createTestDeps(overrides, options.logger);
   const app = createApp(deps);
   const workers = options.workers === false ? undefined : startWorkers(deps, workerDefinitions(deps));
   return {
@@ -74,12 +75,12 @@ export function statusWebhook(wamid: string, status: string, recipient: string, 
  * One road per describe block, with third-party HTTP (Graph API, CRM) only through nock: loopback
  * stays open for Redis and MongoDB, and interceptors are cleared after each test.
  */
-export function useRoad(overrides: Record<string, string | undefined> = {}): () => Road {
+export function useRoad(overrides: Record<string, string | undefined> = {}, options: { logger?: Logger } = {}): () => Road {
   let road: Road | undefined;
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    road = await startRoad(overrides);
+    road = await startRoad(overrides, options);
   });
   afterEach(() => nock.cleanAll());
   afterAll(async () => {
