@@ -167,7 +167,8 @@ function applySimpleOperators(doc: Document, modifier: Document): boolean {
       const current: unknown = doc[field];
       if (op === '$inc' && (typeof value !== 'number' || (current !== undefined && typeof current !== 'number'))) return false;
       if ((op === '$min' || op === '$max') && current !== undefined && !comparable(current, value)) return false;
-      if (op === '$push' && ((current !== undefined && !Array.isArray(current)) || (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))))) return false;
+      // ($push onto a non-array was already refused by assertArrayTargets.)
+      if (op === '$push' && isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
     }
   }
   for (const [op, fields] of Object.entries(modifier) as [string, Document][]) {
