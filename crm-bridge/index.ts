@@ -67,6 +67,7 @@ export function createBridge(deps: {
         queue: queueNames.crm,
         // Like the other lanes: jobs wait on the CRM, so one per active conversation can run.
         concurrency: LANE_CONCURRENCY,
+        mailbox: crmMailbox,
         processor: crmMailbox.processor(createCrmRelay({ crm, tickets, lanes: messaging.lanes, metrics, logger }), logger, {
           onDeadLetter: () => deps.metrics.deadLetters.inc({ mailbox: 'crm' }),
         }),

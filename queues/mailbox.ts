@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logging/logger.js';
@@ -13,6 +14,13 @@ import { advanceScript, handoffScript, headScript, pushScript } from './mailbox-
  * Handlers must therefore be idempotent per item id (at-least-once per item, in order per lane).
  * Different lanes run in parallel up to the worker's concurrency. docs/architecture.md has the
  * measurements behind this choice.
+ *
+ * Inline draining (`startInline`, enabled where this process runs the mailbox's workers): a lane
+ * opened by a push in this process is drained right here, without waiting for a Worker to fetch
+ * its job. Its drain job is still added, delayed, as the safety net: the drain keeps pushing it
+ * back while this process lives, and if the process dies the job fires and a Worker resumes the
+ * lane at its head item, as after a stalled job. Retries, fairness hand-offs and shutdown hand the
+ * lane to that job.
  */
 
 export interface MailboxItem {
@@ -34,7 +42,8 @@ export type PushResult = 'queued' | 'duplicate';
 
 export interface HandlerContext {
   lane: string;
-  job: Job;
+  /** The lane's drain job (delayed, standing by, while the lane is drained inline). */
+  jobId: string;
   /** 1 for the first try of this item. */
   attempt: number;
   /** Identifies this run of the drain job (job id + BullMQ lock token), for fencing side effects. */
@@ -59,11 +68,26 @@ export interface DrainOptions {
   baseBackoffMs?: number;
 }
 
+export interface InlineDrainOptions {
+  /**
+   * How long the delayed drain job behind an inline drain waits: a dead process's lanes resume
+   * on another worker after about this long. Pushed back every third of it while the process
+   * lives (BullMQ's `lockDuration` plays the same part for a running job).
+   */
+  safetyMs: number;
+  /** Most lanes drained inline at once; a lane opened beyond that gets a plain drain job. */
+  maxConcurrent: number;
+}
+
 export interface Mailbox<T extends MailboxItem> {
   readonly name: string;
   push(requests: PushRequest<T>[]): Promise<PushResult[]>;
-  /** The BullMQ processor for this mailbox's queue. */
+  /** The BullMQ processor for this mailbox's queue; also the handler inline drains use. */
   processor(handler: MailboxHandler<T>, logger: Logger, options?: DrainOptions): Processor;
+  /** Drains lanes opened by pushes from this process here (see the module comment). Needs `processor` first. */
+  startInline(options: InlineDrainOptions): void;
+  /** Stops draining inline: running drains hand their lane to its drain job after the current item. */
+  stopInline(): Promise<void>;
   /** Re-adds drain jobs that were lost (a producer died between its script and `queue.add`). */
   repairOwners(olderThanMs?: number): Promise<number>;
   depth(lane: string): Promise<number>;
@@ -93,6 +117,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     attempts: `${base}:attempts`,
     dead: `${base}:dead`,
   };
+  type DrainConfig = { handler: MailboxHandler<T>; logger: Logger; options: DrainOptions };
   const drainJobOptions = { removeOnComplete: true, removeOnFail: { age: 7 * 86_400 }, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } };
 
   async function addDrainJobs(entries: { lane: string; jobId: string }[]): Promise<void> {
@@ -110,61 +135,146 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
         ) as Promise<[number, string]>,
       ),
     );
-    await addDrainJobs(replies.flatMap(([, jobId], i) => (jobId ? [{ lane: requests[i]!.lane, jobId }] : [])));
+    const opened = replies.flatMap(([, jobId], i) => (jobId ? [{ lane: requests[i]!.lane, jobId }] : []));
+    if (opened.length > 0) {
+      const state = inline && !inline.stopping ? inline : undefined;
+      const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
+      await Promise.all([addDrainJobs(opened.slice(here.length)), ...here.map(({ lane, jobId }) => drainHere(state as InlineState, lane, jobId))]);
+    }
     return replies.map(([status]) => (status === 1 ? 'queued' : 'duplicate'));
   }
 
-  function processor(handler: MailboxHandler<T>, logger: Logger, options: DrainOptions = {}): Processor {
+  /** How a drain stopped: lane empty (released), fenced out, due for a hand-off, or its head item to retry later. */
+  type DrainEnd = { end: 'empty' | 'not_owner' | 'handoff' } | { end: 'retry'; delayMs: number };
+
+  /**
+   * Drains `lane` as run `token` of owner job `jobId`, the same for a BullMQ run and an inline
+   * drain; the caller carries out how it ended. `stop` is asked before each further item.
+   */
+  async function drainLane(lane: string, jobId: string, token: string, config: DrainConfig, stop: () => boolean): Promise<DrainEnd> {
+    const { handler, logger, options } = config;
     const maxAttempts = options.maxAttempts ?? 8;
     const maxItems = options.maxItemsPerJob ?? 50;
     const baseBackoffMs = options.baseBackoffMs ?? 500;
+    const laneKeys = [k.list(lane), k.owner(lane), k.scheduled, k.attempts];
+    const claim = `${jobId}|${token}`;
+    let head = (await headScript.run(redis, laneKeys, [jobId, lane, token])) as HeadReply;
+    for (let done = 0; done < maxItems; done++) {
+      if (head[0] !== 'item') return { end: head[0] };
+      if (done > 0 && stop()) return { end: 'handoff' };
+      const item = JSON.parse(head[1]) as T;
+      const attempt = Number(head[2]) + 1;
+      let log: Logger | undefined;
+      // Built on first use: most items never log, and a child logger per item is measurable at 1,000 msg/s.
+      const ctx: HandlerContext = {
+        lane,
+        jobId,
+        attempt,
+        claim,
+        get logger() {
+          return (log ??= logger.child({ jobId, lane, itemId: item.id, attempt }));
+        },
+      };
+      let deadEntry = '';
+      try {
+        const outcome = await handler(item, ctx);
+        if (outcome?.retryAfterMs !== undefined) {
+          await redis.hincrby(k.attempts, item.id, 1);
+          return { end: 'retry', delayMs: outcome.retryAfterMs };
+        }
+      } catch (err) {
+        if (attempt < maxAttempts) {
+          await redis.hincrby(k.attempts, item.id, 1);
+          ctx.logger.warn({ err }, 'mailbox item failed; retrying it before anything behind it');
+          // Per-item backoff (not BullMQ's per-job attempts, which would grow across the items a job drains).
+          return { end: 'retry', delayMs: Math.min(baseBackoffMs * 2 ** (attempt - 1), 60_000) };
+        }
+        ctx.logger.error({ err }, 'mailbox item failed too many times; moved to dead letters');
+        options.onDeadLetter?.(item, lane, err);
+        deadEntry = JSON.stringify({ lane, item, error: err instanceof Error ? err.message : String(err), at: new Date().toISOString() });
+      }
+      head = (await advanceScript.run(redis, [...laneKeys, k.dead], [claim, lane, item.id, deadEntry])) as HeadReply;
+    }
+    return head[0] === 'item' ? { end: 'handoff' } : { end: head[0] };
+  }
+
+  let drainConfig: DrainConfig | undefined;
+
+  function processor(handler: MailboxHandler<T>, logger: Logger, options: DrainOptions = {}): Processor {
+    const config: DrainConfig = { handler, logger, options };
+    drainConfig = config;
     return async (job, token) => {
       const lane = (job.data as { lane: string }).lane;
       const jobId = job.id ?? '';
-      const laneKeys = [k.list(lane), k.owner(lane), k.scheduled, k.attempts];
-      const claim = `${jobId}|${token ?? 'none'}`;
-      let head = (await headScript.run(redis, laneKeys, [jobId, lane, token ?? 'none'])) as HeadReply;
-      for (let done = 0; done < maxItems; done++) {
-        if (head[0] !== 'item') return head[0];
-        const item = JSON.parse(head[1]) as T;
-        const attempt = Number(head[2]) + 1;
-        let log: Logger | undefined;
-        // Built on first use: most items never log, and a child logger per item is measurable at 1,000 msg/s.
-        const ctx: HandlerContext = {
-          lane,
-          job,
-          attempt,
-          claim,
-          get logger() {
-            return (log ??= logger.child({ jobId, lane, itemId: item.id, attempt }));
-          },
-        };
-        let deadEntry = '';
-        try {
-          const outcome = await handler(item, ctx);
-          if (outcome?.retryAfterMs !== undefined) {
-            await redis.hincrby(k.attempts, item.id, 1);
-            return await retryLater(job, token, outcome.retryAfterMs);
-          }
-        } catch (err) {
-          if (err instanceof DelayedError) throw err;
-          if (attempt < maxAttempts) {
-            await redis.hincrby(k.attempts, item.id, 1);
-            ctx.logger.warn({ err }, 'mailbox item failed; retrying it before anything behind it');
-            // Per-item backoff (not BullMQ's per-job attempts, which would grow across the items a job drains).
-            return await retryLater(job, token, Math.min(baseBackoffMs * 2 ** (attempt - 1), 60_000));
-          }
-          ctx.logger.error({ err }, 'mailbox item failed too many times; moved to dead letters');
-          options.onDeadLetter?.(item, lane, err);
-          deadEntry = JSON.stringify({ lane, item, error: err instanceof Error ? err.message : String(err), at: new Date().toISOString() });
-        }
-        head = (await advanceScript.run(redis, [...laneKeys, k.dead], [claim, lane, item.id, deadEntry])) as HeadReply;
-      }
-      if (head[0] !== 'item') return head[0];
-      const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [claim, JOB_ID_PREFIX, lane, Date.now()])) as string;
+      const result = await drainLane(lane, jobId, token ?? 'none', config, () => false);
+      if (result.end === 'retry') return retryLater(job, token, result.delayMs);
+      if (result.end !== 'handoff') return result.end;
+      const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [`${jobId}|${token ?? 'none'}`, JOB_ID_PREFIX, lane, Date.now()])) as string;
       if (nextId) await addDrainJobs([{ lane, jobId: nextId }]);
       return 'handed_off';
     };
+  }
+
+  /** Inline draining, while enabled: the drains running in this process, by owner job id. */
+  type InlineState = { options: InlineDrainOptions; config: DrainConfig; stopping: boolean; running: Map<string, InlineRun>; heartbeat: NodeJS.Timeout };
+  let inline: InlineState | undefined;
+
+  function startInline(options: InlineDrainOptions): void {
+    if (!drainConfig) throw new Error(`mailbox ${opts.name}: startInline needs processor() first`);
+    if (inline && !inline.stopping) return;
+    const running = new Map<string, InlineRun>();
+    // Keeps the safety job of every running drain in the future while this process lives.
+    const heartbeat = setInterval(() => {
+      for (const { job } of running.values()) job?.changeDelay(options.safetyMs).catch(() => undefined); // fired already: the drain is fenced out at its next step
+    }, Math.max(10, Math.floor(options.safetyMs / 3)));
+    heartbeat.unref();
+    inline = { options, config: drainConfig, stopping: false, running, heartbeat };
+  }
+
+  async function stopInline(): Promise<void> {
+    const state = inline;
+    if (!state) return;
+    state.stopping = true;
+    await Promise.all([...state.running.values()].map((r) => r.done));
+    clearInterval(state.heartbeat);
+    if (inline === state) inline = undefined;
+  }
+
+  type InlineRun = { job?: Job; done: Promise<void> };
+
+  /** Adds the delayed safety job of a lane this process opened and drains the lane here; resolves once the job is added. */
+  async function drainHere(state: InlineState, lane: string, jobId: string): Promise<void> {
+    let finish!: () => void;
+    const run: InlineRun = { done: new Promise<void>((resolve) => (finish = resolve)) };
+    state.running.set(jobId, run); // takes the slot before the await, so maxConcurrent holds
+    let job: Job;
+    try {
+      job = await queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: state.options.safetyMs });
+    } catch (err) {
+      state.running.delete(jobId);
+      finish();
+      throw err;
+    }
+    run.job = job;
+    void drainInline(state, lane, job, run).finally(() => {
+      state.running.delete(jobId);
+      finish();
+    });
+  }
+
+  async function drainInline(state: InlineState, lane: string, job: Job, run: InlineRun): Promise<void> {
+    const result: DrainEnd = state.stopping
+      ? { end: 'handoff' }
+      : await drainLane(lane, job.id ?? '', `inline-${randomUUID()}`, state.config, () => state.stopping).catch((err: unknown) => {
+          // Redis trouble: the lane stays owned, and its drain job resumes it when it fires.
+          state.config.logger.warn({ err, lane, jobId: job.id }, 'inline drain failed; its drain job takes the lane over');
+          return { end: 'not_owner' } as const;
+        });
+    run.job = undefined; // no more heartbeats: the job is now removed, released or set to its retry time
+    const settle =
+      result.end === 'empty' ? job.remove() : result.end === 'handoff' ? job.promote() : result.end === 'retry' ? job.changeDelay(result.delayMs) : undefined;
+    // Fails only for a job that already fired (the drain was fenced out by it): that run has the lane.
+    await settle?.catch(() => undefined);
   }
 
   async function repairOwners(olderThanMs = 30_000): Promise<number> {
@@ -193,6 +303,8 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     name: opts.name,
     push,
     processor,
+    startInline,
+    stopInline,
     repairOwners,
     depth: (lane) => redis.llen(k.list(lane)),
     async deadLetters(limit = 100) {

@@ -77,13 +77,14 @@ export function createMessaging(deps: {
         {
           queue: queueNames.lanes,
           concurrency: LANE_CONCURRENCY,
+          mailbox: lanes,
           processor: async (job, token) => {
             if (job.name !== 'janitor') return drainLanes(job, token);
             const repaired = await Promise.all(watched.map((m) => m.repairOwners()));
             return Object.fromEntries(watched.map((m, i) => [m.name, repaired[i]]));
           },
         },
-        { queue: queueNames.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound },
+        { queue: queueNames.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound, mailbox: outboundMailbox },
         { queue: queueNames.receipts, concurrency: 64, processor: outbound.sendReceipt },
         { queue: queueNames.statuses, concurrency: 32, processor: statusProcessor(log) },
       ];

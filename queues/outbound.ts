@@ -211,7 +211,7 @@ export function createOutbound(deps: OutboundDeps) {
       const [result] = await Promise.all([
         deps.graph.sendMessage(payload.message, { phoneNumberId: item.phoneNumberId, attempt: ctx.attempt - 1 }),
         // Must never reject: the send's outcome alone decides whether it is retried.
-        receipt ? markRead(item.phoneNumberId, receipt, false, ctx.job.id).catch((err: unknown) => ctx.logger.warn({ err }, 'read receipt failed; dropped')) : undefined,
+        receipt ? markRead(item.phoneNumberId, receipt, false, ctx.jobId).catch((err: unknown) => ctx.logger.warn({ err }, 'read receipt failed; dropped')) : undefined,
       ]);
       wamid = result.wamid;
       deps.metrics.whatsappSends.inc({ result: 'accepted' });

@@ -1,5 +1,6 @@
 import { Worker, type Processor } from 'bullmq';
 import type { Deps } from '../src/deps.js';
+import type { Mailbox } from './mailbox.js';
 import type { QueueName } from './names.js';
 
 /** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
@@ -7,6 +8,8 @@ export interface WorkerDefinition {
   queue: QueueName | (string & {});
   processor: Processor;
   concurrency: number;
+  /** The mailbox this processor drains: lanes opened by this process are then drained inline (mailbox.ts). */
+  mailbox?: Pick<Mailbox<never>, 'startInline' | 'stopInline'>;
 }
 
 export interface RunningWorkers {
@@ -15,7 +18,11 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Lock settings; how fast a job of a crashed worker is handed to another one (BullMQ's stalled check). */
+/**
+ * Lock settings; how fast a job of a crashed worker is handed to another one (BullMQ's stalled
+ * check). `lockDuration` (BullMQ's default 30 s) is also how long the drain job behind an inline
+ * drain waits, i.e. how soon a dead process's inline lanes resume elsewhere.
+ */
 export interface WorkerTuning {
   lockDuration?: number;
   stalledInterval?: number;
@@ -25,6 +32,8 @@ export interface WorkerTuning {
 const SLOTS_PER_INSTANCE = 64;
 /** Most instances per definition (each holds a blocking Redis connection). */
 const MAX_INSTANCES = 4;
+/** BullMQ's own default `lockDuration`. */
+const DEFAULT_LOCK_DURATION_MS = 30_000;
 
 /**
  * Starts BullMQ Workers for each definition, on a connection of their own (each instance also gets
@@ -54,10 +63,15 @@ export function startWorkers(deps: Deps, definitions: WorkerDefinition[], tuning
       return worker;
     });
   });
+  const mailboxes = definitions.flatMap(({ mailbox, concurrency }) => {
+    mailbox?.startInline({ safetyMs: tuning.lockDuration ?? DEFAULT_LOCK_DURATION_MS, maxConcurrent: concurrency });
+    return mailbox ? [mailbox] : [];
+  });
   return {
     workers,
     async close() {
-      await Promise.all(workers.map((worker) => worker.close()));
+      // Inline drains hand their lanes to their drain jobs after the current item, while the Workers finish theirs.
+      await Promise.all([...mailboxes.map((mailbox) => mailbox.stopInline()), ...workers.map((worker) => worker.close())]);
     },
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMailbox, type MailboxHandler } from '../../queues/mailbox.js';
+import { createMailbox, type InlineDrainOptions, type MailboxHandler } from '../../queues/mailbox.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TEST_REDIS_URL, deleteKeys, waitFor } from '../helpers/redis.js';
 
@@ -36,13 +36,19 @@ function setup(name = 'mbtest') {
     workers.push(worker);
     return worker;
   };
+  /** Registers `handler` and drains lanes opened by this test's pushes inline (no Worker needed). */
+  const drainInline = (handler: MailboxHandler<Item>, inline: Partial<InlineDrainOptions> = {}, options = {}) => {
+    mailbox.processor(handler, silent, options);
+    mailbox.startInline({ safetyMs: 5_000, maxConcurrent: 10, ...inline });
+  };
   cleanups.push(async () => {
+    await mailbox.stopInline();
     await Promise.all(workers.map((w) => w.close(true)));
     await queue.close();
     await deleteKeys(prefix);
     redis.disconnect();
   });
-  return { prefix, redis, queue, mailbox, startWorker };
+  return { prefix, redis, queue, mailbox, startWorker, drainInline };
 }
 
 function interleaved(lanes: number, perLane: number): { lane: string; item: Item }[] {
@@ -206,4 +212,133 @@ describe('mailbox lanes', () => {
     await waitFor(async () => (await redis.llen(`${prefix}:done:k`)) === 5, 20_000);
     expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
   }, 40_000);
+
+  describe('inline draining', () => {
+    const isInline = (claim: string) => claim.includes('|inline-');
+    const jobCounts = (queue: Queue) => queue.getJobCounts('wait', 'delayed', 'active', 'prioritized');
+
+    it('drains a lane this process opened at once, without a Worker, and removes its standby drain job', async () => {
+      const { mailbox, queue, drainInline } = setup();
+      const done: { n: number; inline: boolean }[] = [];
+      drainInline(async (item, ctx) => {
+        done.push({ n: item.n, inline: isInline(ctx.claim) });
+      });
+      await mailbox.push([0, 1, 2].map((n) => ({ lane: 'a', item: { id: `a${n}`, n } })));
+      await waitFor(() => done.length === 3, 5_000);
+      expect(done).toEqual([0, 1, 2].map((n) => ({ n, inline: true })));
+      await waitFor(async () => Object.values(await jobCounts(queue)).every((c) => c === 0), 5_000, 'standby job removed');
+      // The lane was released: the next push opens it again and drains it here again.
+      await mailbox.push([{ lane: 'a', item: { id: 'a3', n: 3 } }]);
+      await waitFor(() => done.length === 4, 5_000);
+      expect(done[3]).toEqual({ n: 3, inline: true });
+      expect(await mailbox.depth('a')).toBe(0);
+    });
+
+    it('gives lanes beyond maxConcurrent a plain drain job', async () => {
+      const { mailbox, queue, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      let release!: () => void;
+      const blocked = new Promise<void>((r) => (release = r));
+      const handler: MailboxHandler<Item> = async (item, ctx) => {
+        if (ctx.lane === 'busy') await blocked;
+        done.push(`${ctx.lane}:${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
+      };
+      drainInline(handler, { maxConcurrent: 1 });
+      await mailbox.push([{ lane: 'busy', item: { id: 'b0', n: 0 } }]);
+      await mailbox.push([{ lane: 'other', item: { id: 'o0', n: 0 } }]);
+      expect(await jobCounts(queue)).toMatchObject({ wait: 1, delayed: 1 });
+      startWorker(handler);
+      await waitFor(() => done.length === 1, 5_000);
+      expect(done).toEqual(['other:0:job']);
+      release();
+      await waitFor(() => done.length === 2, 5_000);
+      expect(done[1]).toBe('busy:0:inline');
+    });
+
+    it('retries a failing item through its drain job after the backoff; nothing behind it overtakes', async () => {
+      const { mailbox, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      let failed = false;
+      const handler: MailboxHandler<Item> = async (item, ctx) => {
+        if (item.n === 1 && !failed) {
+          failed = true;
+          throw new Error('transient');
+        }
+        done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}:${ctx.attempt}`);
+      };
+      drainInline(handler, {}, { baseBackoffMs: 300 });
+      startWorker(handler);
+      const started = Date.now();
+      await mailbox.push([0, 1, 2, 3].map((n) => ({ lane: 'r', item: { id: `r${n}`, n } })));
+      await waitFor(() => done.length === 4, 10_000);
+      expect(done).toEqual(['0:inline:1', '1:job:2', '2:job:1', '3:job:1']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    });
+
+    it('keeps its standby job waiting while a drain outlasts safetyMs, so no Worker takes the lane over', async () => {
+      const { mailbox, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      const handler: MailboxHandler<Item> = async (item, ctx) => {
+        await new Promise((r) => setTimeout(r, 100));
+        done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
+      };
+      drainInline(handler, { safetyMs: 150 });
+      startWorker(handler);
+      await mailbox.push([0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ lane: 'long', item: { id: `l${n}`, n } })));
+      await waitFor(() => done.length === 8, 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // a Worker that took over would now process items again
+      expect(done).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => `${n}:inline`));
+    });
+
+    it('hands the rest of a lane to its drain job when inline draining stops (shutdown)', async () => {
+      const { mailbox, queue, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      const handler: MailboxHandler<Item> = async (item, ctx) => {
+        await new Promise((r) => setTimeout(r, 30));
+        done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
+      };
+      drainInline(handler);
+      await mailbox.push([0, 1, 2, 3, 4].map((n) => ({ lane: 's', item: { id: `s${n}`, n } })));
+      await waitFor(() => done.length >= 1, 5_000);
+      await mailbox.stopInline();
+      const handedOver = done.length;
+      expect(handedOver).toBeLessThan(5);
+      expect(await jobCounts(queue)).toMatchObject({ wait: 1, delayed: 0 });
+      // New lanes now get plain drain jobs.
+      await mailbox.push([{ lane: 't', item: { id: 't0', n: 0 } }]);
+      expect(await jobCounts(queue)).toMatchObject({ wait: 2 });
+      startWorker(handler);
+      await waitFor(() => done.length === 6, 5_000);
+      expect(done.filter((d) => d !== '0:job')).toEqual([
+        ...[0, 1, 2, 3, 4].slice(0, handedOver).map((n) => `${n}:inline`),
+        ...[0, 1, 2, 3, 4].slice(handedOver).map((n) => `${n}:job`),
+      ]);
+    });
+
+    it('loses and duplicates nothing when the draining process is killed with SIGKILL mid-item', async () => {
+      const { prefix, redis } = setup('crashtest');
+      const spawnWorker = (env: Record<string, string>) =>
+        spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+          cwd: repoRoot,
+          env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, ...env },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+      const producer = spawnWorker({ HANG_ON: 'k2', PUSH_LANE: 'k', PUSH_COUNT: '5' });
+      await waitFor(async () => (await redis.get(`${prefix}:started:k2`)) === '1', 15_000);
+      producer.kill('SIGKILL');
+      await new Promise((r) => producer.once('exit', r));
+      expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1']);
+      const killedAt = Date.now();
+
+      const survivor = spawnWorker({ HANG_ON: '' });
+      cleanups.push(async () => {
+        survivor.kill('SIGKILL');
+      });
+      await waitFor(async () => (await redis.llen(`${prefix}:done:k`)) === 5, 20_000);
+      expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+      expect(await redis.lrange(`${prefix}:via:k`, 0, -1)).toEqual(['inline', 'inline', 'job', 'job', 'job']);
+      // The standby job fires about safetyMs (the fixture's lockDuration, 1 s) after the last heartbeat.
+      expect(Date.now() - killedAt).toBeLessThan(15_000);
+    }, 40_000);
+  });
 });
