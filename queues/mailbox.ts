@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, type Job, type Processor, type Queue } from 'bullmq';
+import { DelayedError, Job, type Processor, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logging/logger.js';
 import { addJobs } from './registry.js';
@@ -20,7 +20,9 @@ import { advanceScript, handoffScript, headScript, pushScript } from './mailbox-
  * its job. Its drain job is still added, delayed, as the safety net: the drain keeps pushing it
  * back while this process lives, and if the process dies the job fires and a Worker resumes the
  * lane at its head item, as after a stalled job. Retries, fairness hand-offs and shutdown hand the
- * lane to that job.
+ * lane to that job. A process that pushes without running the workers itself (the HTTP process of
+ * `PUENTE_ROLE=all` with forked worker processes) can delegate: it adds the delayed job and asks
+ * a worker process to `adopt` the lane, which drains it inline the same way.
  */
 
 export interface MailboxItem {
@@ -79,6 +81,14 @@ export interface InlineDrainOptions {
   maxConcurrent: number;
 }
 
+/** Where a process that does not drain inline itself sends the lanes its pushes open (see `delegateInline`). */
+export interface InlineDelegate {
+  /** The delayed drain job's wait: the adopting process's `safetyMs`. */
+  safetyMs: number;
+  /** Asks a process draining this mailbox inline to adopt the lane; false when none can be asked now. */
+  send(lane: string, jobId: string): boolean;
+}
+
 export interface Mailbox<T extends MailboxItem> {
   readonly name: string;
   push(requests: PushRequest<T>[]): Promise<PushResult[]>;
@@ -88,6 +98,13 @@ export interface Mailbox<T extends MailboxItem> {
   startInline(options: InlineDrainOptions): void;
   /** Stops draining inline: running drains hand their lane to its drain job after the current item. */
   stopInline(): Promise<void>;
+  /** Lanes opened by pushes here are drained inline by another process (undefined: by a drain job, as usual). */
+  delegateInline(delegate: InlineDelegate | undefined): void;
+  /**
+   * Drains inline a lane another process opened and delegated here (its drain job waits, delayed);
+   * if this process cannot take it now, the job is released to the Workers at once.
+   */
+  adopt(lane: string, jobId: string): Promise<void>;
   /** Re-adds drain jobs that were lost (a producer died between its script and `queue.add`). */
   repairOwners(olderThanMs?: number): Promise<number>;
   depth(lane: string): Promise<number>;
@@ -139,7 +156,11 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     if (opened.length > 0) {
       const state = inline && !inline.stopping ? inline : undefined;
       const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
-      await Promise.all([addDrainJobs(opened.slice(here.length)), ...here.map(({ lane, jobId }) => drainHere(state as InlineState, lane, jobId))]);
+      const elsewhere = opened.slice(here.length);
+      await Promise.all([
+        delegate && !state ? delegateDrains(delegate, elsewhere) : addDrainJobs(elsewhere),
+        ...here.map(({ lane, jobId }) => drainHere(state as InlineState, lane, jobId, () => addStandbyJob(lane, jobId, (state as InlineState).options.safetyMs))),
+      ]);
     }
     return replies.map(([status]) => (status === 1 ? 'queued' : 'duplicate'));
   }
@@ -242,23 +263,63 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
 
   type InlineRun = { job?: Job; done: Promise<void> };
 
-  /** Adds the delayed safety job of a lane this process opened and drains the lane here; resolves once the job is added. */
-  async function drainHere(state: InlineState, lane: string, jobId: string): Promise<void> {
+  /** The drain job of a lane drained inline: delayed by `safetyMs`, the lane's safety net. */
+  const addStandbyJob = (lane: string, jobId: string, safetyMs: number) => queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: safetyMs });
+
+  /** Drains `lane` here once `standbyJob` gives its drain job (undefined: there is none left, nothing to do); resolves once it has. */
+  async function drainHere(state: InlineState, lane: string, jobId: string, standbyJob: () => Promise<Job | undefined>): Promise<void> {
     let finish!: () => void;
     const run: InlineRun = { done: new Promise<void>((resolve) => (finish = resolve)) };
     state.running.set(jobId, run); // takes the slot before the await, so maxConcurrent holds
-    let job: Job;
+    let job: Job | undefined;
     try {
-      job = await queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: state.options.safetyMs });
+      job = await standbyJob();
     } catch (err) {
       state.running.delete(jobId);
       finish();
       throw err;
     }
+    if (!job) {
+      state.running.delete(jobId);
+      finish();
+      return;
+    }
     run.job = job;
     void drainInline(state, lane, job, run).finally(() => {
       state.running.delete(jobId);
       finish();
+    });
+  }
+
+  let delegate: InlineDelegate | undefined;
+
+  /** Adds the drain jobs of lanes opened here delayed, and asks another process to drain them now. */
+  async function delegateDrains(to: InlineDelegate, entries: { lane: string; jobId: string }[]): Promise<void> {
+    await Promise.all(
+      entries.map(async ({ lane, jobId }) => {
+        const job = await addStandbyJob(lane, jobId, to.safetyMs);
+        // Nobody to ask (a worker process restarting): the Workers take it, as without delegation.
+        if (!to.send(lane, jobId)) await job.promote().catch(() => undefined);
+      }),
+    );
+  }
+
+  async function adopt(lane: string, jobId: string): Promise<void> {
+    const state = inline && !inline.stopping && inline.running.size < inline.options.maxConcurrent ? inline : undefined;
+    const release = async (job: Job | undefined) => {
+      // Promoting a job that is no longer delayed fails: it runs (or ran) already.
+      await job?.promote().catch(() => undefined);
+      return undefined;
+    };
+    if (!state) {
+      await release(await Job.fromId(queue, jobId));
+      return;
+    }
+    await drainHere(state, lane, jobId, async () => {
+      const job = await Job.fromId(queue, jobId);
+      // A request that took half the standby time to get here is not taken: its job may fire any
+      // moment, and a Worker must not start the lane's head item while this process runs it too.
+      return job && Date.now() - job.timestamp < state.options.safetyMs / 2 ? job : release(job);
     });
   }
 
@@ -305,6 +366,8 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     processor,
     startInline,
     stopInline,
+    delegateInline: (to) => void (delegate = to),
+    adopt,
     repairOwners,
     depth: (lane) => redis.llen(k.list(lane)),
     async deadLetters(limit = 100) {

@@ -9,11 +9,13 @@ export interface WorkerDefinition {
   processor: Processor;
   concurrency: number;
   /** The mailbox this processor drains: lanes opened by this process are then drained inline (mailbox.ts). */
-  mailbox?: Pick<Mailbox<never>, 'startInline' | 'stopInline'>;
+  mailbox?: Pick<Mailbox<never>, 'name' | 'startInline' | 'stopInline' | 'adopt'>;
 }
 
 export interface RunningWorkers {
   workers: Worker[];
+  /** Drains inline a lane of the named mailbox that another process opened and delegated here (mailbox.ts). */
+  adopt(mailbox: string, lane: string, jobId: string): Promise<void>;
   /** Stops taking jobs and waits for the ones in flight to finish. */
   close(): Promise<void>;
 }
@@ -33,7 +35,7 @@ const SLOTS_PER_INSTANCE = 64;
 /** Most instances per definition (each holds a blocking Redis connection). */
 const MAX_INSTANCES = 4;
 /** BullMQ's own default `lockDuration`. */
-const DEFAULT_LOCK_DURATION_MS = 30_000;
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
 
 /**
  * Starts BullMQ Workers for each definition, on a connection of their own (each instance also gets
@@ -69,6 +71,9 @@ export function startWorkers(deps: Deps, definitions: WorkerDefinition[], tuning
   });
   return {
     workers,
+    async adopt(name, lane, jobId) {
+      await mailboxes.find((mailbox) => mailbox.name === name)?.adopt(lane, jobId);
+    },
     async close() {
       // Inline drains hand their lanes to their drain jobs after the current item, while the Workers finish theirs.
       await Promise.all([...mailboxes.map((mailbox) => mailbox.stopInline()), ...workers.map((worker) => worker.close())]);

@@ -5,9 +5,9 @@ import { workerProcessEnv, type Config } from '../config/index.js';
 import { createDeps, type Deps, type DepsOptions } from '../deps.js';
 import { createApp } from '../http/app.js';
 import { createLogger } from '../logging/logger.js';
-import { startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
+import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { workerDefinitions } from './worker-definitions.js';
-import { reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
+import { onDrainRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -64,10 +64,25 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
     // Idempotent (a job scheduler), so every worker process may do it.
     await deps.messaging.scheduleJanitor();
-    if (config.PUENTE_PARENT_PID !== undefined) reportReadyToParent();
+    if (config.PUENTE_PARENT_PID !== undefined) {
+      const running = workers;
+      onDrainRequests(({ mailbox, lane, jobId }) => {
+        running.adopt(mailbox, lane, jobId).catch((err: unknown) => deps.logger.warn({ err, mailbox, lane, jobId }, 'could not adopt a lane; its drain job runs it later'));
+      });
+      reportReadyToParent();
+    }
   }
   if (forkWorkers) {
-    workerProcesses = startWorkerProcesses({ count: config.PUENTE_WORKER_PROCESSES, nice: config.PUENTE_WORKER_NICE, env: workerProcessEnv(config), logger: deps.logger });
+    const children = startWorkerProcesses({ count: config.PUENTE_WORKER_PROCESSES, nice: config.PUENTE_WORKER_NICE, env: workerProcessEnv(config), logger: deps.logger });
+    workerProcesses = children;
+    // The lanes this process's webhooks and CRM calls open are drained by a worker process at once,
+    // not after a Worker fetched their job. The children run this entry with the same options, so
+    // their lockDuration (the standby job's delay) is the one here.
+    const lanes = deps.messaging.lanes;
+    lanes.delegateInline({
+      safetyMs: options.workerTuning?.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
+      send: (lane, jobId) => children.delegateDrain({ mailbox: lanes.name, lane, jobId }),
+    });
   }
   if (role === 'api' || role === 'all') {
     const app = createApp(deps, workerProcesses ? { workerProcesses } : {});

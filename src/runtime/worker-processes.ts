@@ -46,6 +46,11 @@ export interface WorkerProcessesOptions {
 
 export interface WorkerProcesses {
   readonly expected: number;
+  /**
+   * Asks one of the ready children (in turn) to drain a lane inline that this process opened
+   * (see `delegateInline` in queues/mailbox.ts); false when no child is ready to be asked.
+   */
+  delegateDrain(request: Omit<DrainRequest, 'type'>): boolean;
   /** Pids of the children running now. */
   pids(): number[];
   /** How many children are running and have reported that their workers started. */
@@ -62,6 +67,24 @@ const READY_MESSAGE = 'puente:worker-ready';
 /** Called by a forked worker once its workers run: the parent counts it as alive from then on. */
 export function reportReadyToParent(): void {
   process.send?.(READY_MESSAGE);
+}
+
+/** What the parent sends a forked worker to have it drain a lane the parent opened. */
+export interface DrainRequest {
+  type: 'puente:drain';
+  mailbox: string;
+  lane: string;
+  jobId: string;
+}
+
+const isDrainRequest = (message: unknown): message is DrainRequest =>
+  typeof message === 'object' && message !== null && (message as DrainRequest).type === 'puente:drain' && typeof (message as DrainRequest).jobId === 'string';
+
+/** In a forked worker: calls `adopt` for each drain request from the parent. */
+export function onDrainRequests(adopt: (request: DrainRequest) => void): void {
+  process.on('message', (message) => {
+    if (isDrainRequest(message)) adopt(message);
+  });
 }
 
 interface Slot {
@@ -165,10 +188,25 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     }
   };
 
+  let turn = 0;
+  const delegateDrain = (request: Omit<DrainRequest, 'type'>): boolean => {
+    for (let tried = 0; tried < slots.length; tried++) {
+      const slot = slots[turn++ % slots.length] as Slot;
+      if (!slot.ready || !slot.child?.connected) continue;
+      // A send that fails after this (the child just died) leaves the drain job to fire on its own.
+      slot.child.send({ type: 'puente:drain', ...request } satisfies DrainRequest, (err: Error | null) => {
+        if (err) logger.warn({ err, slot: slot.index, lane: request.lane }, 'could not hand a lane to a worker process; its drain job runs it later');
+      });
+      return true;
+    }
+    return false;
+  };
+
   const running = () => slots.flatMap((slot) => (slot.child?.pid !== undefined && slot.exited ? [{ slot, child: slot.child, exited: slot.exited }] : []));
 
   return {
     expected: options.count,
+    delegateDrain,
     pids: () => running().map((r) => r.child.pid!),
     alive: () => running().filter((r) => r.slot.ready).length,
     stopRestarting,

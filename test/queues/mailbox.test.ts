@@ -41,6 +41,18 @@ function setup(name = 'mbtest') {
     mailbox.processor(handler, silent, options);
     mailbox.startInline({ safetyMs: 5_000, maxConcurrent: 10, ...inline });
   };
+  /** Another instance of the same mailbox, as another process has it (own connection and Queue). */
+  const peer = () => {
+    const peerRedis = new Redis(TEST_REDIS_URL);
+    const peerQueue = new Queue(name, { connection: peerRedis, prefix });
+    const other = createMailbox<Item>({ name, redis: peerRedis, queue: peerQueue, keyPrefix: prefix });
+    cleanups.push(async () => {
+      await other.stopInline();
+      await peerQueue.close();
+      peerRedis.disconnect();
+    });
+    return other;
+  };
   cleanups.push(async () => {
     await mailbox.stopInline();
     await Promise.all(workers.map((w) => w.close(true)));
@@ -48,7 +60,7 @@ function setup(name = 'mbtest') {
     await deleteKeys(prefix);
     redis.disconnect();
   });
-  return { prefix, redis, queue, mailbox, startWorker, drainInline };
+  return { prefix, redis, queue, mailbox, startWorker, drainInline, peer };
 }
 
 function interleaved(lanes: number, perLane: number): { lane: string; item: Item }[] {
@@ -340,5 +352,66 @@ describe('mailbox lanes', () => {
       // The standby job fires about safetyMs (the fixture's lockDuration, 1 s) after the last heartbeat.
       expect(Date.now() - killedAt).toBeLessThan(15_000);
     }, 40_000);
+  });
+
+  describe('delegated inline draining', () => {
+    const via = (claim: string) => (claim.includes('|inline-') ? 'inline' : 'job');
+
+    /** `producer` pushes without draining; `drainer` (another process) adopts what `send` hands it. */
+    function delegation(send: (drainer: ReturnType<ReturnType<typeof setup>['peer']>, lane: string, jobId: string) => boolean, safetyMs = 5_000) {
+      const ctx = setup();
+      const drainer = ctx.peer();
+      const done: string[] = [];
+      const handler: MailboxHandler<Item> = async (item, { lane, claim }) => {
+        done.push(`${lane}:${item.n}:${via(claim)}`);
+      };
+      drainer.processor(handler, silent);
+      drainer.startInline({ safetyMs, maxConcurrent: 10 });
+      ctx.mailbox.delegateInline({ safetyMs, send: (lane, jobId) => send(drainer, lane, jobId) });
+      return { ...ctx, drainer, done, handler };
+    }
+
+    it('has the lanes a producer opens drained inline by the process it hands them to, without a Worker', async () => {
+      const { mailbox, queue, done } = delegation((drainer, lane, jobId) => {
+        void drainer.adopt(lane, jobId);
+        return true;
+      });
+      await mailbox.push([0, 1, 2].map((n) => ({ lane: 'd', item: { id: `d${n}`, n } })));
+      await waitFor(() => done.length === 3, 5_000);
+      expect(done).toEqual(['d:0:inline', 'd:1:inline', 'd:2:inline']);
+      await waitFor(async () => Object.values(await queue.getJobCounts('wait', 'delayed', 'active')).every((c) => c === 0), 5_000, 'standby job removed');
+    });
+
+    it('leaves the lane to the Workers when nobody can be asked, or the one asked cannot take it', async () => {
+      let asked = 0;
+      const { mailbox, drainer, startWorker, handler, done } = delegation((other, lane, jobId) => {
+        asked++;
+        if (lane === 'nobody') return false;
+        void other.adopt(lane, jobId);
+        return true;
+      });
+      await drainer.stopInline(); // the asked process is shutting down
+      startWorker(handler);
+      await mailbox.push([{ lane: 'nobody', item: { id: 'n0', n: 0 } }]);
+      await mailbox.push([{ lane: 'busy', item: { id: 'b0', n: 0 } }]);
+      await waitFor(() => done.length === 2, 5_000);
+      expect(done.sort()).toEqual(['busy:0:job', 'nobody:0:job']);
+      expect(asked).toBe(2);
+    });
+
+    it('does not adopt a request that took half the standby time to arrive: the Workers get it', async () => {
+      const { mailbox, startWorker, handler, done } = delegation((drainer, lane, jobId) => {
+        setTimeout(() => void drainer.adopt(lane, jobId), 700);
+        return true;
+      }, 1_000);
+      startWorker(handler);
+      const started = Date.now();
+      await mailbox.push([{ lane: 'late', item: { id: 'l0', n: 0 } }]);
+      await waitFor(() => done.length === 1, 5_000);
+      expect(done).toEqual(['late:0:job']);
+      expect(Date.now() - started).toBeLessThan(1_000); // released when the late request came, not when the job fired
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toHaveLength(1);
+    });
   });
 });
