@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bot ./bot
 COPY queues ./queues
+COPY crm-bridge ./crm-bridge
 COPY devstack ./devstack
 RUN npm run build && npm prune --omit=dev
 
