@@ -193,11 +193,14 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     for (let tried = 0; tried < slots.length; tried++) {
       const slot = slots[turn++ % slots.length] as Slot;
       if (!slot.ready || !slot.child?.connected) continue;
-      // A send that fails after this (the child just died) leaves the drain job to fire on its own.
-      slot.child.send({ type: 'puente:drain', ...request } satisfies DrainRequest, (err: Error | null) => {
-        if (err) logger.warn({ err, slot: slot.index, lane: request.lane }, 'could not hand a lane to a worker process; its drain job runs it later');
-      });
-      return true;
+      const onError = (err: unknown) => logger.warn({ err, slot: slot.index, lane: request.lane }, 'could not hand a lane to a worker process; its drain job runs it later');
+      try {
+        // A send that fails after this (the child just died) leaves the drain job to fire on its own.
+        slot.child.send({ type: 'puente:drain', ...request } satisfies DrainRequest, (err: Error | null) => err && onError(err));
+        return true;
+      } catch (err) {
+        onError(err);
+      }
     }
     return false;
   };

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { getPriority } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,12 +99,12 @@ describe('restart backoff', () => {
 });
 
 describe('worker process supervisor', () => {
-  const start = (mode: string | undefined, count: number) => {
+  const start = (mode: string | undefined, count: number, env: NodeJS.ProcessEnv = {}) => {
     const { logger, lines } = memoryLogger('info');
     const supervisor = startWorkerProcesses({
       count,
       nice: 7,
-      env: { ...process.env, CHILD_MODE: mode },
+      env: { ...process.env, CHILD_MODE: mode, ...env },
       logger,
       entry: idleChild,
       execArgv: [],
@@ -133,6 +134,29 @@ describe('worker process supervisor', () => {
     expect(supervisor.alive()).toBe(0);
     for (const pid of [...first, ...survivors]) expect(isAlive(pid)).toBe(false);
     expect(records().filter((r) => r.msg.includes('exited unexpectedly'))).toHaveLength(1);
+  });
+
+  it('hands lanes to the ready children in turn, and answers false while none is ready', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'puente-drain-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const drainLog = join(dir, 'requests.jsonl');
+    const notReady = start('silent', 1).supervisor;
+    expect(notReady.delegateDrain({ mailbox: 'lanes', lane: 'pn:573000000001', jobId: 'd-1' })).toBe(false);
+
+    const { supervisor } = start(undefined, 2, { CHILD_DRAIN_LOG: drainLog });
+    await waitFor(() => supervisor.alive() === 2, 10_000, 'both children ready');
+    for (let n = 1; n <= 4; n++) expect(supervisor.delegateDrain({ mailbox: 'lanes', lane: `pn:57300000000${n}`, jobId: `d-${n}` })).toBe(true);
+    const received = () => (existsSync(drainLog) ? readFileSync(drainLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number; jobId: string; lane: string; mailbox: string; type: string }) : []);
+    await waitFor(() => received().length === 4, 5_000, 'four drain requests received');
+    const requests = received().sort((a, b) => a.jobId.localeCompare(b.jobId));
+    expect(requests.map(({ type, mailbox, lane, jobId }) => ({ type, mailbox, lane, jobId }))).toEqual(
+      [1, 2, 3, 4].map((n) => ({ type: 'puente:drain', mailbox: 'lanes', lane: `pn:57300000000${n}`, jobId: `d-${n}` })),
+    );
+    // In turn: each child got two, the same child every other request.
+    const [p1, p2, p3, p4] = requests.map((r) => r.pid);
+    expect(new Set([p1, p2]).size).toBe(2);
+    expect([p3, p4]).toEqual([p1, p2]);
+    expect(new Set(requests.map((r) => r.pid))).toEqual(new Set(supervisor.pids()));
   });
 
   it('counts a child as alive only once it reported that its workers run', async () => {
