@@ -154,7 +154,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     );
     const opened = replies.flatMap(([, jobId], i) => (jobId ? [{ lane: requests[i]!.lane, jobId }] : []));
     if (opened.length > 0) {
-      const state = inline && !inline.stopping ? inline : undefined;
+      const state = openForInline();
       const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
       const elsewhere = opened.slice(here.length);
       await Promise.all([
@@ -227,14 +227,30 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     return async (job, token) => {
       const lane = (job.data as { lane: string }).lane;
       const jobId = job.id ?? '';
-      const result = await drainLane(lane, jobId, token ?? 'none', config, () => false);
-      if (result.end === 'retry') return retryLater(job, token, result.delayMs);
-      if (result.end !== 'handoff') return result.end;
-      const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [`${jobId}|${token ?? 'none'}`, JOB_ID_PREFIX, lane, Date.now()])) as string;
-      if (nextId) await addDrainJobs([{ lane, jobId: nextId }]);
-      return 'handed_off';
+      queueRuns++;
+      try {
+        const result = await drainLane(lane, jobId, token ?? 'none', config, () => false);
+        if (result.end === 'retry') return await retryLater(job, token, result.delayMs);
+        if (result.end !== 'handoff') return result.end;
+        const nextId = (await handoffScript.run(redis, [k.owner(lane), k.seq, k.scheduled], [`${jobId}|${token ?? 'none'}`, JOB_ID_PREFIX, lane, Date.now()])) as string;
+        if (nextId) await addDrainJobs([{ lane, jobId: nextId }]);
+        return 'handed_off';
+      } finally {
+        queueRuns--;
+      }
     };
   }
+
+  /** Drain jobs of this mailbox running in this process's Workers right now. */
+  let queueRuns = 0;
+
+  /**
+   * Inline draining, when enabled and this process's Workers are not working through drain jobs
+   * of this mailbox. Under overload, lanes beyond `maxConcurrent` go to the queue; taking new
+   * lanes inline again as soon as a slot frees would let them overtake the ones waiting there (a
+   * fast p50, a slow p99), so until the Workers are idle again new lanes queue behind them.
+   */
+  const openForInline = () => (inline && !inline.stopping && queueRuns === 0 ? inline : undefined);
 
   /** Inline draining, while enabled: the drains running in this process, by owner job id. */
   type InlineState = { options: InlineDrainOptions; config: DrainConfig; stopping: boolean; running: Map<string, InlineRun>; heartbeat: NodeJS.Timeout };
@@ -305,7 +321,8 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   }
 
   async function adopt(lane: string, jobId: string): Promise<void> {
-    const state = inline && !inline.stopping && inline.running.size < inline.options.maxConcurrent ? inline : undefined;
+    const open = openForInline();
+    const state = open && open.running.size < open.options.maxConcurrent ? open : undefined;
     const release = async (job: Job | undefined) => {
       // Promoting a job that is no longer delayed fails: it runs (or ran) already.
       await job?.promote().catch(() => undefined);

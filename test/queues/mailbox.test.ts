@@ -267,6 +267,33 @@ describe('mailbox lanes', () => {
       expect(done[1]).toBe('busy:0:inline');
     });
 
+    it('queues new lanes behind the drain jobs its Workers are working through, and drains inline again once they are done', async () => {
+      const { mailbox, queue, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      const gates = new Map<string, () => void>();
+      const gated = new Map(['a', 'b'].map((lane) => [lane, new Promise<void>((r) => gates.set(lane, r))]));
+      const handler: MailboxHandler<Item> = async (_item, ctx) => {
+        await gated.get(ctx.lane);
+        done.push(`${ctx.lane}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
+      };
+      drainInline(handler, { maxConcurrent: 1 });
+      startWorker(handler, 1);
+      await mailbox.push([{ lane: 'a', item: { id: 'a0', n: 0 } }]); // takes the one inline slot
+      await mailbox.push([{ lane: 'b', item: { id: 'b0', n: 0 } }]); // overflows to a job; the Worker runs it
+      await waitFor(async () => (await queue.getJobCounts('active')).active === 1, 5_000, 'the Worker busy with b');
+      gates.get('a')!();
+      await waitFor(() => done.length === 1, 5_000);
+      // An inline slot is free, but the Worker is working through a drain job: c waits its turn in the queue.
+      await mailbox.push([{ lane: 'c', item: { id: 'c0', n: 0 } }]);
+      expect(await queue.getJobCounts('wait')).toMatchObject({ wait: 1 });
+      gates.get('b')!();
+      await waitFor(() => done.length === 3, 5_000);
+      await waitFor(async () => (await queue.getJobCounts('active')).active === 0, 5_000, 'the Worker idle');
+      await mailbox.push([{ lane: 'd', item: { id: 'd0', n: 0 } }]);
+      await waitFor(() => done.length === 4, 5_000);
+      expect(done).toEqual(['a:inline', 'b:job', 'c:job', 'd:inline']);
+    });
+
     it('retries a failing item through its drain job after the backoff; nothing behind it overtakes', async () => {
       const { mailbox, startWorker, drainInline } = setup();
       const done: string[] = [];
