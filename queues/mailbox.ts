@@ -72,7 +72,7 @@ export interface DrainOptions {
 
 export interface InlineDrainOptions {
   /**
-   * How long the delayed drain job behind an inline drain waits: a dead process's lanes resume
+   * How long the standby job (the delayed drain job) behind an inline drain waits: a dead process's lanes resume
    * on another worker after about this long. Pushed back every third of it while the process
    * lives (BullMQ's `lockDuration` plays the same part for a running job).
    */
@@ -157,10 +157,8 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
       const state = openForInline();
       const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
       const elsewhere = opened.slice(here.length);
-      await Promise.all([
-        delegate && !state ? delegateDrains(delegate, elsewhere) : addDrainJobs(elsewhere),
-        ...here.map(({ lane, jobId }) => drainHere(state as InlineState, lane, jobId, () => addStandbyJob(lane, jobId, (state as InlineState).options.safetyMs))),
-      ]);
+      const started = state ? here.map(({ lane, jobId }) => drainHere(state, lane, jobId, () => addStandbyJob(lane, jobId, state.options.safetyMs))) : [];
+      await Promise.all([delegate && !state ? delegateDrains(delegate, elsewhere) : addDrainJobs(elsewhere), ...started]);
     }
     return replies.map(([status]) => (status === 1 ? 'queued' : 'duplicate'));
   }
@@ -260,7 +258,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     if (!drainConfig) throw new Error(`mailbox ${opts.name}: startInline needs processor() first`);
     if (inline && !inline.stopping) return;
     const running = new Map<string, InlineRun>();
-    // Keeps the safety job of every running drain in the future while this process lives.
+    // Keeps the standby job of every running drain in the future while this process lives.
     const heartbeat = setInterval(() => {
       for (const { job } of running.values()) job?.changeDelay(options.safetyMs).catch(() => undefined); // fired already: the drain is fenced out at its next step
     }, Math.max(10, Math.floor(options.safetyMs / 3)));
@@ -279,7 +277,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
 
   type InlineRun = { job?: Job; done: Promise<void> };
 
-  /** The drain job of a lane drained inline: delayed by `safetyMs`, the lane's safety net. */
+  /** The standby job of a lane drained inline: its drain job, delayed by `safetyMs`, the lane's safety net. */
   const addStandbyJob = (lane: string, jobId: string, safetyMs: number) => queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: safetyMs });
 
   /** Drains `lane` here once `standbyJob` gives its drain job (undefined: there is none left, nothing to do); resolves once it has. */
@@ -287,24 +285,20 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     let finish!: () => void;
     const run: InlineRun = { done: new Promise<void>((resolve) => (finish = resolve)) };
     state.running.set(jobId, run); // takes the slot before the await, so maxConcurrent holds
+    const end = () => {
+      state.running.delete(jobId);
+      finish();
+    };
     let job: Job | undefined;
     try {
       job = await standbyJob();
     } catch (err) {
-      state.running.delete(jobId);
-      finish();
+      end();
       throw err;
     }
-    if (!job) {
-      state.running.delete(jobId);
-      finish();
-      return;
-    }
+    if (!job) return end();
     run.job = job;
-    void drainInline(state, lane, job, run).finally(() => {
-      state.running.delete(jobId);
-      finish();
-    });
+    void drainInline(state, lane, job, run).finally(end);
   }
 
   let delegate: InlineDelegate | undefined;
