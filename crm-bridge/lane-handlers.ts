@@ -160,8 +160,12 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
 
     async agent_message(item: LaneItemOf<'agent_message'>) {
       const t = await tickets.findById(item.ticketId);
-      if (!t || t.status !== 'active') {
-        deps.logger.warn({ ticketId: item.ticketId, messageId: item.id }, 'agent message for a ticket no longer active; not sent');
+      // The CRM got a 200 for it while the ticket was active (send-message checks). A close since
+      // then is behind it in this lane (human_to_bot: the agent's goodbye, then "resolved") or
+      // happened here after the call (a timer, the user leaving): either way it was accepted, so
+      // it goes out. Only a ticket closed before the call was accepted never gets it.
+      if (!t || !(t.status === 'active' || (t.status === 'closed' && (t.closedAt?.getTime() ?? 0) >= item.receivedAt))) {
+        deps.logger.warn({ ticketId: item.ticketId, messageId: item.id, status: t?.status }, 'agent message for a ticket that was not active when it was accepted; not sent');
         return;
       }
       const to = t.userPhone;

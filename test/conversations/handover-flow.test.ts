@@ -120,6 +120,24 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     expect(await firstResponses()).toBe(before.firstResponses + 1);
   });
 
+  it("delivers the agent's last messages before the close notice when the agent resolves right after sending them", async () => {
+    recordCrm();
+    const { user, graph, ticket } = await userWithOpenTicket(road, '573700000007');
+    await assignAgent(road, ticket);
+    await waitFor(() => graph.to(user.user).some((m) => textOf(m).includes('se unió a la conversación')));
+    const before = graph.to(user.user).length;
+    // Each call answered 200 before the next, as a CRM does; nothing waits for the user to receive them.
+    for (const text of ['Listo, ya quedó activo tu servicio.', '¿Algo más en que te pueda ayudar?', '¡Que tengas buen día!']) {
+      const sent = await crmCall(road, 'POST', '/api/crm/send-message', { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001', message: text, messageType: 'text' });
+      expect(sent.status).toBe(200);
+    }
+    const back = await crmCall(road, 'POST', '/api/crm/handover', { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001', agentName: 'María González', handoverType: 'human_to_bot' });
+    expect(back.status).toBe(200);
+    await waitFor(() => graph.to(user.user).slice(before).some((m) => optionIdsOf(m).includes('v1:menu.agent')), 10_000, 'the main menu');
+    const texts = graph.to(user.user).slice(before).map(textOf);
+    expect(texts.slice(0, 4)).toEqual(['Listo, ya quedó activo tu servicio.', '¿Algo más en que te pueda ayudar?', '¡Que tengas buen día!', expect.stringContaining('Tu consulta quedó resuelta')]);
+  });
+
   it('asks before letting the user leave the agent, then closes the ticket as customer_left', async () => {
     const crm = recordCrm();
     const { user, ticket } = await userWithOpenTicket(road, '573700000004');
