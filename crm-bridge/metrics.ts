@@ -18,6 +18,9 @@ export function createBridgeMetrics(registry: Registry, tickets: TicketStore): B
     help: 'Open handover tickets by status',
     labelNames: ['status'],
     registers: [registry],
+    // Counted in MongoDB: every process reports the same figure, so /metrics of a process with
+    // worker processes keeps its own (listed first) instead of summing them.
+    aggregator: 'first',
     async collect() {
       const counts = await tickets.countOpenByStatus();
       this.set({ status: 'pending' }, counts.pending);

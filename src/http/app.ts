@@ -8,7 +8,7 @@ import { AppError } from './errors.js';
 import { createErrorHandler } from './error-handler.js';
 import { limitBody, observeRequests } from './middleware.js';
 import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
-import { metricsRoute } from './routes/metrics.js';
+import { metricsRoute, type MetricsSources } from './routes/metrics.js';
 import { webhookRoutes } from './routes/webhook.js';
 import { crmRoutes } from '../../crm-bridge/routes/index.js';
 import type { AppEnv } from './types.js';
@@ -20,9 +20,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Builds the HTTP app. Route modules are mounted here and register their schemas with the
  * OpenAPI document served at /openapi.json. `extras.workerProcesses` (forked workers of role
- * `all`) adds a `workers` check to /readyz.
+ * `all`) adds a `workers` check to /readyz and their metrics to /metrics.
  */
-export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe } = {}): OpenAPIHono<AppEnv> {
+export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe & Partial<MetricsSources> } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -36,7 +36,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.use('*', limitBody(MAX_BODY_BYTES));
 
   app.route('/', healthRoutes({ redis: deps.redis, mongo: deps.mongo, ...extras }));
-  app.route('/', metricsRoute(deps.metrics));
+  app.route('/', metricsRoute(deps.metrics, extras.workerProcesses));
   app.route('/', webhookRoutes({ config: deps.config, ingress: deps.messaging.ingress }));
   app.route('/', crmRoutes(deps.bridge.routeDeps));
   const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });

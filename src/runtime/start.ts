@@ -7,7 +7,7 @@ import { createApp } from '../http/app.js';
 import { createLogger } from '../logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { workerDefinitions } from './worker-definitions.js';
-import { onDrainRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
+import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -69,6 +69,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
       onDrainRequests(({ mailbox, lane, jobId }) => {
         running.adopt(mailbox, lane, jobId).catch((err: unknown) => deps.logger.warn({ err, mailbox, lane, jobId }, 'could not adopt a lane; its drain job runs it later'));
       });
+      onMetricsRequests(deps.metrics.registry);
       reportReadyToParent();
     }
   }

@@ -4,7 +4,9 @@
  * priority, restarts any that die, and stops them (SIGTERM, then SIGKILL on overrun) on shutdown.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
+import type { MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
 
 /** Restart delays for a worker process that exits while the parent is not stopping. */
@@ -51,6 +53,11 @@ export interface WorkerProcesses {
    * (see `delegateInline` in queues/mailbox.ts); false when no child is ready to be asked.
    */
   delegateDrain(request: Omit<DrainRequest, 'type'>): boolean;
+  /**
+   * Every ready child's metrics (prom-client's JSON form), for the parent's /metrics to aggregate
+   * with its own; a child that does not answer within `timeoutMs` is left out of this scrape.
+   */
+  collectMetrics(timeoutMs: number): Promise<ChildMetrics[]>;
   /** Pids of the children running now. */
   pids(): number[];
   /** How many children are running and have reported that their workers started. */
@@ -79,6 +86,34 @@ export interface DrainRequest {
 
 const isDrainRequest = (message: unknown): message is DrainRequest =>
   typeof message === 'object' && message !== null && (message as DrainRequest).type === 'puente:drain' && typeof (message as DrainRequest).jobId === 'string';
+
+/** One process's metrics as `Registry.getMetricsAsJSON` gives them. */
+export type ChildMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/** The parent asks a forked worker for its metrics (`id` pairs the answer with the question). */
+interface MetricsRequest {
+  type: 'puente:metrics';
+  id: string;
+}
+
+interface MetricsReply extends MetricsRequest {
+  metrics: ChildMetrics;
+}
+
+const isMetricsRequest = (message: unknown): message is MetricsRequest =>
+  typeof message === 'object' && message !== null && (message as MetricsRequest).type === 'puente:metrics' && typeof (message as MetricsRequest).id === 'string';
+const isMetricsReply = (message: unknown): message is MetricsReply => isMetricsRequest(message) && Array.isArray((message as MetricsReply).metrics);
+
+/** In a forked worker: answers the parent's metrics requests from `registry`. */
+export function onMetricsRequests(registry: Registry): void {
+  process.on('message', (message) => {
+    if (!isMetricsRequest(message) || isMetricsReply(message)) return;
+    registry
+      .getMetricsAsJSON()
+      .then((metrics) => process.send?.({ type: 'puente:metrics', id: message.id, metrics } satisfies MetricsReply))
+      .catch(() => undefined); // the parent's scrape goes on without this process
+  });
+}
 
 /** In a forked worker: calls `adopt` for each drain request from the parent. */
 export function onDrainRequests(adopt: (request: DrainRequest) => void): void {
@@ -136,6 +171,7 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     slot.exited = new Promise<void>((resolve) => (markExited = resolve));
     child.on('message', (message) => {
       if (message === READY_MESSAGE && slot.child === child) slot.ready = true;
+      else if (isMetricsReply(message)) metricsAnswers.get(message.id)?.(message.metrics);
     });
     const onGone = (details: { code?: number | null; signal?: NodeJS.Signals | null; err?: unknown }) => {
       if (gone) return;
@@ -188,6 +224,34 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     }
   };
 
+  /** Pending metrics requests: id → what to do with the answer. */
+  const metricsAnswers = new Map<string, (metrics: ChildMetrics | undefined) => void>();
+
+  const collectMetrics = async (timeoutMs: number): Promise<ChildMetrics[]> => {
+    const asked = slots.flatMap((slot) => {
+      const child = slot.child;
+      if (!slot.ready || !child?.connected) return [];
+      return [
+        new Promise<ChildMetrics | undefined>((resolve) => {
+          const id = randomUUID();
+          const answer = (metrics: ChildMetrics | undefined) => {
+            clearTimeout(timer);
+            metricsAnswers.delete(id);
+            resolve(metrics);
+          };
+          const timer = setTimeout(() => answer(undefined), timeoutMs);
+          metricsAnswers.set(id, answer);
+          try {
+            child.send({ type: 'puente:metrics', id } satisfies MetricsRequest, (err: Error | null) => err && answer(undefined));
+          } catch {
+            answer(undefined);
+          }
+        }),
+      ];
+    });
+    return (await Promise.all(asked)).filter((metrics): metrics is ChildMetrics => metrics !== undefined);
+  };
+
   let turn = 0;
   const delegateDrain = (request: Omit<DrainRequest, 'type'>): boolean => {
     for (let tried = 0; tried < slots.length; tried++) {
@@ -210,6 +274,7 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
   return {
     expected: options.count,
     delegateDrain,
+    collectMetrics,
     pids: () => running().map((r) => r.child.pid!),
     alive: () => running().filter((r) => r.slot.ready).length,
     stopRestarting,

@@ -159,6 +159,21 @@ describe('worker process supervisor', () => {
     expect(new Set(requests.map((r) => r.pid))).toEqual(new Set(supervisor.pids()));
   });
 
+  it("collects the children's metrics, leaving out a child that does not answer in time", async () => {
+    const answering = start(undefined, 2, { CHILD_METRICS: '3' }).supervisor;
+    const mute = start(undefined, 1).supervisor;
+    await waitFor(() => answering.alive() === 2 && mute.alive() === 1, 10_000, 'children ready');
+    const metrics = await answering.collectMetrics(2_000);
+    expect(metrics).toHaveLength(2);
+    expect(metrics.flat().map((m) => [m.name, m.values[0]?.value])).toEqual([
+      ['test_child_total', 3],
+      ['test_child_total', 3],
+    ]);
+    const started = Date.now();
+    expect(await mute.collectMetrics(300)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
   it('counts a child as alive only once it reported that its workers run', async () => {
     const { supervisor } = start('silent', 1);
     await new Promise((r) => setTimeout(r, 500));
@@ -260,6 +275,10 @@ describe('PUENTE_ROLE=all with PUENTE_WORKER_PROCESSES', () => {
     const repliedTo = (to: string) => fake.acceptedReplies().some((r) => r.body.to === to);
     expect((await post(textWebhook('573400000101', `wamid.wp-${randomUUID()}`, 'hola'))).status).toBe(200);
     await waitFor(() => repliedTo('573400000101'), 20_000, 'a reply from the worker process');
+    // The send was counted in the worker process; the parent's /metrics includes it.
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    await waitFor(async () => /^puente_whatsapp_sends_total\{result="accepted",service="puente"\} 1$/m.test(await scrape()), 5_000, "the worker's send in /metrics");
+    expect(await scrape()).toMatch(/^puente_webhook_items_total\{kind="message",result="queued",service="puente"\} 1$/m);
 
     process.kill(firstChild!, 'SIGKILL');
     const replacement = () => logs.find((r) => r.msg === 'worker process started' && r.childPid !== firstChild);
