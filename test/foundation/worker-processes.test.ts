@@ -197,7 +197,9 @@ describe('worker process supervisor', () => {
   it('kills a child that overruns its shutdown', async () => {
     const { supervisor, records } = start('stubborn', 1);
     const [pid] = supervisor.pids();
-    await new Promise((r) => setTimeout(r, 300)); // let it install its SIGTERM handler
+    // It reports ready in the same tick as it installs its SIGTERM handler (a fixed sleep was not
+    // enough on a loaded machine: the child was killed before it ran).
+    await waitFor(() => supervisor.alive() === 1, 10_000, 'the child ready');
     await supervisor.stop(300);
     expect(isAlive(pid!)).toBe(false);
     expect(records().find((r) => r.msg.includes('overran'))).toMatchObject({ level: 50, childPid: pid });

@@ -321,12 +321,14 @@ describe('mailbox lanes', () => {
         await new Promise((r) => setTimeout(r, 100));
         done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
       };
-      drainInline(handler, { safetyMs: 150 });
+      // 12 items of 100 ms: twice the standby time (pushed back every 200 ms).
+      drainInline(handler, { safetyMs: 600 });
       startWorker(handler);
-      await mailbox.push([0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ lane: 'long', item: { id: `l${n}`, n } })));
-      await waitFor(() => done.length === 8, 10_000);
+      const items = [...Array(12).keys()];
+      await mailbox.push(items.map((n) => ({ lane: 'long', item: { id: `l${n}`, n } })));
+      await waitFor(() => done.length === 12, 10_000);
       await new Promise((r) => setTimeout(r, 300)); // a Worker that took over would now process items again
-      expect(done).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => `${n}:inline`));
+      expect(done).toEqual(items.map((n) => `${n}:inline`));
     });
 
     it('hands the rest of a lane to its drain job when inline draining stops (shutdown)', async () => {
@@ -428,15 +430,15 @@ describe('mailbox lanes', () => {
 
     it('does not adopt a request that took half the standby time to arrive: the Workers get it', async () => {
       const { mailbox, startWorker, handler, done } = delegation((drainer, lane, jobId) => {
-        setTimeout(() => void drainer.adopt(lane, jobId), 700);
+        setTimeout(() => void drainer.adopt(lane, jobId), 1_200);
         return true;
-      }, 1_000);
+      }, 2_000);
       startWorker(handler);
       const started = Date.now();
       await mailbox.push([{ lane: 'late', item: { id: 'l0', n: 0 } }]);
       await waitFor(() => done.length === 1, 5_000);
       expect(done).toEqual(['late:0:job']);
-      expect(Date.now() - started).toBeLessThan(1_000); // released when the late request came, not when the job fired
+      expect(Date.now() - started).toBeLessThan(2_000); // released when the late request came, not when the job fired
       await new Promise((r) => setTimeout(r, 300));
       expect(done).toHaveLength(1);
     });
