@@ -197,8 +197,8 @@ describe('worker process supervisor', () => {
   it('kills a child that overruns its shutdown', async () => {
     const { supervisor, records } = start('stubborn', 1);
     const [pid] = supervisor.pids();
-    // It reports ready in the same tick as it installs its SIGTERM handler (a fixed sleep was not
-    // enough on a loaded machine: the child was killed before it ran).
+    // It reports ready once its SIGTERM handler is installed (a fixed sleep was not enough on a
+    // loaded machine: the child died of the SIGTERM).
     await waitFor(() => supervisor.alive() === 1, 10_000, 'the child ready');
     await supervisor.stop(300);
     expect(isAlive(pid!)).toBe(false);
