@@ -9,6 +9,7 @@ import type { Mailbox } from '../queues/mailbox.js';
 import { ServiceWindowClosedError } from '../queues/outbound.js';
 import type { Reply } from '../queues/replies.js';
 import { describeInbound } from '../src/conversations/describe-inbound.js';
+import { laneKeyOf } from '../src/whatsapp/normalize.js';
 import type { CrmItem } from './crm-relay.js';
 import type { TicketEventName } from './crm-payloads.js';
 import { isLeaveConfirmation, isLeaveRequest, LEAVE_NO_ID, LEAVE_YES_ID } from './leave-words.js';
@@ -114,6 +115,12 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       await deps.reply(target(ticket), idBase, [question], { tag: idBase });
       return true;
     }
+    await relay(event, ticket);
+    return true;
+  }
+
+  /** Sends a user message to the CRM as part of `ticket`'s conversation, in order, and counts it. */
+  async function relay(event: InboundEvent, ticket: Ticket): Promise<void> {
     const { text, media } = describeInbound(event);
     const body = {
       ticketId: ticket.ticketId,
@@ -130,7 +137,18 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
       tickets.recordActivity(ticket.ticketId, { now: new Date(), from: 'user' }),
       deps.crm.push([{ lane: ticket.conversationKey, item: { id, kind: 'user_message', ticketId: ticket.ticketId, body }, dedupeKey: id }]),
     ]);
-    return true;
+  }
+
+  /**
+   * A message the bot left unanswered, sent while a ticket was open that has closed since: the
+   * CRM's close overtook it in the lane (the "resolved" notice is queued behind it, and the bot
+   * is still in its silent handover state). It was written to the agent, so it goes to the CRM.
+   * Returns the ticket it was relayed under, or null.
+   */
+  async function relayLate(event: InboundEvent): Promise<Ticket | null> {
+    const ticket = await tickets.findClosedSince(laneKeyOf(event), new Date(event.timestamp * 1000));
+    if (ticket) await relay(event, ticket);
+    return ticket;
   }
 
   const handlers = {
@@ -218,7 +236,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
     },
   };
 
-  return { gate, handlers };
+  return { gate, relayLate, handlers };
 }
 
 export type BridgeLaneHandlers = ReturnType<typeof createBridgeLaneHandlers>;

@@ -155,6 +155,8 @@ ticketSchema.index({ ticketId: 1 }, { unique: true });
 ticketSchema.index({ conversationKey: 1 }, { name: ONE_OPEN_TICKET_INDEX, unique: true, partialFilterExpression: { open: true } });
 // Timers sweep "pending/active tickets idle since …".
 ticketSchema.index({ status: 1, lastActivity: 1 });
+/** A conversation's tickets by close time (a message the close overtook in the lane, see `findClosedSince`). */
+ticketSchema.index({ conversationKey: 1, closedAt: -1 });
 
 export type TicketModel = Model<Ticket>;
 

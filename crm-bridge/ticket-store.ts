@@ -63,6 +63,8 @@ export interface TicketStore {
   findById(ticketId: string): Promise<Ticket | null>;
   /** The pending/active ticket of a conversation, if any. */
   findOpen(conversationKey: string): Promise<Ticket | null>;
+  /** The conversation's ticket that was open when the user sent a message at `sentAt` (second resolution) and has closed since. */
+  findClosedSince(conversationKey: string, sentAt: Date): Promise<Ticket | null>;
   /** pending → active; the same agent again is a no-op; another agent on an active ticket is a transfer. */
   activate(ticketId: string, agent: TicketAgent, now: Date): Promise<TicketChange | { error: 'not_found' | 'closed' }>;
   /** Closes an open ticket; closing a closed one is a no-op that keeps the original reason. */
@@ -124,6 +126,11 @@ export function createTicketStore(connection: Connection): TicketStore {
   return {
     findById,
     findOpen,
+    findClosedSince: (conversationKey, sentAt) =>
+      Tickets.findOne({ conversationKey, status: 'closed', startTime: { $lt: new Date(sentAt.getTime() + 1_000) }, closedAt: { $gte: sentAt } })
+        .sort({ closedAt: -1 })
+        .lean<Ticket>()
+        .exec(),
 
     async open(input) {
       await ready();

@@ -59,7 +59,12 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
       await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid });
       answered = out.length > 0;
     });
-    if (!answered) await receipt();
+    if (!answered) {
+      // Silence may mean the CRM closed the ticket after the user wrote this (see relayLate).
+      const late = await deps.bridge.relayLate(event);
+      if (late) await logged.then(() => deps.log.linkToTicket(event.wamid, late.ticketId));
+      await receipt();
+    }
     await logged;
   }
 

@@ -59,6 +59,11 @@ export function createConversationLog(model: MessageModel) {
       await insertOnce({ outboundId: message.outboundId }, message, 'queued', message.at);
     },
 
+    /** Files a logged user message under a ticket it was not known to belong to when logged. */
+    async linkToTicket(wamid: string, ticketId: string): Promise<void> {
+      await writer.write({ updateOne: { filter: { wamid }, update: { $set: { ticketId, updatedAt: new Date() } } } });
+    },
+
     /** Graph accepted the send: attach the wamid. */
     async markAccepted(outboundId: string, wamid: string, at = new Date()): Promise<void> {
       await advance(outboundId, 'accepted', { wamid }, at);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
-import { useRoad, type Road } from '../helpers/road.js';
+import { textWebhook, useRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf, userOf } from '../helpers/transcript.js';
 import { ticketModel } from '../../crm-bridge/ticket-model.js';
 import { PHONE_ID, assignAgent, crmCall, crmKnowsCustomer, recordCrm, userWithOpenTicket } from './handover-support.js';
@@ -136,6 +136,32 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     await waitFor(() => graph.to(user.user).slice(before).some((m) => optionIdsOf(m).includes('v1:menu.agent')), 10_000, 'the main menu');
     const texts = graph.to(user.user).slice(before).map(textOf);
     expect(texts.slice(0, 4)).toEqual(['Listo, ya quedó activo tu servicio.', '¿Algo más en que te pueda ayudar?', '¡Que tengas buen día!', expect.stringContaining('Tu consulta quedó resuelta')]);
+  });
+
+  it('sends the CRM a message the user wrote just before the agent resolved, when the close overtook it', async () => {
+    const crm = recordCrm();
+    const { user, graph, ticket } = await userWithOpenTicket(road, '573700000009');
+    await assignAgent(road, ticket);
+    await waitFor(() => graph.to(user.user).some((m) => textOf(m).includes('se unió a la conversación')));
+    await new Promise((r) => setTimeout(r, 1_100)); // written a whole second after the ticket opened
+    const writtenAt = Math.floor(Date.now() / 1000);
+    const before = graph.to(user.user).length;
+    // human_to_bot's two steps with the user's message between them: the ticket closes in MongoDB,
+    // the message (written before) reaches the lane, then the close notice is queued behind it.
+    await road.deps.bridge.tickets.close(ticket.ticketId, 'agent_resolved', new Date());
+    const raw = JSON.stringify(textWebhook(user.user, 'wamid.late-goodbye', 'Gracias, hasta luego', writtenAt));
+    const posted = await road.app.request('/webhook', { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(testEnv.META_WEBHOOK_SECRET, raw) } });
+    expect(posted.status).toBe(200);
+    const closed = `${ticket.ticketId}.closed`;
+    await road.deps.messaging.lanes.push([{ lane: ticket.conversationKey, item: { id: closed, kind: 'handover_closed', ticketId: ticket.ticketId, reason: 'agent_resolved' }, dedupeKey: closed }]);
+
+    await waitFor(() => crm.at('/api/bot/user-message').some((c) => c.body.text === 'Gracias, hasta luego'), 10_000, 'the message at the CRM');
+    expect(crm.at('/api/bot/user-message').find((c) => c.body.text === 'Gracias, hasta luego')!.body).toMatchObject({ ticketId: ticket.ticketId, messageId: 'wamid.late-goodbye' });
+    await waitFor(() => graph.to(user.user).slice(before).some((m) => optionIdsOf(m).includes('v1:menu.agent')), 10_000, 'the main menu');
+    // The bot said nothing to it: the first thing the user gets is the close notice.
+    expect(textOf(graph.to(user.user)[before]!)).toContain('Tu consulta quedó resuelta');
+    const log = (await (await crmCall(road, 'GET', `/api/crm/tickets/${ticket.ticketId}/messages?limit=50`)).json()) as { messages: { text?: string }[] };
+    expect(log.messages.map((m) => m.text)).toContain('Gracias, hasta luego');
   });
 
   it('asks before letting the user leave the agent, then closes the ticket as customer_left', async () => {

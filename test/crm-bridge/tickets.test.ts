@@ -107,6 +107,22 @@ describe('ticket store: one open ticket per user', () => {
 });
 
 describe('ticket store: state changes', () => {
+  it('findClosedSince finds the ticket that was open when a message was sent and closed after it', async () => {
+    const request = input();
+    const key = request.conversationKey;
+    const first = (await store.open(request)).ticket; // opened at T0
+    await store.close(first.ticketId, 'agent_resolved', at(60));
+    const second = (await store.open({ ...request, now: at(120) })).ticket;
+    await store.close(second.ticketId, 'agent_resolved', at(180));
+    expect((await store.findClosedSince(key, at(30)))?.ticketId).toBe(first.ticketId);
+    expect((await store.findClosedSince(key, at(60)))?.ticketId).toBe(first.ticketId); // sent in the second it closed
+    expect((await store.findClosedSince(key, at(150)))?.ticketId).toBe(second.ticketId);
+    expect(await store.findClosedSince(key, at(90))).toBeNull(); // between the two tickets
+    expect(await store.findClosedSince(key, at(200))).toBeNull(); // after both closed
+    expect(await store.findClosedSince(key, at(-10))).toBeNull(); // before the first opened
+    expect(await store.findClosedSince('PNID:nobody', at(30))).toBeNull();
+  });
+
   it('activate moves pending → active with the agent, assignedAt and lastActivity', async () => {
     const { ticket } = await store.open(input());
     const result = await store.activate(ticket.ticketId, maria, at(30));
