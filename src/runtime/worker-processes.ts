@@ -84,8 +84,11 @@ export interface DrainRequest {
   jobId: string;
 }
 
-const isDrainRequest = (message: unknown): message is DrainRequest =>
-  typeof message === 'object' && message !== null && (message as DrainRequest).type === 'puente:drain' && typeof (message as DrainRequest).jobId === 'string';
+/** An IPC message of ours of the given `type`. */
+const isMessage = (message: unknown, type: string): message is { type: string } =>
+  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+
+const isDrainRequest = (message: unknown): message is DrainRequest => isMessage(message, 'puente:drain') && typeof (message as DrainRequest).jobId === 'string';
 
 /** One process's metrics as `Registry.getMetricsAsJSON` gives them. */
 export type ChildMetrics = MetricObjectWithValues<MetricValue<string>>[];
@@ -100,14 +103,13 @@ interface MetricsReply extends MetricsRequest {
   metrics: ChildMetrics;
 }
 
-const isMetricsRequest = (message: unknown): message is MetricsRequest =>
-  typeof message === 'object' && message !== null && (message as MetricsRequest).type === 'puente:metrics' && typeof (message as MetricsRequest).id === 'string';
+const isMetricsRequest = (message: unknown): message is MetricsRequest => isMessage(message, 'puente:metrics') && typeof (message as MetricsRequest).id === 'string';
 const isMetricsReply = (message: unknown): message is MetricsReply => isMetricsRequest(message) && Array.isArray((message as MetricsReply).metrics);
 
 /** In a forked worker: answers the parent's metrics requests from `registry`. */
 export function onMetricsRequests(registry: Registry): void {
   process.on('message', (message) => {
-    if (!isMetricsRequest(message) || isMetricsReply(message)) return;
+    if (!isMetricsRequest(message)) return;
     registry
       .getMetricsAsJSON()
       .then((metrics) => process.send?.({ type: 'puente:metrics', id: message.id, metrics } satisfies MetricsReply))
@@ -224,13 +226,16 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
     }
   };
 
+  /** The slot's child, if it reported ready and its IPC channel is open. */
+  const readyChild = (slot: Slot) => (slot.ready && slot.child?.connected ? slot.child : undefined);
+
   /** Pending metrics requests: id → what to do with the answer. */
   const metricsAnswers = new Map<string, (metrics: ChildMetrics | undefined) => void>();
 
   const collectMetrics = async (timeoutMs: number): Promise<ChildMetrics[]> => {
     const asked = slots.flatMap((slot) => {
-      const child = slot.child;
-      if (!slot.ready || !child?.connected) return [];
+      const child = readyChild(slot);
+      if (!child) return [];
       return [
         new Promise<ChildMetrics | undefined>((resolve) => {
           const id = randomUUID();
@@ -256,11 +261,12 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
   const delegateDrain = (request: Omit<DrainRequest, 'type'>): boolean => {
     for (let tried = 0; tried < slots.length; tried++) {
       const slot = slots[turn++ % slots.length] as Slot;
-      if (!slot.ready || !slot.child?.connected) continue;
+      const child = readyChild(slot);
+      if (!child) continue;
       const onError = (err: unknown) => logger.warn({ err, slot: slot.index, lane: request.lane }, 'could not hand a lane to a worker process; its drain job runs it later');
       try {
         // A send that fails after this (the child just died) leaves the drain job to fire on its own.
-        slot.child.send({ type: 'puente:drain', ...request } satisfies DrainRequest, (err: Error | null) => err && onError(err));
+        child.send({ type: 'puente:drain', ...request } satisfies DrainRequest, (err: Error | null) => err && onError(err));
         return true;
       } catch (err) {
         onError(err);
