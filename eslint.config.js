@@ -15,13 +15,13 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through src/config.ts only.' },
+        { object: 'process', property: 'env', message: 'Read configuration through src/platform/config only.' },
       ],
     },
   },
   {
     // The config module and process entry points are the only places allowed to read process.env.
-    files: ['src/config/**', 'src/dev.ts', 'src/main.ts', 'devstack/**', 'bench/**', 'test/**', 'vitest.config.ts'],
+    files: ['src/platform/config/**', 'src/app/dev.ts', 'src/app/main.ts', 'devstack/**', 'bench/**', 'test/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Queue, Worker, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createMailbox } from '../queues/mailbox.js';
-import { createLogger } from '../src/logging/logger.js';
+import { createLogger } from '../src/platform/logging/logger.js';
 
 const { values } = parseArgs({
   options: {

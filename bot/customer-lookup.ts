@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
-import type { Logger } from '../src/logging/logger.js';
-import { postSignedToCrm } from '../crm-bridge/crm-http.js';
+import type { Logger } from '../src/platform/logging/logger.js';
+import { postSignedToCrm } from '../src/crm/signed-post.js';
 import type { Customer } from './snapshot.js';
 
 /** The outcome of asking the CRM who owns a document number. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../src/logging/logger.js';
+import type { Logger } from '../src/platform/logging/logger.js';
 import type { AuthLock } from './auth-lock.js';
 import { checkDocument } from './check-document.js';
 import type { CustomerLookup } from './customer-lookup.js';

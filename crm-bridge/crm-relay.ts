@@ -1,8 +1,8 @@
-import type { Logger } from '../src/logging/logger.js';
+import type { Logger } from '../src/platform/logging/logger.js';
 import type { HandlerOutcome, Mailbox, MailboxHandler } from '../queues/mailbox.js';
-import type { LaneItem } from '../queues/lane-items.js';
-import { CrmCallError, type CrmClient } from './crm-client.js';
-import type { TicketEventBody, UserMessageBody } from './crm-payloads.js';
+import type { LaneItem } from '../src/conversations/lane-items.js';
+import { CrmCallError, type CrmClient } from '../src/crm/crm-client.js';
+import type { TicketEventBody, UserMessageBody } from '../src/crm/crm-payloads.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { TicketStore } from './ticket-store.js';
 

@@ -1,8 +1,8 @@
 import type { HandoverPort } from '../bot/ports.js';
-import type { Logger } from '../src/logging/logger.js';
+import type { Logger } from '../src/platform/logging/logger.js';
 import type { Mailbox } from '../queues/mailbox.js';
-import type { LaneItem } from '../queues/lane-items.js';
-import { buildAgentRequest } from './crm-payloads.js';
+import type { LaneItem } from '../src/conversations/lane-items.js';
+import { buildAgentRequest } from '../src/crm/crm-payloads.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { TicketStore } from './ticket-store.js';
 

@@ -11,7 +11,7 @@ import {
   type CrmAgentAssigned,
   type TicketCategory,
   type TicketPriority,
-} from './crm-payloads.js';
+} from '../src/crm/crm-payloads.js';
 
 export { TICKET_CATEGORIES, TICKET_PRIORITIES, type TicketCategory, type TicketPriority };
 

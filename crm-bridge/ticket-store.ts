@@ -4,8 +4,8 @@
  * is resolved by re-reading, never by overwriting.
  */
 import type { Connection, UpdateQuery } from 'mongoose';
-import { createBulkWriter, createKeyedLoader } from '../src/infra/mongo-batch.js';
-import type { AgentRequestUserContext, CrmAgentAssigned } from './crm-payloads.js';
+import { createBulkWriter, createKeyedLoader } from '../src/platform/mongo/batch.js';
+import type { AgentRequestUserContext, CrmAgentAssigned } from '../src/crm/crm-payloads.js';
 import { nextTicketId } from './ticket-ids.js';
 import {
   MAX_ESCALATION_LEVEL,

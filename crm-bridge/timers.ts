@@ -1,6 +1,6 @@
 import type { Processor, Queue } from 'bullmq';
 import type { Mailbox } from '../queues/mailbox.js';
-import type { LaneItem } from '../queues/lane-items.js';
+import type { LaneItem } from '../src/conversations/lane-items.js';
 
 interface TimerJob {
   lane: string;

@@ -1,4 +1,4 @@
-import { defineScript } from '../src/infra/redis-script.js';
+import { defineScript } from '../src/platform/redis/script.js';
 
 /**
  * Lua for the per-conversation mailboxes (see mailbox.ts). Each script touches one lane's keys

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, Job, type Processor, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../src/logging/logger.js';
+import type { Logger } from '../src/platform/logging/logger.js';
 import { addJobs } from './registry.js';
 import { advanceScript, handoffScript, headScript, pushScript } from './mailbox-scripts.js';
 

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../src/logging/logger.js';
+import type { Logger } from '../src/platform/logging/logger.js';
 import { queueNames, type QueueName } from './names.js';
 
 export interface QueueRegistry {

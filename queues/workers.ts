@@ -1,5 +1,5 @@
 import { Worker, type Processor } from 'bullmq';
-import type { Deps } from '../src/deps.js';
+import type { Deps } from '../src/app/deps.js';
 import type { Mailbox } from './mailbox.js';
 import type { QueueName } from './names.js';
 

@@ -1,5 +1,5 @@
 /**
- * Starts Puente (`node --import tsx src/main.ts`, role `all`) as a child process pointed at the fake
+ * Starts Puente (`node --import tsx src/app/main.ts`, role `all`) as a child process pointed at the fake
  * Graph API, waits for `/readyz`, and digests its log output (counts per level, the most frequent
  * warnings and errors) for the report.
  */
@@ -110,7 +110,7 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     ...opts.env,
   };
   const started = nowMs();
-  const child = spawnTs('src/main.ts', { env, stdio: ['ignore', 'pipe', 'pipe'] }, opts.nodeArgs);
+  const child = spawnTs('src/app/main.ts', { env, stdio: ['ignore', 'pipe', 'pipe'] }, opts.nodeArgs);
   const logs: LogDigest = { byLevel: {}, messages: new Map(), tail: [] };
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) readline.createInterface({ input: stream }).on('line', (line) => digest(logs, line));

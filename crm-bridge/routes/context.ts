@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../../src/config/index.js';
+import type { Config } from '../../src/platform/config/index.js';
 import type { ConversationLog } from '../../src/conversations/conversation-log.js';
-import { AppError } from '../../src/http/errors.js';
-import type { LaneItem } from '../../queues/lane-items.js';
+import { AppError } from '../../src/platform/http/errors.js';
+import type { LaneItem } from '../../src/conversations/lane-items.js';
 import type { Mailbox } from '../../queues/mailbox.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Ticket } from '../ticket-model.js';

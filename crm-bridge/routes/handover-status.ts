@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { errorResponses } from '../../src/http/routes/openapi-errors.js';
-import type { AppEnv } from '../../src/http/types.js';
+import { errorResponses } from '../../src/platform/http/openapi-errors.js';
+import type { AppEnv } from '../../src/platform/http/types.js';
 import { ticketFor, type CrmRouteDeps } from './context.js';
 import { ticketIdSchema } from './schemas.js';
 

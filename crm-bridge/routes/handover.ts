@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
-import { AppError } from '../../src/http/errors.js';
-import { errorResponses } from '../../src/http/routes/openapi-errors.js';
-import type { AppEnv } from '../../src/http/types.js';
+import { AppError } from '../../src/platform/http/errors.js';
+import { errorResponses } from '../../src/platform/http/openapi-errors.js';
+import type { AppEnv } from '../../src/platform/http/types.js';
 import { pushToLane, ticketFor, type CrmRouteDeps } from './context.js';
 import { seedSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
 

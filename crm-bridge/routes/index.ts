@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { AppError } from '../../src/http/errors.js';
-import { secureEquals } from '../../src/http/secure-compare.js';
-import type { AppEnv } from '../../src/http/types.js';
+import { AppError } from '../../src/platform/http/errors.js';
+import { secureEquals } from '../../src/platform/http/secure-compare.js';
+import type { AppEnv } from '../../src/platform/http/types.js';
 import type { CrmRouteDeps } from './context.js';
 import { registerHandover } from './handover.js';
 import { registerHandoverStatus } from './handover-status.js';

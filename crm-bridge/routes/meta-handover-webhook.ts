@@ -1,7 +1,7 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
-import { AppError } from '../../src/http/errors.js';
-import { errorResponses } from '../../src/http/routes/openapi-errors.js';
-import type { AppEnv } from '../../src/http/types.js';
+import { AppError } from '../../src/platform/http/errors.js';
+import { errorResponses } from '../../src/platform/http/openapi-errors.js';
+import type { AppEnv } from '../../src/platform/http/types.js';
 import { verifyMetaSignature } from '../../src/whatsapp/signature.js';
 import { pushToLane, type CrmRouteDeps } from './context.js';
 

@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { createBulkWriter } from '../infra/mongo-batch.js';
+import { createBulkWriter } from '../platform/mongo/batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
 import { statusRank, type LogStatus } from './message-log.js';
 

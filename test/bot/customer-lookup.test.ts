@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomerLookup, type CustomerLookupOptions } from '../../bot/customer-lookup.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
 
 const CRM = 'https://crm.test';
 const PATH = '/api/bot/customer-lookup';

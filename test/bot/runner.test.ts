@@ -9,7 +9,7 @@ import type { BotInput } from '../../bot/events.js';
 import type { HandoverRequest, LeadInput } from '../../bot/ports.js';
 import { createBot, type Bot } from '../../bot/runner.js';
 import { createSessionStore } from '../../bot/session-store.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
 import { deleteKeys, TEST_REDIS_URL } from '../helpers/redis.js';
 import { EMERGENCY_PHONE, plans, replyIds, visibleTexts } from './bot-fixtures.js';
 

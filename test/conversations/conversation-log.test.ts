@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConversationLog, type ConversationLog } from '../../src/conversations/conversation-log.js';
 import { messageModel, type MessageModel } from '../../src/conversations/message-log.js';
-import { connectMongo, type MongoHandle } from '../../src/infra/mongo.js';
+import { connectMongo, type MongoHandle } from '../../src/platform/mongo/connection.js';
 import { mongoUriFor, uniqueDbName } from '../helpers/mongo.js';
 
 const base = { conversationKey: '111:573001112233', phoneNumberId: '111', waId: '573001112233' };

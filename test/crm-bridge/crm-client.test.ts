@@ -3,10 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CrmCallError, createCrmClient, type CrmClientOptions } from '../../crm-bridge/crm-client.js';
-import { agentRequestBodySchema, buildAgentRequest, type AgentRequestBody } from '../../crm-bridge/crm-payloads.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { PUENTE_VERSION } from '../../src/version.js';
+import { CrmCallError, createCrmClient, type CrmClientOptions } from '../../src/crm/crm-client.js';
+import { agentRequestBodySchema, buildAgentRequest, type AgentRequestBody } from '../../src/crm/crm-payloads.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
+import { PUENTE_VERSION } from '../../src/platform/version.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 
 const CRM = 'https://crm.test';

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAgentRequest } from '../../crm-bridge/crm-payloads.js';
+import { buildAgentRequest } from '../../src/crm/crm-payloads.js';
 import { formatTicketId, nextTicketId } from '../../crm-bridge/ticket-ids.js';
 import { ONE_OPEN_TICKET_INDEX, ticketModel } from '../../crm-bridge/ticket-model.js';
 import { createTicketStore, type OpenTicketInput, type TicketStore } from '../../crm-bridge/ticket-store.js';

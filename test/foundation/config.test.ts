@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, workerProcessEnv } from '../../src/config/index.js';
+import { ConfigError, loadConfig, workerProcessEnv } from '../../src/platform/config/index.js';
 
 function problemsOf(fn: () => unknown): string[] {
   try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueNames } from '../../queues/names.js';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/app/http-app.js';
 import { createTestDeps, type TestDeps } from '../helpers/deps.js';
 
 describe('HTTP basics', () => {

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logging/logger.js';
-import { maskPhone } from '../../src/logging/redact.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
+import { maskPhone } from '../../src/platform/logging/redact.js';
 
 function capture() {
   const lines: string[] = [];

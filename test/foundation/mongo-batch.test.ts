@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { connectMongo, type MongoHandle } from '../../src/infra/mongo.js';
-import { BatchedWriteError, createBulkWriter, createKeyedLoader } from '../../src/infra/mongo-batch.js';
+import { connectMongo, type MongoHandle } from '../../src/platform/mongo/connection.js';
+import { BatchedWriteError, createBulkWriter, createKeyedLoader } from '../../src/platform/mongo/batch.js';
 import { mongoUriFor, uniqueDbName } from '../helpers/mongo.js';
 
-describe('group commit and group read (src/infra/mongo-batch.ts)', () => {
+describe('group commit and group read (src/platform/mongo/batch.ts)', () => {
   let mongo: MongoHandle;
   beforeAll(async () => {
     mongo = await connectMongo(mongoUriFor(uniqueDbName('mongobatch')));

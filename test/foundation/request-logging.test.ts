@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/app/http-app.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { createTestDeps, memoryLogger, testEnv, type TestDeps } from '../helpers/deps.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secureEquals } from '../../src/http/secure-compare.js';
+import { secureEquals } from '../../src/platform/http/secure-compare.js';
 
 describe('secureEquals', () => {
   it('is true only for the same string, whatever the lengths, and on every repeat', () => {

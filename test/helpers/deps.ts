@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { loadConfig, type Config } from '../../src/config/index.js';
-import { createDeps, type Deps } from '../../src/deps.js';
-import { createLogger, type Logger } from '../../src/logging/logger.js';
+import { loadConfig, type Config } from '../../src/platform/config/index.js';
+import { createDeps, type Deps } from '../../src/app/deps.js';
+import { createLogger, type Logger } from '../../src/platform/logging/logger.js';
 import { mongoUriFor, uniqueDbName } from './mongo.js';
 import { TEST_REDIS_URL, deleteKeys } from './redis.js';
 

@@ -1,9 +1,9 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createApp } from '../../src/http/app.js';
-import { workerDefinitions } from '../../src/runtime/worker-definitions.js';
+import { createApp } from '../../src/app/http-app.js';
+import { workerDefinitions } from '../../src/app/worker-definitions.js';
 import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
-import type { Logger } from '../../src/logging/logger.js';
+import type { Logger } from '../../src/platform/logging/logger.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { createTestDeps, testEnv, type TestDeps } from './deps.js';
 

@@ -5,7 +5,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMailbox, type InlineDrainOptions, type MailboxHandler } from '../../queues/mailbox.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
 import { TEST_REDIS_URL, deleteKeys, waitFor } from '../helpers/redis.js';
 
 interface Item {

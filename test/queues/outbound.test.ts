@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceWindowClosedError, type OutboundItem } from '../../queues/outbound.js';
+import { ServiceWindowClosedError, type OutboundItem } from '../../src/conversations/outbound.js';
 import { messageModel } from '../../src/conversations/message-log.js';
 import { windowKey } from '../../src/conversations/service-window.js';
 import { templateMessage, textMessage } from '../../src/whatsapp/messages.js';

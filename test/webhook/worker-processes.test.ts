@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
+import { createApp } from '../../src/app/http-app.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { createTestDeps, testEnv, type TestDeps } from '../helpers/deps.js';
 import { startFakeGraph } from '../helpers/fake-graph-server.js';

@@ -4,9 +4,9 @@
  * from {@link CrmCallError.retryable}.
  */
 import axios, { type AxiosInstance } from 'axios';
-import type { Logger } from '../src/logging/logger.js';
-import { postSignedToCrm } from './crm-http.js';
-import { PUENTE_VERSION } from '../src/version.js';
+import type { Logger } from '../platform/logging/logger.js';
+import { postSignedToCrm } from './signed-post.js';
+import { PUENTE_VERSION } from '../platform/version.js';
 import {
   agentRequestResponseSchema,
   type AgentRequestBody,

@@ -1,4 +1,4 @@
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import type { WorkerDefinition } from '../../queues/workers.js';
 
 /** The processors a worker process runs: the message road and the CRM bridge. */

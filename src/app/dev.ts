@@ -4,9 +4,9 @@
  * embedded MongoDB-compatible store in-process. Placeholder secrets are for local use only.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './config/index.js';
-import { exitOnSignals, startPuente } from './runtime/start.js';
-import { resolveDevRedis } from '../devstack/redis.js';
+import { ConfigError, loadConfig } from '../platform/config/index.js';
+import { exitOnSignals, startPuente } from './start.js';
+import { resolveDevRedis } from '../../devstack/redis.js';
 
 const devDefaults: Record<string, string> = {
   LOG_LEVEL: 'debug',

@@ -2,8 +2,8 @@
  * Production entry (`npm start`): configuration comes only from the environment; REDIS_URL and
  * MONGODB_URI are required (`MONGODB_URI=memory://` selects the embedded store explicitly).
  */
-import { ConfigError, loadConfig } from './config/index.js';
-import { exitOnSignals, startPuente } from './runtime/start.js';
+import { ConfigError, loadConfig } from '../platform/config/index.js';
+import { exitOnSignals, startPuente } from './start.js';
 
 try {
   const config = loadConfig(process.env, { production: true });

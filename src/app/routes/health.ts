@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { Deps } from '../../deps.js';
-import type { AppEnv } from '../types.js';
-import { pingRedis } from '../../infra/redis.js';
-import { pingMongo } from '../../infra/mongo.js';
+import type { Deps } from '../deps.js';
+import type { AppEnv } from '../../platform/http/types.js';
+import { pingRedis } from '../../platform/redis/connection.js';
+import { pingMongo } from '../../platform/mongo/connection.js';
 
 const healthz = createRoute({
   method: 'get',
@@ -41,7 +41,7 @@ async function check(probe: () => Promise<void>): Promise<z.infer<typeof checkRe
   }
 }
 
-/** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/runtime/worker-processes.ts). */
+/** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/app/worker-processes.ts). */
 export interface WorkerProcessesProbe {
   readonly expected: number;
   alive(): number;

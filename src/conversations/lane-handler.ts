@@ -1,13 +1,13 @@
-import type { Bot } from '../bot/runner.js';
-import { toBotInput, toOutboundMessage } from '../bot/whatsapp-adapter.js';
-import type { BridgeLaneHandlers } from '../crm-bridge/lane-handlers.js';
-import type { TicketStore } from '../crm-bridge/ticket-store.js';
-import type { ConversationLog } from '../src/conversations/conversation-log.js';
-import { describeInbound } from '../src/conversations/describe-inbound.js';
-import { laneKeyOf } from '../src/whatsapp/normalize.js';
-import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
+import type { Bot } from '../../bot/runner.js';
+import { toBotInput, toOutboundMessage } from '../../bot/whatsapp-adapter.js';
+import type { BridgeLaneHandlers } from '../../crm-bridge/lane-handlers.js';
+import type { TicketStore } from '../../crm-bridge/ticket-store.js';
+import type { ConversationLog } from './conversation-log.js';
+import { describeInbound } from './describe-inbound.js';
+import { laneKeyOf } from '../whatsapp/normalize.js';
+import type { InboundEvent } from '../whatsapp/webhook-events.js';
 import type { LaneItem } from './lane-items.js';
-import type { MailboxHandler } from './mailbox.js';
+import type { MailboxHandler } from '../../queues/mailbox.js';
 import type { Outbound } from './outbound.js';
 import type { Reply } from './replies.js';
 

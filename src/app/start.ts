@@ -1,10 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { workerProcessEnv, type Config } from '../config/index.js';
-import { createDeps, type Deps, type DepsOptions } from '../deps.js';
-import { createApp } from '../http/app.js';
-import { createLogger } from '../logging/logger.js';
+import { workerProcessEnv, type Config } from '../platform/config/index.js';
+import { createDeps, type Deps, type DepsOptions } from './deps.js';
+import { createApp } from './http-app.js';
+import { createLogger } from '../platform/logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { workerDefinitions } from './worker-definitions.js';
 import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';

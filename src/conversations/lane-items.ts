@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
+import type { InboundEvent } from '../whatsapp/webhook-events.js';
 
 /** Why a handover ended (the ticket's close reasons). */
 export type HandoverEndReason = 'agent_resolved' | 'customer_left' | 'assignment_timeout' | 'idle_timeout' | 'error';

@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { withTimeout } from './redis.js';
+import { withTimeout } from '../redis/connection.js';
 
 export interface MongoHandle {
   connection: Connection;
@@ -16,7 +16,7 @@ export async function connectMongo(uri: string): Promise<MongoHandle> {
   let stopEmbedded: (() => Promise<void>) | undefined;
   let target = uri;
   if (uri === 'memory://') {
-    const { startEmbeddedMongo } = await import('../../devstack/mongo/index.js');
+    const { startEmbeddedMongo } = await import('../../../devstack/mongo/index.js');
     const embedded = await startEmbeddedMongo({});
     target = new URL('puente', embedded.uri).toString();
     stopEmbedded = embedded.stop;

@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { WINDOW_KEY_TTL_SECONDS, windowKey } from '../src/conversations/service-window.js';
-import type { Metrics } from '../src/metrics/registry.js';
-import { laneKeyOf } from '../src/whatsapp/normalize.js';
-import type { NormalizedWebhook, StatusEvent } from '../src/whatsapp/webhook-events.js';
+import { WINDOW_KEY_TTL_SECONDS, windowKey } from './service-window.js';
+import type { Metrics } from '../platform/metrics/registry.js';
+import { laneKeyOf } from '../whatsapp/normalize.js';
+import type { NormalizedWebhook, StatusEvent } from '../whatsapp/webhook-events.js';
 import type { LaneItem } from './lane-items.js';
-import type { Mailbox } from './mailbox.js';
-import { addJobs } from './registry.js';
+import type { Mailbox } from '../../queues/mailbox.js';
+import { addJobs } from '../../queues/registry.js';
 
 /** Meta re-delivers unacknowledged webhooks for up to 7 days; dedupe keys outlive that by a day. */
 export const DEDUPE_TTL_SECONDS = 8 * 86_400;

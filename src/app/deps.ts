@@ -1,19 +1,19 @@
 import type { Redis } from 'ioredis';
-import type { Config } from './config/index.js';
-import { createLogger, type Logger } from './logging/logger.js';
-import { createCommandRedis, createWorkerRedis, waitUntilReady } from './infra/redis.js';
-import { connectMongo, type MongoHandle } from './infra/mongo.js';
-import { createMetrics, type Metrics } from './metrics/registry.js';
-import { createQueueRegistry, type QueueRegistry } from '../queues/registry.js';
-import { createMessaging, type Messaging } from '../queues/messaging.js';
-import { createLaneHandler } from '../queues/lane-handler.js';
-import type { LaneItem } from '../queues/lane-items.js';
-import type { MailboxHandler } from '../queues/mailbox.js';
-import { createBridge, type Bridge } from '../crm-bridge/index.js';
-import { createAuthLock, createBot, createCustomerLookup, createSessionStore, loadPlansCatalog, type Bot } from '../bot/index.js';
-import { createLeadSink } from './leads/lead-sink.js';
-import { createGraphClient, type GraphClient } from './whatsapp/graph-client.js';
-import { PUENTE_VERSION } from './version.js';
+import type { Config } from '../platform/config/index.js';
+import { createLogger, type Logger } from '../platform/logging/logger.js';
+import { createCommandRedis, createWorkerRedis, waitUntilReady } from '../platform/redis/connection.js';
+import { connectMongo, type MongoHandle } from '../platform/mongo/connection.js';
+import { createMetrics, type Metrics } from '../platform/metrics/registry.js';
+import { createQueueRegistry, type QueueRegistry } from '../../queues/registry.js';
+import { createMessaging, type Messaging } from '../conversations/messaging.js';
+import { createLaneHandler } from '../conversations/lane-handler.js';
+import type { LaneItem } from '../conversations/lane-items.js';
+import type { MailboxHandler } from '../../queues/mailbox.js';
+import { createBridge, type Bridge } from '../../crm-bridge/index.js';
+import { createAuthLock, createBot, createCustomerLookup, createSessionStore, loadPlansCatalog, type Bot } from '../../bot/index.js';
+import { createLeadSink } from '../leads/lead-sink.js';
+import { createGraphClient, type GraphClient } from '../whatsapp/graph-client.js';
+import { PUENTE_VERSION } from '../platform/version.js';
 
 export interface Deps {
   config: Config;

@@ -1,5 +1,5 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { signBody } from '../src/whatsapp/signature.js';
+import { signBody } from '../whatsapp/signature.js';
 
 export interface CrmAuth {
   botApiToken: string;

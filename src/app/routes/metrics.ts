@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { AggregatorRegistry } from 'prom-client';
-import type { Metrics } from '../../metrics/registry.js';
-import type { ChildMetrics } from '../../runtime/worker-processes.js';
-import type { AppEnv } from '../types.js';
+import type { Metrics } from '../../platform/metrics/registry.js';
+import type { ChildMetrics } from '../worker-processes.js';
+import type { AppEnv } from '../../platform/http/types.js';
 
 /** The forked worker processes of role `all`, whose metrics /metrics adds to this process's. */
 export interface MetricsSources {

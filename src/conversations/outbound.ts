@@ -1,19 +1,19 @@
 import type { Processor, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { defineScript } from '../src/infra/redis-script.js';
-import type { ConversationLog } from '../src/conversations/conversation-log.js';
-import type { Author } from '../src/conversations/message-log.js';
-import { isServiceWindowOpen, SERVICE_WINDOW_SECONDS, windowKey } from '../src/conversations/service-window.js';
-import type { Logger } from '../src/logging/logger.js';
-import type { Metrics } from '../src/metrics/registry.js';
-import type { GraphClient } from '../src/whatsapp/graph-client.js';
-import { GraphApiError, GraphNetworkError } from '../src/whatsapp/graph-errors.js';
-import { describeOutbound } from '../src/whatsapp/messages.js';
-import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
-import { conversationKey } from '../src/whatsapp/normalize.js';
-import type { HandlerOutcome, Mailbox, MailboxHandler } from './mailbox.js';
-import type { Pacer } from './pacer.js';
-import { addJobs } from './registry.js';
+import { defineScript } from '../platform/redis/script.js';
+import type { ConversationLog } from './conversation-log.js';
+import type { Author } from './message-log.js';
+import { isServiceWindowOpen, SERVICE_WINDOW_SECONDS, windowKey } from './service-window.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { Metrics } from '../platform/metrics/registry.js';
+import type { GraphClient } from '../whatsapp/graph-client.js';
+import { GraphApiError, GraphNetworkError } from '../whatsapp/graph-errors.js';
+import { describeOutbound } from '../whatsapp/messages.js';
+import type { OutboundMessage } from '../whatsapp/outbound-types.js';
+import { conversationKey } from '../whatsapp/normalize.js';
+import type { HandlerOutcome, Mailbox, MailboxHandler } from '../../queues/mailbox.js';
+import type { Pacer } from '../whatsapp/pacer.js';
+import { addJobs } from '../../queues/registry.js';
 
 export type OutboundPayload =
   /** `freeForm` is false only for templates, the one kind allowed outside the 24 h window. */

@@ -1,21 +1,21 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../src/config/index.js';
-import { createConversationLog, type ConversationLog } from '../src/conversations/conversation-log.js';
-import { messageModel } from '../src/conversations/message-log.js';
-import type { MongoHandle } from '../src/infra/mongo.js';
-import type { Logger } from '../src/logging/logger.js';
-import type { Metrics } from '../src/metrics/registry.js';
-import type { GraphClient } from '../src/whatsapp/graph-client.js';
+import type { Config } from '../platform/config/index.js';
+import { createConversationLog, type ConversationLog } from './conversation-log.js';
+import { messageModel } from './message-log.js';
+import type { MongoHandle } from '../platform/mongo/connection.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { Metrics } from '../platform/metrics/registry.js';
+import type { GraphClient } from '../whatsapp/graph-client.js';
 import { createIngress, type Ingress } from './ingress.js';
 import type { LaneItem } from './lane-items.js';
-import { createMailbox, type Mailbox, type MailboxHandler } from './mailbox.js';
-import { queueNames } from './names.js';
+import { createMailbox, type Mailbox, type MailboxHandler } from '../../queues/mailbox.js';
+import { queueNames } from '../../queues/names.js';
 import { createOutbound, type Outbound, type OutboundItem } from './outbound.js';
-import { createPacer } from './pacer.js';
-import type { QueueRegistry } from './registry.js';
+import { createPacer } from '../whatsapp/pacer.js';
+import type { QueueRegistry } from '../../queues/registry.js';
 import { createReplier, type Reply } from './replies.js';
 import { statusProcessor } from './statuses.js';
-import type { WorkerDefinition } from './workers.js';
+import type { WorkerDefinition } from '../../queues/workers.js';
 
 /** Concurrency per worker process. Lane and send jobs mostly wait on I/O, so many run at once. */
 export const LANE_CONCURRENCY = 256;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { defineScript } from '../src/infra/redis-script.js';
+import { defineScript } from '../platform/redis/script.js';
 
 /**
  * Reserves the next send slot of a business number: slots are `interval` ms apart across every

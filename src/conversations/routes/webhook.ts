@@ -1,14 +1,14 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Ingress } from '../../../queues/ingress.js';
-import type { Config } from '../../config/index.js';
+import type { Ingress } from '../ingress.js';
+import type { Config } from '../../platform/config/index.js';
 import { normalizeWebhook } from '../../whatsapp/normalize.js';
 import { verifyMetaSignature } from '../../whatsapp/signature.js';
 import { WebhookPayloadError } from '../../whatsapp/webhook-schema.js';
-import { withTimeout } from '../../infra/redis.js';
-import { AppError } from '../errors.js';
-import { secureEquals } from '../secure-compare.js';
-import type { AppEnv } from '../types.js';
-import { errorResponses } from './openapi-errors.js';
+import { withTimeout } from '../../platform/redis/connection.js';
+import { AppError } from '../../platform/http/errors.js';
+import { secureEquals } from '../../platform/http/secure-compare.js';
+import type { AppEnv } from '../../platform/http/types.js';
+import { errorResponses } from '../../platform/http/openapi-errors.js';
 
 /** How long storing a webhook may take before we answer 503. */
 const ENQUEUE_DEADLINE_MS = 5_000;

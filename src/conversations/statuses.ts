@@ -1,6 +1,6 @@
 import type { Processor } from 'bullmq';
-import type { ConversationLog } from '../src/conversations/conversation-log.js';
-import type { StatusEvent } from '../src/whatsapp/webhook-events.js';
+import type { ConversationLog } from './conversation-log.js';
+import type { StatusEvent } from '../whatsapp/webhook-events.js';
 
 /**
  * Applies one status webhook to the conversation log. No lane needed: the log only moves a

@@ -1,5 +1,5 @@
-import type { Author } from '../src/conversations/message-log.js';
-import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
+import type { Author } from './message-log.js';
+import type { OutboundMessage } from '../whatsapp/outbound-types.js';
 import type { Outbound } from './outbound.js';
 
 export interface ReplyTarget {

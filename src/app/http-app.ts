@@ -2,17 +2,17 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Deps } from '../deps.js';
+import type { Deps } from './deps.js';
 import { createBullBoardApp } from '../../queues/bull-board.js';
-import { AppError } from './errors.js';
-import { createErrorHandler } from './error-handler.js';
-import { limitBody, observeRequests } from './middleware.js';
+import { AppError } from '../platform/http/errors.js';
+import { createErrorHandler } from '../platform/http/error-handler.js';
+import { limitBody, observeRequests } from '../platform/http/middleware.js';
 import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
 import { metricsRoute, type MetricsSources } from './routes/metrics.js';
-import { webhookRoutes } from './routes/webhook.js';
+import { webhookRoutes } from '../conversations/routes/webhook.js';
 import { crmRoutes } from '../../crm-bridge/routes/index.js';
-import type { AppEnv } from './types.js';
-import { PUENTE_VERSION } from '../version.js';
+import type { AppEnv } from '../platform/http/types.js';
+import { PUENTE_VERSION } from '../platform/version.js';
 
 /** Largest request body accepted anywhere (Meta's webhook batches included). */
 export const MAX_BODY_BYTES = 1024 * 1024;

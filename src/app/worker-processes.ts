@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
 import type { MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../platform/logging/logger.js';
 
 /** Restart delays for a worker process that exits while the parent is not stopping. */
 export interface RestartBackoff {
@@ -41,7 +41,7 @@ export interface WorkerProcessesOptions {
   entry?: string;
   /** Defaults to this process's arguments after the script. */
   args?: string[];
-  /** Defaults to this process's `execArgv`, so `node --import tsx src/main.ts` forks the same way. */
+  /** Defaults to this process's `execArgv`, so `node --import tsx src/app/main.ts` forks the same way. */
   execArgv?: string[];
   backoff?: Partial<RestartBackoff>;
 }
