@@ -20,6 +20,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
+    // Typed rules: a promise nobody awaits loses its rejection (an unhandled rejection ends the process) and
+    // its ordering; the TypeScript project (tsconfig.json) supplies the types.
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // The config module and process entry points are the only places allowed to read process.env.
     files: ['src/platform/config/**', 'src/app/dev.ts', 'src/app/main.ts', 'devstack/**', 'bench/**', 'test/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },

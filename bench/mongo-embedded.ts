@@ -5,7 +5,7 @@
  * Set MONGODB_URI to run the same numbers against a real server for comparison.
  */
 import { performance } from 'node:perf_hooks';
-import { MongoClient, type Collection, type Document } from 'mongodb';
+import { mongo } from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../devstack/mongo/index.js';
 
 const OPS_PER_PHASE = Number(process.env.BENCH_OPS ?? 5000);
@@ -40,10 +40,10 @@ function percentile(sorted: number[], p: number): number {
 
 async function throughput(uri: string): Promise<void> {
   for (const connections of [1, CONCURRENCY]) {
-    const clients = await Promise.all(Array.from({ length: connections }, () => MongoClient.connect(uri, { maxPoolSize: 1 })));
-    const colls: Array<Collection<Document>> = clients.map((c) => c.db().collection(`bench_${connections}`));
+    const clients = await Promise.all(Array.from({ length: connections }, () => mongo.MongoClient.connect(uri, { maxPoolSize: 1 })));
+    const colls: Array<mongo.Collection<mongo.Document>> = clients.map((c) => c.db().collection(`bench_${connections}`));
     await colls[0]?.createIndex({ phone: 1 }, { unique: true });
-    const at = (w: number): Collection<Document> => colls[w] as Collection<Document>;
+    const at = (w: number): mongo.Collection<mongo.Document> => colls[w] as mongo.Collection<mongo.Document>;
     await measure('insertOne', connections, OPS_PER_PHASE, (i, w) => at(w).insertOne({ phone: `+54911${String(i).padStart(8, '0')}`, name: `user ${i}`, n: 0, at: new Date() }));
     await measure('findOne by unique key', connections, OPS_PER_PHASE, (i, w) => at(w).findOne({ phone: `+54911${String((i * 7919) % OPS_PER_PHASE).padStart(8, '0')}` }));
     await measure('findOneAndUpdate $inc', connections, OPS_PER_PHASE, (i, w) =>
@@ -54,7 +54,7 @@ async function throughput(uri: string): Promise<void> {
 }
 
 async function bigLookup(uri: string): Promise<{ median: number; p99: number; loadSeconds: number }> {
-  const client = await MongoClient.connect(uri, { maxPoolSize: 1 });
+  const client = await mongo.MongoClient.connect(uri, { maxPoolSize: 1 });
   const coll = client.db().collection('bench_big');
   await coll.createIndex({ phone: 1 }, { unique: true });
   const loadStart = performance.now();
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     console.log(`\n${BIG_COLLECTION.toLocaleString('en')} documents loaded in ${big.loadSeconds.toFixed(1)} s (insertMany batches of 10k)`);
     console.log(`findOne by unique key over ${LOOKUPS} lookups, 1 connection: median ${big.median.toFixed(3)} ms, p99 ${big.p99.toFixed(3)} ms → ${verdict} (target median < 1 ms)`);
   } finally {
-    const cleanup = await MongoClient.connect(uri);
+    const cleanup = await mongo.MongoClient.connect(uri);
     await cleanup.db().dropDatabase();
     await cleanup.close();
     await embedded?.stop();

@@ -4,7 +4,7 @@
  * leaves the collection unchanged (per-document atomicity). Stored documents are never mutated
  * in place: updates build a new object, so open cursors keep a consistent snapshot.
  */
-import { ObjectId, type Document } from 'bson';
+import { ObjectId, type Document } from './bson.js';
 import { badValue, duplicateKeyError, MongoCommandError } from './errors.js';
 import { IDENTITY_OPTIONS, SecondaryIndex, type IndexKey, type IndexSpec } from './indexes.js';
 import { encodeKey } from './values.js';

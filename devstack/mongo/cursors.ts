@@ -3,7 +3,7 @@
  * are immutable snapshots, so this costs only an array of references) and handed out in batches
  * bounded by count and by mongod's 16 MiB reply budget.
  */
-import { calculateObjectSize, Long, type Document } from 'bson';
+import { calculateObjectSize, Long, type Document } from './bson.js';
 import { MongoCommandError } from './errors.js';
 
 /** mongod's default first batch size for find/aggregate when the client does not ask. */

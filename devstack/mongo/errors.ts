@@ -2,7 +2,7 @@
  * Server-side errors in the shape mongod reports them, so the driver builds the same
  * `MongoServerError` / `MongoBulkWriteError` objects it would against a real server.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import { formatValue } from './values.js';
 
 /** The subset of mongod error codes this server emits (names are mongod's `codeName`s). */

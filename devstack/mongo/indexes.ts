@@ -3,7 +3,7 @@
  * They enforce unique/sparse/partial semantics on writes and give the planner O(1) equality
  * lookups. Ordering (range scans) is not indexed: range queries scan, which is fine at dev sizes.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import type { Query } from 'mingo/query';
 import { compileFilter } from './mingo-options.js';
 import { badValue, MongoCommandError } from './errors.js';

@@ -6,13 +6,13 @@
  * reuses it (documented on `ComputeOptions.init`). mingo does not export that class, so the
  * instance is obtained the way operators receive it: via a one-off capturing query operator.
  */
-import type { Document } from 'bson';
 import { Context } from 'mingo';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import type { Document } from './bson.js';
 
 function captureComputeOptions(): Options {
   let captured: Options | undefined;

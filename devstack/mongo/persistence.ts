@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { EJSON, type Document } from 'bson';
+import { EJSON, type Document } from './bson.js';
 import { Collection } from './collection.js';
 import type { IndexSpec } from './indexes.js';
 import type { Store } from './store.js';

@@ -5,7 +5,7 @@
  * The full filter is always re-applied by mingo afterwards, so candidates only need to be a
  * superset of the true matches.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import type { Collection } from './collection.js';
 import { encodeKey, isPlainObject, isPointValue } from './values.js';
 

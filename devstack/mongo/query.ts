@@ -2,7 +2,7 @@
  * Thin layer over mingo: every match, sort, skip/limit and projection goes through it, fed with
  * candidates from the planner. Nothing here interprets query operators itself.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import { compileFilter } from './mingo-options.js';
 import type { Collection } from './collection.js';
 import { badValue } from './errors.js';

@@ -4,7 +4,7 @@
  * something unparseable is closed; nothing a client sends can take the server down.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import type { CommandContext, ServerStats } from './commands/context.js';
 import { runCommand } from './commands/registry.js';
 import { MongoCommandError } from './errors.js';

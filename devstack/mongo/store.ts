@@ -2,7 +2,7 @@
  * The in-memory catalog: databases → collections. A database exists while it has collections,
  * matching how mongod lists databases.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import { Collection } from './collection.js';
 import { MongoCommandError } from './errors.js';
 import { cloneDoc } from './values.js';

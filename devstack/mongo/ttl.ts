@@ -3,7 +3,7 @@
  * whose TTL-indexed date is older than `expireAfterSeconds`, and reaps idle cursors.
  * mongod sweeps every 60 s; here the interval is configurable so tests can observe expiry quickly.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import type { Collection } from './collection.js';
 import type { CursorManager } from './cursors.js';
 import type { Store } from './store.js';

@@ -2,7 +2,7 @@
  * mongod rejects some updates that mingo would silently skip; these checks run first so such
  * updates fail with mongod's error instead of quietly doing nothing.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { formatValue, isPlainObject } from './values.js';
 

@@ -3,7 +3,7 @@
  * are executed by mingo on a private copy; replacement documents, `$setOnInsert`, upsert seeding
  * and the immutable `_id` rule are mongod behaviours mingo does not model, so they live here.
  */
-import type { Document } from 'bson';
+import type { Document } from './bson.js';
 import { updateOne as mingoUpdateOne } from 'mingo';
 import { update as mingoUpdate } from 'mingo/updater';
 import { setValue } from 'mingo/util';

@@ -2,7 +2,7 @@
  * Value helpers shared by the store: canonical key encoding (what makes two values "the same
  * key" in an index), deep copies, dotted-path extraction and mongod-style value printing.
  */
-import type { Binary, Document, ObjectId } from 'bson';
+import type { Binary, Document, ObjectId } from './bson.js';
 
 type BsonTagged = { _bsontype?: string; toString(): string };
 

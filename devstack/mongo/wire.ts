@@ -3,7 +3,7 @@
  * sequences, optional CRC-32C trailer, moreToCome), legacy OP_QUERY and its OP_REPLY.
  * All integers are little-endian.
  */
-import { deserialize, serialize, type Document } from 'bson';
+import { deserialize, serialize, type Document } from './bson.js';
 import { MAX_MESSAGE_SIZE_BYTES } from './commands/admin.js';
 
 export const OP_REPLY = 1;

@@ -1,4 +1,4 @@
-import type { Document } from 'mongodb';
+import type { mongo } from 'mongoose';
 import { createBulkWriter } from '../platform/mongo/batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
 import { statusRank, type LogStatus } from './message-log.js';
@@ -42,7 +42,7 @@ export function createConversationLog(model: MessageModel) {
 
   /** Moves an outbound message forward to `status` unless it is already there or further. */
   async function advance(outboundId: string, status: 'accepted' | 'failed', set: Partial<LoggedMessage>, at: Date): Promise<void> {
-    const update: Document = { $set: { ...set, status, statusRank: statusRank[status], updatedAt: new Date() }, $push: { statusHistory: { status, at } } };
+    const update: mongo.Document = { $set: { ...set, status, statusRank: statusRank[status], updatedAt: new Date() }, $push: { statusHistory: { status, at } } };
     await writer.write({ updateOne: { filter: { outboundId, statusRank: { $lt: statusRank[status] } }, update } });
   }
 

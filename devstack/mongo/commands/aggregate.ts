@@ -2,7 +2,7 @@
  * `aggregate`, executed by mingo. `$lookup`/`$unionWith`/`$graphLookup` resolve collections of the
  * same database; `$out` is handled here so its writes go through the store and its indexes.
  */
-import type { Document } from 'bson';
+import type { Document } from '../bson.js';
 import { Aggregator, ProcessingMode } from 'mingo';
 import { Collection } from '../collection.js';
 import { badValue, MongoCommandError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** Catalog commands: create/drop collections and databases, list them, rename, stats. */
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize } from '../bson.js';
 import { compileFilter } from '../mingo-options.js';
 import { Collection } from '../collection.js';
 import { badValue, MongoCommandError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** Types and argument helpers shared by all command handlers. */
-import type { Document } from 'bson';
+import type { Document } from '../bson.js';
 import type { CursorManager } from '../cursors.js';
 import { badValue } from '../errors.js';
 import type { Store } from '../store.js';

@@ -1,5 +1,5 @@
 /** `createIndexes`, `listIndexes`, `dropIndexes` with mongod's replies and error codes. */
-import type { Document } from 'bson';
+import type { Document } from '../bson.js';
 import { badValue, MongoCommandError } from '../errors.js';
 import { normalizeIndexSpec } from '../indexes.js';
 import { encodeKey, formatValue, isPlainObject } from '../values.js';

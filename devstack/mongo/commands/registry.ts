@@ -3,7 +3,7 @@
  * `comment`, `maxTimeMS`, `apiVersion`, …) are ignored by the handlers; transaction fields are
  * refused the way a standalone mongod refuses them.
  */
-import type { Document } from 'bson';
+import type { Document } from '../bson.js';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import { adminCommands } from './admin.js';
 import { aggregateCommands } from './aggregate.js';

@@ -3,7 +3,7 @@
  * `writeErrors` entries with the statement index, and ordered batches stop at the first one,
  * exactly as mongod reports them (`n` counts only what succeeded).
  */
-import type { Document } from 'bson';
+import type { Document } from '../bson.js';
 import type { Collection } from '../collection.js';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import { asFilter, firstMatch, matchAll } from '../query.js';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AggregatorRegistry } from 'prom-client';
 import type { Metrics } from '../../platform/metrics/registry.js';
-import type { ChildMetrics } from '../worker-processes.js';
+import type { ChildMetrics } from '../worker-processes/index.js';
 import type { AppEnv } from '../../platform/http/types.js';
 
 /** The forked worker processes of role `all`, whose metrics /metrics adds to this process's. */

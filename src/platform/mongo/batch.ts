@@ -1,8 +1,8 @@
-import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import type { mongo } from 'mongoose';
 
 /** The one method of a (driver or mongoose) collection the writer needs. */
-interface BulkWritable<T extends Document> {
-  bulkWrite(operations: AnyBulkWriteOperation<T>[], options: { ordered: false }): Promise<unknown>;
+interface BulkWritable<T extends mongo.Document> {
+  bulkWrite(operations: mongo.AnyBulkWriteOperation<T>[], options: { ordered: false }): Promise<unknown>;
 }
 
 /** A write that failed inside a batch; the others of the batch are unaffected. */
@@ -16,13 +16,13 @@ export class BatchedWriteError extends Error {
   }
 }
 
-export interface BulkWriter<T extends Document> {
+export interface BulkWriter<T extends mongo.Document> {
   /** Resolves once the operation is acknowledged by MongoDB (in a batch with whatever else was waiting). */
-  write(operation: AnyBulkWriteOperation<T>): Promise<void>;
+  write(operation: mongo.AnyBulkWriteOperation<T>): Promise<void>;
 }
 
-interface Pending<T extends Document> {
-  operation: AnyBulkWriteOperation<T>;
+interface Pending<T extends mongo.Document> {
+  operation: mongo.AnyBulkWriteOperation<T>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -34,7 +34,7 @@ interface Pending<T extends Document> {
  * changes is one round trip (and one command for the server to parse) per batch instead of per
  * write. Only for writes whose result callers do not need beyond success (no matchedCount).
  */
-export function createBulkWriter<T extends Document = Document>(collection: BulkWritable<T>, maxBatch = 500): BulkWriter<T> {
+export function createBulkWriter<T extends mongo.Document = mongo.Document>(collection: BulkWritable<T>, maxBatch = 500): BulkWriter<T> {
   let pending: Pending<T>[] = [];
   let scheduled = false;
 

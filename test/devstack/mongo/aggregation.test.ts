@@ -1,6 +1,6 @@
 /** Aggregation conformance: the stages Puente's reports use, including `$lookup` on ObjectIds. */
-import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from '../../helpers/mongo-driver.js';
 import { openTestDb, type TestDb } from './support.js';
 
 let t: TestDb;

@@ -3,8 +3,8 @@
  * on one key converge on a single document and concurrent inserts of one unique key let exactly
  * one through — on mongod and on the embedded server alike.
  */
-import { MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient, MongoServerError } from '../../helpers/mongo-driver.js';
 import { openTestDb, type TestDb } from './support.js';
 
 const CLIENTS = 20;

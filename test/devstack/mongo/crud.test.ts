@@ -2,8 +2,8 @@
  * CRUD conformance through the official driver: assertions hold for a real mongod too
  * (run with MONGODB_URI=... to check), so they pin the embedded server to mongod behaviour.
  */
-import { Binary, Decimal128, Long, MongoServerError, ObjectId, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Binary, Decimal128, Long, MongoServerError, ObjectId, type Collection, type Document } from '../../helpers/mongo-driver.js';
 import { openTestDb, type TestDb } from './support.js';
 
 let t: TestDb;

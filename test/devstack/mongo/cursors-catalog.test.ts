@@ -2,8 +2,8 @@
  * Cursor, counting and catalog conformance through the official driver (assertions hold for a
  * real mongod too): getMore paging, batch sizes, killCursors, counts, distinct, collections.
  */
-import { MongoClient, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient, type Collection, type Document } from '../../helpers/mongo-driver.js';
 import { openTestDb, type TestDb } from './support.js';
 
 let t: TestDb;

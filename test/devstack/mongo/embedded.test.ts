@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Long, ObjectId } from 'bson';
-import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Long, ObjectId } from '../../../devstack/mongo/bson.js';
 import { Collection } from '../../../devstack/mongo/collection.js';
 import { normalizeIndexSpec } from '../../../devstack/mongo/indexes.js';
 import { startEmbeddedMongo } from '../../../devstack/mongo/index.js';
 import { candidates } from '../../../devstack/mongo/planner.js';
+import { MongoClient } from '../../helpers/mongo-driver.js';
 import { waitFor } from './support.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'embedded-mongo-'));

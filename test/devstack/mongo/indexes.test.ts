@@ -2,8 +2,8 @@
  * Index conformance: unique / compound / partial / sparse / TTL semantics and the exact E11000
  * error (code, message shape, keyPattern, keyValue) on every write path Puente uses.
  */
-import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from '../../helpers/mongo-driver.js';
 import { isEmbedded, openTestDb, waitFor, type TestDb } from './support.js';
 
 let t: TestDb;

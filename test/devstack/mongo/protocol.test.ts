@@ -3,9 +3,9 @@
  * OP_QUERY handshake, and hostile input. Valid against mongod as well (checksums are real CRC-32C).
  */
 import { connect, type Socket } from 'node:net';
-import { deserialize, serialize, type Document } from 'bson';
-import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deserialize, serialize, type Document } from '../../../devstack/mongo/bson.js';
+import { MongoClient } from '../../helpers/mongo-driver.js';
 import { hostPort, openTestDb, type TestDb } from './support.js';
 
 const OP_REPLY = 1;

@@ -2,7 +2,7 @@
  * Shared plumbing for the conformance suite: one database per test file on the injected server
  * (embedded by default, real MongoDB when MONGODB_URI is set), dropped afterwards.
  */
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db } from '../../helpers/mongo-driver.js';
 import { mongoUriFor, uniqueDbName } from '../../helpers/mongo.js';
 
 export interface TestDb {

@@ -5,20 +5,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthRoutes } from '../../../src/app/routes/health.js';
-import { restartDelay, startWorkerProcesses } from '../../../src/app/worker-processes.js';
+import { restartDelay, startWorkerProcesses } from '../../../src/app/worker-processes/index.js';
 import { signBody } from '../../../src/whatsapp/signature.js';
 import { createTestDeps, memoryLogger, testEnv } from '../../helpers/deps.js';
 import { startFakeGraph } from '../../helpers/fake-graph-server.js';
+import { MongoClient } from '../../helpers/mongo-driver.js';
 import { mongoUriFor, uniqueDbName } from '../../helpers/mongo.js';
 import { TEST_REDIS_URL, deleteKeys, waitFor } from '../../helpers/redis.js';
 import { textWebhook } from '../../helpers/road.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const idleChild = fileURLToPath(new URL('../../fixtures/idle-child.mjs', import.meta.url));
-const entry = 'test/fixtures/worker-processes-entry.ts';
+const idleChild = fileURLToPath(new URL('../../fixtures/processes/idle-child.mjs', import.meta.url));
+const entry = 'test/fixtures/processes/worker-processes-entry.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
