@@ -12,8 +12,9 @@ export function windowKey(keyPrefix: string, conversationKey: string): string {
 export const WINDOW_KEY_TTL_SECONDS = SERVICE_WINDOW_SECONDS + 3600;
 
 /**
- * Whether a free-form message may be sent now. Uses Meta's message timestamp, as API-FACTS §6 advises.
- * The outbound handler applies the same rule inside its pre-send script (`src/conversations/outbound.ts`).
+ * Whether a free-form message may be sent now. Uses Meta's message timestamp, which Meta measures
+ * the window from (docs/whatsapp-cloud-api.md). The outbound lane applies the same rule inside its
+ * pre-send script (`src/conversations/outbound/begin-send.lua`).
  */
 export async function isServiceWindowOpen(redis: Redis, keyPrefix: string, conversationKey: string, nowSeconds = Date.now() / 1000): Promise<boolean> {
   const last = Number(await redis.get(windowKey(keyPrefix, conversationKey)));

@@ -1,0 +1,10 @@
+-- Shared tail of head.lua and advance.lua (spliced in by their `--#include`): the lane's next item
+-- with its failed-attempt count, or release the lane when it is empty.
+-- Expects KEYS list, owner, scheduled, attempts and ARGV[2] = lane.
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  return {'empty'}
+end
+return {'item', head, redis.call('HGET', KEYS[4], cjson.decode(head).id) or '0'}

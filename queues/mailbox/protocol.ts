@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import { defineScript, reply } from '../../src/platform/redis/script.js';
+import type { MailboxItem, PushRequest, PushResult } from './types.js';
+
+/**
+ * The lane protocol over Redis. Each script (the `.lua` files beside this one) touches one lane's
+ * keys plus the mailbox-wide counter and schedule, atomically, so producers and the draining job
+ * can never disagree about whether a lane has an owner.
+ *
+ * Keys of a lane: `<base>:q:<lane>` (list of items), `<base>:owner:<lane>` (id of the BullMQ job
+ * that drains it). Mailbox-wide: `<base>:seq` (job id counter), `<base>:scheduled` (zset of lanes
+ * with an owner, scored by when it was last confirmed, for the janitor), `<base>:attempts` (failed
+ * attempts per item id), `<base>:dead` (dead letters).
+ */
+
+/** Prefix of the drain job ids the scripts hand out. */
+const JOB_ID_PREFIX = 'd-';
+
+/** What push.lua answers per request: `jobId` is '' unless the push opened the lane and its drain job must be added. */
+export interface PushReply {
+  status: PushResult;
+  jobId: string;
+}
+
+/** What head.lua/advance.lua answer: the lane's next item (still JSON) with its failed-attempt count, or why there is none. */
+export type Head = { kind: 'item'; item: string; failedAttempts: number } | { kind: 'empty' } | { kind: 'not_owner' };
+
+const script = <T>(file: string, parse: (raw: unknown) => T) => defineScript(new URL(file, import.meta.url), parse);
+
+const pushScript = script('./push.lua', (raw): PushReply => {
+  const [status, jobId] = reply.array(raw);
+  const code = reply.integer(status);
+  if (code !== 0 && code !== 1) throw new TypeError('expected status 0 or 1');
+  return { status: code === 1 ? 'queued' : 'duplicate', jobId: reply.string(jobId) };
+});
+
+const parseHead = (raw: unknown): Head => {
+  const [kind, item, failedAttempts] = reply.array(raw);
+  if (kind === 'empty' || kind === 'not_owner') return { kind };
+  if (kind !== 'item') throw new TypeError("expected 'item', 'empty' or 'not_owner'");
+  return { kind, item: reply.string(item), failedAttempts: reply.integer(Number(reply.string(failedAttempts))) };
+};
+const headScript = script('./head.lua', parseHead);
+const advanceScript = script('./advance.lua', parseHead);
+const handoffScript = script('./handoff.lua', reply.string);
+
+export type LaneProtocol = ReturnType<typeof createLaneProtocol>;
+
+export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string) {
+  const base = `${keyPrefix}:mb:${name}`;
+  const keys = {
+    list: (lane: string) => `${base}:q:${lane}`,
+    owner: (lane: string) => `${base}:owner:${lane}`,
+    seq: `${base}:seq`,
+    scheduled: `${base}:scheduled`,
+    attempts: `${base}:attempts`,
+    dead: `${base}:dead`,
+  };
+  const laneKeys = (lane: string) => [keys.list(lane), keys.owner(lane), keys.scheduled, keys.attempts];
+
+  return {
+    keys,
+
+    /** Appends each item to its lane (one script call per request, all sent at once). */
+    push(requests: PushRequest<MailboxItem>[]): Promise<PushReply[]> {
+      const now = Date.now();
+      return Promise.all(
+        requests.map(({ lane, item, dedupeKey, dedupeTtlSeconds, mark }) =>
+          pushScript.run(
+            redis,
+            [keys.list(lane), keys.owner(lane), keys.seq, keys.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : keys.list(lane), mark?.key ?? keys.list(lane)],
+            [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0],
+          ),
+        ),
+      );
+    },
+
+    /** Claims `lane` for run `token` of its owner job `jobId` (fencing out any earlier run) and returns its head. */
+    head: (lane: string, jobId: string, token: string) => headScript.run(redis, laneKeys(lane), [jobId, lane, token]),
+
+    /** Removes the head item `itemId` (dead-lettering it unless `deadEntry` is '') and returns the next head. */
+    advance: (lane: string, claim: string, itemId: string, deadEntry: string) =>
+      advanceScript.run(redis, [...laneKeys(lane), keys.dead], [claim, lane, itemId, deadEntry]),
+
+    /** Gives the lane to a fresh drain job; its id, or '' when `claim` no longer owns the lane. */
+    handoff: (lane: string, claim: string) => handoffScript.run(redis, [keys.owner(lane), keys.seq, keys.scheduled], [claim, JOB_ID_PREFIX, lane, Date.now()]),
+
+    /** Counts a failed (or deferred) attempt of the head item. */
+    countAttempt: (itemId: string) => redis.hincrby(keys.attempts, itemId, 1),
+  };
+}

@@ -1,0 +1,47 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Mailbox } from '../../../queues/mailbox.js';
+import type { Logger } from '../../platform/logging/logger.js';
+import type { Metrics } from '../../platform/metrics/registry.js';
+import type { GraphClient } from '../../whatsapp/graph-client.js';
+import type { OutboundMessage } from '../../whatsapp/outbound-types.js';
+import type { Pacer } from '../../whatsapp/pacer.js';
+import type { ConversationLog } from '../conversation-log.js';
+import type { Author } from '../message-log.js';
+
+export type OutboundPayload =
+  /** `freeForm` is false only for templates, the one kind allowed outside the 24 h window. */
+  | { kind: 'message'; message: OutboundMessage; freeForm: boolean }
+  | { kind: 'mark_read'; wamid: string; typing: boolean };
+
+/** One send, queued in the recipient's outbound lane. */
+export interface OutboundItem {
+  /** Deterministic (derived from what produced it), so a re-processed lane item cannot send twice. */
+  id: string;
+  phoneNumberId: string;
+  to: string;
+  payload: OutboundPayload;
+  author: Author;
+  ticketId?: string;
+  createdAt: number;
+  /** A user message to mark read alongside this send (saves the receipt a job of its own). */
+  alsoMarkRead?: string;
+}
+
+/** A read receipt to send (never queued in a lane). */
+export type ReceiptItem = OutboundItem & { payload: Extract<OutboundPayload, { kind: 'mark_read' }> };
+export const isReceipt = (item: OutboundItem): item is ReceiptItem => item.payload.kind === 'mark_read';
+export const isFreeForm = (item: OutboundItem) => item.payload.kind === 'message' && item.payload.freeForm;
+
+export interface OutboundDeps {
+  redis: Redis;
+  keyPrefix: string;
+  mailbox: Mailbox<OutboundItem>;
+  /** Read receipts go here, unordered: a receipt is not worth making the reply wait ~one Graph round trip. */
+  receipts: Queue;
+  log: ConversationLog;
+  graph: GraphClient;
+  pacer: Pacer;
+  metrics: Metrics;
+  logger: Logger;
+}
