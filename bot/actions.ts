@@ -1,7 +1,7 @@
 import type { Effect, HandoverCategory, HandoverPriority } from './effects.js';
 import type { BotEvent } from './events.js';
 import { firstName, formatCop, formatDate, minutesUntil } from './format-es.js';
-import type { Action, Guard, Note } from './machine-types.js';
+import type { Action, Guard, Note } from './machine-parts.js';
 import { clip } from './message-limits.js';
 import { es } from './messages.es.js';
 import { findPlan } from './plans.js';
@@ -24,7 +24,7 @@ export const guards = {
 
 const OPTION_OF_EVENT: Partial<Record<BotEvent['type'], AuthOption>> = { ACCOUNT: 'account', SUPPORT: 'support', AGENT: 'agent' };
 
-/** Seed 002: a suspended customer goes to reactivation at high priority, anyone else to support. */
+/** The CRM contract (docs/crm-contract.md): a suspended customer goes to reactivation at high priority, anyone else to support. */
 export function handoverRouting(customer: Customer): { category: HandoverCategory; priority: HandoverPriority } {
   return customer.serviceSuspended
     ? { category: 'reactivacion_servicio', priority: 'alta' }

@@ -1,40 +1,9 @@
 import type { actions, guards, notes } from './actions.js';
-import type { BotMessage, Effect } from './effects.js';
-import type { BotEvent, BotEventType } from './events.js';
-import type { PlansCatalog } from './plans.js';
+import type { BotEventType } from './events.js';
+import type { Action, Guard, Note, Prompt } from './machine-parts.js';
 import type { prompts } from './prompts.js';
 import type { MenuName } from './reply-ids.js';
-import type { Snapshot } from './snapshot.js';
 import type { StateName } from './states.js';
-
-/** Facts about the world at the moment of a step, gathered by the runner before calling it. */
-export interface StepContext {
-  now: Date;
-  emergencyPhone: string;
-  plans: PlansCatalog;
-  /** ISO time the user's authentication lock ends, when it is locked (read before the step). */
-  authLockedUntil?: string;
-  /** WhatsApp profile name, used to greet someone the CRM has not identified yet. */
-  profileName?: string;
-}
-
-/** A pure condition over the snapshot, the event (with I/O results attached) and the context. */
-export type Guard = (snapshot: Snapshot, event: BotEvent, context: StepContext) => boolean;
-
-/** What an action changes: snapshot fields and effects other than the state's prompt. */
-export interface ActionResult {
-  set?: Partial<Snapshot>;
-  effects?: Effect[];
-}
-
-/** Receives the snapshot as updated by the transition's earlier actions. */
-export type Action = (snapshot: Snapshot, event: BotEvent, context: StepContext) => ActionResult;
-
-/** A line shown above the next prompt (receives the snapshot after the actions). */
-export type Note = (snapshot: Snapshot, event: BotEvent, context: StepContext) => string;
-
-/** Renders a state's prompt; `notes` go first in the message body. */
-export type Prompt = (snapshot: Snapshot, context: StepContext, notes: readonly string[]) => BotMessage;
 
 export type GuardName = keyof typeof guards;
 export type ActionName = keyof typeof actions;

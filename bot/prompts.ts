@@ -1,6 +1,6 @@
 import type { BotMessage } from './effects.js';
 import { firstName, formatCop } from './format-es.js';
-import type { Prompt } from './machine-types.js';
+import type { Prompt } from './machine-parts.js';
 import { clip, META_LIMITS } from './message-limits.js';
 import { es } from './messages.es.js';
 import { findPlan } from './plans.js';

@@ -1,11 +1,11 @@
 import type { Effect } from './effects.js';
 import type { BotEvent, InputView } from './events.js';
-import type { MachineConfig, StepContext, Transition } from './machine-types.js';
+import type { StepContext } from './machine-parts.js';
+import type { MachineConfig, Transition } from './machine-types.js';
 import type { PlansCatalog } from './plans.js';
 import type { Snapshot } from './snapshot.js';
 import type { StateName } from './states.js';
 
-export type { StepContext } from './machine-types.js';
 
 export interface StepResult {
   snapshot: Snapshot;

@@ -1,6 +1,8 @@
 import { buttonsMessage, listMessage, textMessage } from '../src/whatsapp/messages.js';
 import type { OutboundMessage } from '../src/whatsapp/outbound-types.js';
 import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
+import type { Responder } from '../src/conversations/ports.js';
+import type { Bot } from './runner.js';
 import type { BotMessage } from './effects.js';
 import type { BotInput } from './events.js';
 
@@ -29,4 +31,17 @@ export function toOutboundMessage(to: string, message: BotMessage): OutboundMess
     case 'list':
       return listMessage(to, { body: message.body, button: message.button, sections: message.sections, header: message.header, footer: message.footer });
   }
+}
+
+/**
+ * The bot as the conversation pipeline's responder: reads the WhatsApp message as bot input and
+ * renders its answer with the Graph builders. The message's wamid is the turn's id, so a message
+ * processed again cannot be answered twice.
+ */
+export function createResponder(bot: Pick<Bot, 'handle'>): Responder {
+  return {
+    async respond(conversation, event, send) {
+      await bot.handle(conversation, toBotInput(event), event.wamid, (messages) => send(messages.map((m) => toOutboundMessage(event.waId, m))));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../src/platform/logging/logger.js';
-import type { HandlerOutcome, Mailbox, MailboxHandler } from '../queues/mailbox.js';
-import type { LaneItem } from '../src/conversations/lane-items.js';
+import type { HandlerOutcome, MailboxHandler } from '../queues/mailbox.js';
+import type { LanePush } from '../queues/lanes.js';
+import type { BridgeLaneItem } from './lane-items.js';
 import { CrmCallError, type CrmClient } from '../src/crm/crm-client.js';
 import type { TicketEventBody, UserMessageBody } from '../src/crm/crm-payloads.js';
 import type { BridgeMetrics } from './metrics.js';
@@ -26,7 +27,7 @@ const backoff = (attempt: number, err: CrmCallError) => err.retryAfterMs ?? Math
 export function createCrmRelay(deps: {
   crm: CrmClient;
   tickets: TicketStore;
-  lanes: Mailbox<LaneItem>;
+  lanes: { push: LanePush<BridgeLaneItem> };
   metrics: BridgeMetrics;
   logger: Logger;
 }): MailboxHandler<CrmItem> {

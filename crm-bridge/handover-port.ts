@@ -1,7 +1,7 @@
 import type { HandoverPort } from '../bot/ports.js';
 import type { Logger } from '../src/platform/logging/logger.js';
-import type { Mailbox } from '../queues/mailbox.js';
-import type { LaneItem } from '../src/conversations/lane-items.js';
+import type { LanePush } from '../queues/lanes.js';
+import type { BridgeLaneItem } from './lane-items.js';
 import { buildAgentRequest } from '../src/crm/crm-payloads.js';
 import type { BridgeMetrics } from './metrics.js';
 import type { TicketStore } from './ticket-store.js';
@@ -11,7 +11,7 @@ import type { TicketStore } from './ticket-store.js';
  * MongoDB) and drops a `ticket_opened` item into the user's lane. That item runs after the bot's
  * own replies to the current message are queued, so "Conectando con un asesor…" comes after them.
  */
-export function createHandoverPort(deps: { tickets: TicketStore; lanes: Mailbox<LaneItem>; metrics: BridgeMetrics; logger: Logger }): HandoverPort {
+export function createHandoverPort(deps: { tickets: TicketStore; lanes: { push: LanePush<BridgeLaneItem> }; metrics: BridgeMetrics; logger: Logger }): HandoverPort {
   return {
     async requestHandover(request) {
       const { conversation, customer } = request;

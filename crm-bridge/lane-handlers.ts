@@ -4,7 +4,7 @@ import type { Config } from '../src/platform/config/index.js';
 import type { Logger } from '../src/platform/logging/logger.js';
 import { buttonsMessage, mediaMessage, textMessage } from '../src/whatsapp/messages.js';
 import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
-import type { HandoverEndReason, LaneItemOf } from '../src/conversations/lane-items.js';
+import type { BridgeLaneItemOf as LaneItemOf, HandoverEndReason } from './lane-items.js';
 import type { Mailbox } from '../queues/mailbox.js';
 import { ServiceWindowClosedError } from '../src/conversations/outbound.js';
 import type { Reply } from '../src/conversations/replies.js';

@@ -1,6 +1,6 @@
 import type { Processor, Queue } from 'bullmq';
-import type { Mailbox } from '../queues/mailbox.js';
-import type { LaneItem } from '../src/conversations/lane-items.js';
+import type { LanePush } from '../queues/lanes.js';
+import type { BridgeLaneItem } from './lane-items.js';
 
 interface TimerJob {
   lane: string;
@@ -14,7 +14,7 @@ interface TimerJob {
  * by itself: it drops a `timer` item into the user's lane, whose handler re-reads the ticket and
  * ignores the timer if the ticket moved on, so a timer can never race a message.
  */
-export function createTimers(queue: Queue, lanes: Mailbox<LaneItem>) {
+export function createTimers(queue: Queue, lanes: { push: LanePush<BridgeLaneItem> }) {
   return {
     /** `key` makes the job id unique per schedule, so rescheduling the idle timer adds a new job. */
     async schedule(job: TimerJob, delayMs: number, key: string | number = job.stage): Promise<void> {

@@ -1,34 +1,33 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/platform/logging/logger.js';
-import { queueNames, type QueueName } from './names.js';
 
 export interface QueueRegistry {
   readonly prefix: string;
-  get(name: QueueName): Queue;
+  /** The queue of that name, created on first use; the modules name their own queues. */
+  get(name: string): Queue;
+  /** Every queue asked for so far (after the modules are built: all of them), for Bull Board. */
   all(): Queue[];
   close(): Promise<void>;
 }
 
 /** One Queue object per name, sharing the producer connection. */
 export function createQueueRegistry(connection: Redis, prefix: string, logger: Logger): QueueRegistry {
-  const queues = new Map<QueueName, Queue>(
-    Object.values(queueNames).map((name) => [
-      name,
-      new Queue(name, {
-        connection,
-        prefix,
-        // Producers must not hang while Redis is down: callers turn the error into a 503.
-        skipWaitingForReady: true,
-        defaultJobOptions: { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
-      }).on('error', (err) => logger.warn({ err, queue: name }, 'queue connection error')),
-    ]),
-  );
+  const queues = new Map<string, Queue>();
   return {
     prefix,
     get(name) {
-      const queue = queues.get(name);
-      if (!queue) throw new Error(`Unknown queue ${name}`);
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, {
+          connection,
+          prefix,
+          // Producers must not hang while Redis is down: callers turn the error into a 503.
+          skipWaitingForReady: true,
+          defaultJobOptions: { removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+        }).on('error', (err) => logger.warn({ err, queue: name }, 'queue connection error'));
+        queues.set(name, queue);
+      }
       return queue;
     },
     all: () => [...queues.values()],

@@ -1,15 +1,23 @@
 import { Worker, type Processor } from 'bullmq';
-import type { Deps } from '../src/app/deps.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../src/platform/logging/logger.js';
 import type { Mailbox } from './mailbox.js';
-import type { QueueName } from './names.js';
 
 /** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
 export interface WorkerDefinition {
-  queue: QueueName | (string & {});
+  queue: string;
   processor: Processor;
   concurrency: number;
   /** The mailbox this processor drains: lanes opened by this process are then drained inline (mailbox.ts). */
   mailbox?: Pick<Mailbox<never>, 'name' | 'startInline' | 'stopInline' | 'adopt'>;
+}
+
+/** What running Workers needs from the process: its logger, key prefix and blocking Redis connections. */
+export interface WorkerHost {
+  logger: Logger;
+  keyPrefix: string;
+  /** A new connection for one Worker (BullMQ blocks on it). */
+  workerRedis(name: string): Redis;
 }
 
 export interface RunningWorkers {
@@ -45,7 +53,7 @@ export const DEFAULT_LOCK_DURATION_MS = 30_000;
  * concurrency is split over up to {@link MAX_INSTANCES} Workers of {@link SLOTS_PER_INSTANCE}
  * slots, which fetch side by side (the same as more worker processes, within one).
  */
-export function startWorkers(deps: Deps, definitions: WorkerDefinition[], tuning: WorkerTuning = {}): RunningWorkers {
+export function startWorkers(deps: WorkerHost, definitions: WorkerDefinition[], tuning: WorkerTuning = {}): RunningWorkers {
   const workers = definitions.flatMap((definition) => {
     const instances = Math.max(1, Math.min(MAX_INSTANCES, Math.floor(definition.concurrency / SLOTS_PER_INSTANCE)));
     const connection = deps.workerRedis(`worker:${definition.queue}`);

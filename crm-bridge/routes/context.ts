@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../src/platform/config/index.js';
 import type { ConversationLog } from '../../src/conversations/conversation-log.js';
 import { AppError } from '../../src/platform/http/errors.js';
-import type { LaneItem } from '../../src/conversations/lane-items.js';
-import type { Mailbox } from '../../queues/mailbox.js';
+import type { LanePush } from '../../queues/lanes.js';
+import type { BridgeLaneItem } from '../lane-items.js';
 import type { BridgeMetrics } from '../metrics.js';
 import type { Ticket } from '../ticket-model.js';
 import type { TicketStore } from '../ticket-store.js';
@@ -14,7 +14,7 @@ export interface CrmRouteDeps {
   redis: Redis;
   keyPrefix: string;
   tickets: TicketStore;
-  lanes: Mailbox<LaneItem>;
+  lanes: { push: LanePush<BridgeLaneItem> };
   log: ConversationLog;
   metrics: BridgeMetrics;
 }
@@ -30,7 +30,7 @@ export async function ticketFor(deps: CrmRouteDeps, ticketId: string, userPhone?
 }
 
 /** Queues a lane item; it is deduplicated by id, so a CRM retry of the same call cannot act twice. */
-export async function pushToLane(deps: CrmRouteDeps, ticket: Ticket, item: LaneItem): Promise<void> {
+export async function pushToLane(deps: CrmRouteDeps, ticket: Ticket, item: BridgeLaneItem): Promise<void> {
   try {
     await deps.lanes.push([{ lane: ticket.conversationKey, item, dedupeKey: item.id }]);
   } catch {

@@ -1,6 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../../src/platform/http/openapi-errors.js';
-import type { AppEnv } from '../../src/platform/http/types.js';
+import type { RouteGroup } from '../../src/platform/http/route-group.js';
 import { ticketFor, type CrmRouteDeps } from './context.js';
 import { ticketIdSchema } from './schemas.js';
 
@@ -18,14 +18,13 @@ export const handoverStatusSchema = z
 export const handoverStatusRoute = createRoute({
   method: 'get',
   path: '/api/crm/handover-status/{ticketId}',
-  summary: 'State of a handover ticket (seed 002 body)',
-  security: [{ crmBearer: [] }],
+  summary: 'State of a handover ticket (the body of docs/crm-contract.md)',
   request: { params: z.object({ ticketId: ticketIdSchema }) },
   responses: { 200: { description: 'The ticket', content: { 'application/json': { schema: handoverStatusSchema } } }, ...errorResponses(400, 401, 404) },
 });
 
-export function registerHandoverStatus(app: OpenAPIHono<AppEnv>, deps: CrmRouteDeps): void {
-  app.openapi(handoverStatusRoute, async (c) => {
+export function registerHandoverStatus(group: RouteGroup, deps: CrmRouteDeps): void {
+  group.openapi(handoverStatusRoute, async (c) => {
     const t = await ticketFor(deps, c.req.valid('param').ticketId);
     return c.json(
       {

@@ -1,9 +1,10 @@
-import { createRoute, z, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { AppError } from '../../src/platform/http/errors.js';
 import { errorResponses } from '../../src/platform/http/openapi-errors.js';
+import type { RouteGroup } from '../../src/platform/http/route-group.js';
 import type { AppEnv } from '../../src/platform/http/types.js';
 import { pushToLane, ticketFor, type CrmRouteDeps } from './context.js';
-import { seedSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
+import { crmSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
 
 export const handoverBodySchema = z
   .object({
@@ -25,10 +26,9 @@ export const handoverRoute = createRoute({
   method: 'post',
   path: '/api/crm/handover',
   summary: 'The CRM assigns an agent (bot_to_human) or gives the conversation back to the bot (human_to_bot)',
-  security: [{ crmBearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: handoverBodySchema } } } },
   responses: {
-    200: { description: 'Processed (repeating the same call is harmless)', content: { 'application/json': { schema: seedSuccessSchema } } },
+    200: { description: 'Processed (repeating the same call is harmless)', content: { 'application/json': { schema: crmSuccessSchema } } },
     ...errorResponses(400, 401, 404, 409, 503),
   },
 });
@@ -58,6 +58,6 @@ export function handleHandover(deps: CrmRouteDeps): RouteHandler<typeof handover
   };
 }
 
-export function registerHandover(app: OpenAPIHono<AppEnv>, deps: CrmRouteDeps): void {
-  app.openapi(handoverRoute, handleHandover(deps));
+export function registerHandover(group: RouteGroup, deps: CrmRouteDeps): void {
+  group.openapi(handoverRoute, handleHandover(deps));
 }

@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createRoute, z, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
+import { createRoute, z, type RouteHandler } from '@hono/zod-openapi';
 import { isServiceWindowOpen } from '../../src/conversations/service-window.js';
 import { AppError } from '../../src/platform/http/errors.js';
 import { errorResponses } from '../../src/platform/http/openapi-errors.js';
+import type { RouteGroup } from '../../src/platform/http/route-group.js';
 import type { AppEnv } from '../../src/platform/http/types.js';
 import { pushToLane, ticketFor, type CrmRouteDeps } from './context.js';
-import { seedSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
+import { crmSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
 
 export const sendMessageBodySchema = z
   .object({
@@ -31,13 +32,12 @@ export const sendMessageRoute = createRoute({
   path: '/api/crm/send-message',
   summary: "Relays an agent's message to the user, in the order the CRM sent them",
   description: 'Send an `Idempotency-Key` header to make retries of the same message safe.',
-  security: [{ crmBearer: [] }],
   request: {
     headers: z.object({ 'idempotency-key': z.string().max(200).optional() }),
     body: { required: true, content: { 'application/json': { schema: sendMessageBodySchema } } },
   },
   responses: {
-    200: { description: 'Queued for delivery; its status shows in the ticket messages', content: { 'application/json': { schema: seedSuccessSchema.extend({ messageId: z.string() }) } } },
+    200: { description: 'Queued for delivery; its status shows in the ticket messages', content: { 'application/json': { schema: crmSuccessSchema.extend({ messageId: z.string() }) } } },
     ...errorResponses(400, 401, 404, 409, 503),
   },
 });
@@ -67,6 +67,6 @@ export function handleSendMessage(deps: CrmRouteDeps): RouteHandler<typeof sendM
   };
 }
 
-export function registerSendMessage(app: OpenAPIHono<AppEnv>, deps: CrmRouteDeps): void {
-  app.openapi(sendMessageRoute, handleSendMessage(deps));
+export function registerSendMessage(group: RouteGroup, deps: CrmRouteDeps): void {
+  group.openapi(sendMessageRoute, handleSendMessage(deps));
 }

@@ -1,6 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../../src/platform/http/openapi-errors.js';
-import type { AppEnv } from '../../src/platform/http/types.js';
+import type { RouteGroup } from '../../src/platform/http/route-group.js';
 import { ticketFor, type CrmRouteDeps } from './context.js';
 import { ticketIdSchema } from './schemas.js';
 
@@ -22,7 +22,6 @@ export const ticketMessagesRoute = createRoute({
   method: 'get',
   path: '/api/crm/tickets/{ticketId}/messages',
   summary: "The ticket's conversation (user, bot and agent), oldest first, with delivery status",
-  security: [{ crmBearer: [] }],
   request: {
     params: z.object({ ticketId: ticketIdSchema }),
     query: z.object({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(200).default(50) }),
@@ -36,8 +35,8 @@ export const ticketMessagesRoute = createRoute({
   },
 });
 
-export function registerTicketMessages(app: OpenAPIHono<AppEnv>, deps: CrmRouteDeps): void {
-  app.openapi(ticketMessagesRoute, async (c) => {
+export function registerTicketMessages(group: RouteGroup, deps: CrmRouteDeps): void {
+  group.openapi(ticketMessagesRoute, async (c) => {
     const t = await ticketFor(deps, c.req.valid('param').ticketId);
     const { page, limit } = c.req.valid('query');
     const filter = { ticketId: t.ticketId };

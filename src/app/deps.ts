@@ -1,19 +1,20 @@
 import type { Redis } from 'ioredis';
+import { createLaneDispatcher, type LaneItemBase } from '../../queues/lanes.js';
+import type { Mailbox, MailboxHandler } from '../../queues/mailbox.js';
+import { createQueueRegistry, type QueueRegistry } from '../../queues/registry.js';
+import type { WorkerDefinition } from '../../queues/workers.js';
+import type { Conversations } from '../conversations/index.js';
 import type { Config } from '../platform/config/index.js';
 import { createLogger, type Logger } from '../platform/logging/logger.js';
-import { createCommandRedis, createWorkerRedis, waitUntilReady } from '../platform/redis/connection.js';
-import { connectMongo, type MongoHandle } from '../platform/mongo/connection.js';
 import { createMetrics, type Metrics } from '../platform/metrics/registry.js';
-import { createQueueRegistry, type QueueRegistry } from '../../queues/registry.js';
-import { createMessaging, type Messaging } from '../conversations/messaging.js';
-import { createLaneHandler } from '../conversations/lane-handler.js';
-import type { LaneItem } from '../conversations/lane-items.js';
-import type { MailboxHandler } from '../../queues/mailbox.js';
-import { createBridge, type Bridge } from '../../crm-bridge/index.js';
-import { createAuthLock, createBot, createCustomerLookup, createSessionStore, loadPlansCatalog, type Bot } from '../../bot/index.js';
-import { createLeadSink } from '../leads/lead-sink.js';
-import { createGraphClient, type GraphClient } from '../whatsapp/graph-client.js';
+import type { Module } from '../platform/module.js';
+import { connectMongo, type MongoHandle } from '../platform/mongo/connection.js';
+import { createCommandRedis, createWorkerRedis, waitUntilReady } from '../platform/redis/connection.js';
 import { PUENTE_VERSION } from '../platform/version.js';
+import { createGraphClient, type GraphClient } from '../whatsapp/graph-client.js';
+import type { CrmBridge } from '../../crm-bridge/index.js';
+import type { Bot } from '../../bot/runner.js';
+import { createModules } from './modules.js';
 
 export interface Deps {
   config: Config;
@@ -27,13 +28,15 @@ export interface Deps {
   queues: QueueRegistry;
   /** WhatsApp Cloud API client (default sender WHATSAPP_PHONE_NUMBER_ID; each send may name another). */
   graph: GraphClient;
+  /** Every feature module: the composition root mounts their routes and runs their workers. */
+  modules: Module[];
   /** The message road: ingress, lanes, outbound sends, conversation log. */
-  messaging: Messaging;
+  conversations: Conversations;
   /** Handover tickets, CRM calls and timers. */
-  bridge: Bridge;
+  bridge: CrmBridge;
   bot: Bot;
-  /** What every conversation-lane item runs through: the handover gate, the bot, the bridge. */
-  laneHandler: MailboxHandler<LaneItem>;
+  /** What every conversation-lane item runs through: the modules' lane handlers, by item kind. */
+  laneHandler: MailboxHandler<LaneItemBase>;
   /** Prefix for every Redis key Puente writes (BullMQ and its own keys), so tests can isolate themselves. */
   keyPrefix: string;
   close(): Promise<void>;
@@ -76,35 +79,17 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     accessToken: config.WHATSAPP_ACCESS_TOKEN ?? '',
     userAgent: `Puente/${PUENTE_VERSION}`,
   });
-  const messaging = createMessaging({ config, redis, keyPrefix, queues, mongo, graph, metrics, logger });
-  const bridge = createBridge({ config, redis, keyPrefix, queues, mongo, messaging, metrics, logger });
-  const bot = createBot({
-    sessions: createSessionStore({ redis, keyPrefix, ttlSeconds: config.SESSION_TTL_SECONDS }),
-    authLock: createAuthLock({ redis, keyPrefix }),
-    lookup: createCustomerLookup({
-      crmBaseUrl: config.CRM_BASE_URL ?? 'http://crm.invalid',
-      botApiToken: config.BOT_API_TOKEN ?? '',
-      botSignatureSecret: config.BOT_SIGNATURE_SECRET ?? '',
-      userAgent: `Puente/${PUENTE_VERSION}`,
-      logger,
-    }),
-    // Validated at start-up: a broken catalog stops the process instead of a conversation.
-    plans: loadPlansCatalog(),
-    emergencyPhone: config.EMERGENCY_PHONE,
-    handover: bridge.port,
-    leads: createLeadSink(mongo.connection),
-    logger,
-  });
-  const laneHandler = createLaneHandler({ log: messaging.log, outbound: messaging.outbound, reply: messaging.reply, tickets: bridge.tickets, bot, bridge: bridge.laneHandlers(bot) });
+  const modules = createModules({ config, logger, metrics, redis, mongo, queues, keyPrefix }, graph);
   return {
     config,
     logger,
     metrics,
     graph,
-    messaging,
-    bridge,
-    bot,
-    laneHandler,
+    modules: modules.list,
+    conversations: modules.conversations,
+    bridge: modules.bridge,
+    bot: modules.bot.bot,
+    laneHandler: createLaneDispatcher(modules.list),
     redis,
     workerRedis(name) {
       const connection = createWorkerRedis(redisUrl, `puente:${name}`);
@@ -123,4 +108,10 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       graph.close();
     },
   };
+}
+
+/** The processors a worker process runs: every module's, with the merged lane handler. */
+export function workerDefinitions(deps: Pick<Deps, 'modules' | 'laneHandler'>): WorkerDefinition[] {
+  const mailboxes: Mailbox<never>[] = deps.modules.flatMap((m) => m.mailboxes ?? []);
+  return deps.modules.flatMap((m) => m.workers?.({ laneHandler: deps.laneHandler, mailboxes }) ?? []);
 }

@@ -2,25 +2,49 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Deps } from './deps.js';
 import { createBullBoardApp } from '../../queues/bull-board.js';
-import { AppError } from '../platform/http/errors.js';
+import { bearerAuth, refuseAll } from '../platform/http/auth.js';
 import { createErrorHandler } from '../platform/http/error-handler.js';
+import { AppError } from '../platform/http/errors.js';
 import { limitBody, observeRequests } from '../platform/http/middleware.js';
-import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
-import { metricsRoute, type MetricsSources } from './routes/metrics.js';
-import { webhookRoutes } from '../conversations/routes/webhook.js';
-import { crmRoutes } from '../../crm-bridge/routes/index.js';
+import { createRouteGroup, ROUTE_GROUPS, type RouteGroup, type RouteGroupName, type RouteGroupSpec } from '../platform/http/route-group.js';
 import type { AppEnv } from '../platform/http/types.js';
 import { PUENTE_VERSION } from '../platform/version.js';
+import { metaAuth } from '../whatsapp/webhook-auth.js';
+import type { Deps } from './deps.js';
+import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
+import { metricsRoute, type MetricsSources } from './routes/metrics.js';
 
 /** Largest request body accepted anywhere (Meta's webhook batches included). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** The route groups and how each authenticates (see route-group.ts). */
+function groupSpecs(config: Deps['config']): Record<RouteGroupName, Omit<RouteGroupSpec, 'name'>> {
+  return {
+    meta: {
+      prefixes: ['/'],
+      security: (method) => (method.toLowerCase() === 'get' ? [{ metaVerifyToken: [] }] : [{ metaSignature: [] }]),
+      auth: metaAuth({ appSecret: config.META_WEBHOOK_SECRET, verifyToken: config.WEBHOOK_VERIFY_TOKEN }),
+    },
+    crm: { prefixes: ['/api/crm/'], security: () => [{ crmBearer: [] }], auth: bearerAuth(config.CRM_API_TOKEN) },
+    // Organizations' API keys arrive with the business API; until then nothing under /api/v1 answers.
+    v1: { prefixes: ['/api/v1/'], security: (): Record<string, string[]>[] => [{ apiKey: [] }, { apiKeyBearer: [] }], auth: refuseAll('No API key is valid: the business API is not enabled') },
+  };
+}
+
+function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
+  const register = app.openAPIRegistry.registerComponent.bind(app.openAPIRegistry, 'securitySchemes');
+  register('metaSignature', { type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256', description: 'sha256=<hex HMAC-SHA256 of the raw body with META_WEBHOOK_SECRET>' });
+  register('metaVerifyToken', { type: 'apiKey', in: 'query', name: 'hub.verify_token', description: 'WEBHOOK_VERIFY_TOKEN (answers 403 when wrong, as Meta expects)' });
+  register('crmBearer', { type: 'http', scheme: 'bearer', description: 'CRM_API_TOKEN' });
+  register('apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "An organization's API key" });
+  register('apiKeyBearer', { type: 'http', scheme: 'bearer', description: "An organization's API key, as a bearer token" });
+}
+
 /**
- * Builds the HTTP app. Route modules are mounted here and register their schemas with the
- * OpenAPI document served at /openapi.json. `extras.workerProcesses` (forked workers of role
- * `all`) adds a `workers` check to /readyz and their metrics to /metrics.
+ * Builds the HTTP app: the ops routes, then every module's routes, each in the group whose
+ * authentication it needs. `extras.workerProcesses` (forked workers of role `all`) adds a
+ * `workers` check to /readyz and their metrics to /metrics.
  */
 export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe & Partial<MetricsSources> } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -37,15 +61,28 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
 
   app.route('/', healthRoutes({ redis: deps.redis, mongo: deps.mongo, ...extras }));
   app.route('/', metricsRoute(deps.metrics, extras.workerProcesses));
-  app.route('/', webhookRoutes({ config: deps.config, ingress: deps.messaging.ingress }));
-  app.route('/', crmRoutes(deps.bridge.routeDeps));
+
+  registerSecuritySchemes(app);
+  const specs = groupSpecs(deps.config);
+  const groups = Object.fromEntries(ROUTE_GROUPS.map((name) => [name, createRouteGroup(app, { name, ...specs[name] })])) as Record<RouteGroupName, RouteGroup>;
+  for (const module of deps.modules) {
+    for (const name of ROUTE_GROUPS) module.routes?.[name]?.(groups[name]);
+  }
+
   const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
   if (bullBoard) app.route('/', bullBoard);
 
   app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'Puente API', version: PUENTE_VERSION } });
   app.get('/api/docs', swaggerUI({ url: '/openapi.json', title: 'Puente API' }));
 
-  app.notFound((c) => c.json(new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).toBody(), 404));
+  // Under a protected prefix an unknown path asks for the group's credentials first, so a caller
+  // without them cannot tell which routes exist.
+  const guarded = ROUTE_GROUPS.map((name) => specs[name]).filter((spec) => !spec.prefixes.includes('/'));
+  app.notFound(async (c) => {
+    const spec = guarded.find((g) => g.prefixes.some((prefix) => c.req.path.startsWith(prefix)));
+    if (spec) await spec.auth(c, async () => undefined);
+    return c.json(new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).toBody(), 404);
+  });
   app.onError(createErrorHandler(deps.metrics, deps.logger));
   return app;
 }

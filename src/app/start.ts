@@ -2,12 +2,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { workerProcessEnv, type Config } from '../platform/config/index.js';
-import { createDeps, type Deps, type DepsOptions } from './deps.js';
+import { createDeps, workerDefinitions, type Deps, type DepsOptions } from './deps.js';
 import { createApp } from './http-app.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
-import { workerDefinitions } from './worker-definitions.js';
-import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
+import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes/index.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -63,7 +62,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
   if (role === 'worker' || (role === 'all' && !forkWorkers)) {
     workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
     // Idempotent (a job scheduler), so every worker process may do it.
-    await deps.messaging.scheduleJanitor();
+    await deps.conversations.scheduleJanitor();
     if (config.PUENTE_PARENT_PID !== undefined) {
       const running = workers;
       onDrainRequests(({ mailbox, lane, jobId }) => {
@@ -79,7 +78,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     // The lanes this process's webhooks and CRM calls open are drained by a worker process at once,
     // not after a Worker fetched their job. The children run this entry with the same options, so
     // their lockDuration (the standby job's delay) is the one here.
-    const lanes = deps.messaging.lanes;
+    const lanes = deps.conversations.lanes;
     lanes.delegateInline({
       safetyMs: options.workerTuning?.lockDuration ?? DEFAULT_LOCK_DURATION_MS,
       send: (lane, jobId) => children.delegateDrain({ mailbox: lanes.name, lane, jobId }),

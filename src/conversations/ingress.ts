@@ -4,8 +4,8 @@ import { WINDOW_KEY_TTL_SECONDS, windowKey } from './service-window.js';
 import type { Metrics } from '../platform/metrics/registry.js';
 import { laneKeyOf } from '../whatsapp/normalize.js';
 import type { NormalizedWebhook, StatusEvent } from '../whatsapp/webhook-events.js';
-import type { LaneItem } from './lane-items.js';
-import type { Mailbox } from '../../queues/mailbox.js';
+import type { LanePush } from '../../queues/lanes.js';
+import type { InboundLaneItem } from './lane-items.js';
 import { addJobs } from '../../queues/registry.js';
 
 /** Meta re-delivers unacknowledged webhooks for up to 7 days; dedupe keys outlive that by a day. */
@@ -22,7 +22,7 @@ export interface IngressResult {
  * wamid + status). Resolves only when all of it is stored; any Redis failure rejects, so the
  * webhook answers 503 and Meta retries (already-stored items then count as duplicates).
  */
-export function createIngress(deps: { redis: Redis; keyPrefix: string; lanes: Mailbox<LaneItem>; statusQueue: Queue; metrics: Metrics }) {
+export function createIngress(deps: { redis: Redis; keyPrefix: string; lanes: { push: LanePush<InboundLaneItem> }; statusQueue: Queue; metrics: Metrics }) {
   async function enqueueStatuses(statuses: StatusEvent[]): Promise<number> {
     if (statuses.length === 0) return 0;
     const claims = await Promise.all(

@@ -26,7 +26,7 @@ function hmacSha256(secret: string, rawBody: RawBody): Buffer {
  * Signs a body the way Meta signs webhooks (and the way Puente signs `X-Bot-Signature` for the CRM).
  *
  * @example
- * signBody('test_app_secret', rawBytes) // → 'sha256=b878…5759'
+ * signBody('puente_test_app_secret', rawBytes) // → 'sha256=a23e…ec4c' (test/fixtures/whatsapp/README.md)
  */
 export function signBody(secret: string, rawBody: RawBody): string {
   return PREFIX + hmacSha256(secret, rawBody).toString('hex');

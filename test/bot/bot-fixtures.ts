@@ -1,7 +1,7 @@
 /** Shared test data for the bot tests: context, customers, one sample of every event. */
 import type { BotMessage, Effect } from '../../bot/effects.js';
 import type { BotEvent } from '../../bot/events.js';
-import type { StepContext } from '../../bot/machine-types.js';
+import type { StepContext } from '../../bot/machine-parts.js';
 import { loadPlansCatalog } from '../../bot/plans.js';
 import { initialSnapshot, SUPPORT_TOPICS, type Customer, type Snapshot } from '../../bot/snapshot.js';
 

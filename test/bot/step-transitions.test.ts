@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BotEvent } from '../../bot/events.js';
 import { botMachine } from '../../bot/machine.js';
-import type { StepContext } from '../../bot/machine-types.js';
+import type { StepContext } from '../../bot/machine-parts.js';
 import type { Snapshot } from '../../bot/snapshot.js';
 import type { StateName } from '../../bot/states.js';
 import { step } from '../../bot/step.js';

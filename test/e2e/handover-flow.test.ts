@@ -6,8 +6,9 @@ import { textWebhook, useRoad, type Road } from '../helpers/road.js';
 import { optionIdsOf, recordGraph, textOf, userOf } from '../helpers/transcript.js';
 import { ticketModel } from '../../crm-bridge/ticket-model.js';
 import { PHONE_ID, assignAgent, crmCall, crmKnowsCustomer, recordCrm, userWithOpenTicket } from './support/handover.js';
+import type { BridgeLaneItem } from '../../crm-bridge/lane-items.js';
 
-describe('handover to a person and back (seed 002 sequence)', () => {
+describe('handover to a person and back (the sequence of docs/crm-contract.md)', () => {
   const roadOf = useRoad();
   let road: Road;
   beforeEach(() => {
@@ -18,7 +19,7 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     const crm = recordCrm();
     const { user, graph, ticket } = await userWithOpenTicket(road, '573700000001', true);
 
-    // Bot → CRM: a reactivation ticket at high priority, announced with seed 002's exact body.
+    // Bot → CRM: a reactivation ticket at high priority, announced with the contract's agent-request body.
     expect(ticket).toMatchObject({ status: 'pending', category: 'reactivacion_servicio', priority: 'alta' });
     expect(ticket.ticketId).toMatch(/^TK-\d{4}-\d{6}$/);
     await waitFor(() => crm.at('/api/bot/agent-request').length === 1, 10_000, 'the agent request');
@@ -153,7 +154,8 @@ describe('handover to a person and back (seed 002 sequence)', () => {
     const posted = await road.app.request('/webhook', { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(testEnv.META_WEBHOOK_SECRET, raw) } });
     expect(posted.status).toBe(200);
     const closed = `${ticket.ticketId}.closed`;
-    await road.deps.messaging.lanes.push([{ lane: ticket.conversationKey, item: { id: closed, kind: 'handover_closed', ticketId: ticket.ticketId, reason: 'agent_resolved' }, dedupeKey: closed }]);
+    const item: BridgeLaneItem = { id: closed, kind: 'handover_closed', ticketId: ticket.ticketId, reason: 'agent_resolved' };
+    await road.deps.conversations.lanes.push([{ lane: ticket.conversationKey, item, dedupeKey: closed }]);
 
     await waitFor(() => crm.at('/api/bot/user-message').some((c) => c.body.text === 'Gracias, hasta luego'), 10_000, 'the message at the CRM');
     expect(crm.at('/api/bot/user-message').find((c) => c.body.text === 'Gracias, hasta luego')!.body).toMatchObject({ ticketId: ticket.ticketId, messageId: 'wamid.late-goodbye' });

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/app/http-app.js';
-import { workerDefinitions } from '../../src/app/worker-definitions.js';
+import { workerDefinitions } from '../../src/app/deps.js';
 import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
 import type { Logger } from '../../src/platform/logging/logger.js';
 import { signBody } from '../../src/whatsapp/signature.js';
@@ -46,11 +46,11 @@ export function metaWebhook(value: Record<string, unknown>): object {
     object: 'whatsapp_business_account',
     entry: [
       {
-        id: '102290129340398',
+        id: '241856093317402',
         changes: [
           {
             field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID }, ...value },
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '573186004400', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID }, ...value },
           },
         ],
       },

@@ -41,7 +41,7 @@ async function check(probe: () => Promise<void>): Promise<z.infer<typeof checkRe
   }
 }
 
-/** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/app/worker-processes.ts). */
+/** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/app/worker-processes/). */
 export interface WorkerProcessesProbe {
   readonly expected: number;
   alive(): number;

@@ -6,8 +6,8 @@ const url = z.url({ protocol: /^https?$/ });
 const optionalSecret = z.string().min(1).optional();
 
 /**
- * Every environment variable Puente reads, with the defaults from DESIGN.md.
- * Variables that have no safe default are optional here and required by {@link requireForRole}
+ * Every environment variable Puente reads, with its default (all listed in `.env.example`).
+ * Variables that have no safe default are optional here and required by `requiredInProduction` (config/index.ts)
  * only where the process actually uses them, so `npm run dev` starts with nothing configured.
  */
 export const envSchema = z.object({

@@ -5,5 +5,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     logger: Logger;
+    /** The request body as received, set by an authentication that had to read it (a signature check). */
+    rawBody: Uint8Array;
   };
 }

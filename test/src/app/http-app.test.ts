@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueNames } from '../../../queues/names.js';
+import { bridgeQueues } from '../../../crm-bridge/queue-names.js';
+import { conversationQueues } from '../../../src/conversations/queue-names.js';
 import { createApp } from '../../../src/app/http-app.js';
 import { createTestDeps, type TestDeps } from '../../helpers/deps.js';
 
@@ -70,7 +71,7 @@ describe('HTTP basics', () => {
     const api = await app.request('/admin/queues/api/queues', { headers: auth });
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(Object.values(queueNames).sort());
+    expect(body.queues.map((q) => q.name).sort()).toEqual([...Object.values(conversationQueues), ...Object.values(bridgeQueues)].sort());
   });
 
   it('serves the OpenAPI document and the docs page', async () => {

@@ -1,26 +1,22 @@
-import type { Bot } from '../../bot/runner.js';
-import { toBotInput, toOutboundMessage } from '../../bot/whatsapp-adapter.js';
-import type { BridgeLaneHandlers } from '../../crm-bridge/lane-handlers.js';
-import type { TicketStore } from '../../crm-bridge/ticket-store.js';
-import type { ConversationLog } from './conversation-log.js';
-import { describeInbound } from './describe-inbound.js';
+import { laneHandlers, type LaneHandlers } from '../../queues/lanes.js';
 import { laneKeyOf } from '../whatsapp/normalize.js';
 import type { InboundEvent } from '../whatsapp/webhook-events.js';
-import type { LaneItem } from './lane-items.js';
-import type { MailboxHandler } from '../../queues/mailbox.js';
+import type { ConversationLog } from './conversation-log.js';
+import { describeInbound } from './describe-inbound.js';
+import type { InboundLaneItem } from './lane-items.js';
 import type { Outbound } from './outbound.js';
+import type { HandoverGate, Responder } from './ports.js';
 import type { Reply } from './replies.js';
 
 /**
- * The single entry point of a conversation lane: every item for one user passes here, in order.
- * An inbound message is logged, then the handover gate decides: an open ticket relays it to the
- * CRM, otherwise the bot answers; either way the message is marked read. CRM calls and timers run
- * their bridge handler.
+ * One user message in its lane: it is logged, then the handover gate decides: an open ticket
+ * takes it for the agent, otherwise the responder (the bot) answers; either way the message is
+ * marked read.
  */
-export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; tickets: TicketStore; bot: Bot; bridge: BridgeLaneHandlers }): MailboxHandler<LaneItem> {
+export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; gate: HandoverGate; responder: Responder }): LaneHandlers {
   async function onInbound(event: InboundEvent): Promise<void> {
     const lane = laneKeyOf(event);
-    const ticket = await deps.tickets.findOpen(lane);
+    const ticket = await deps.gate.findOpen(lane);
     const { text, media } = describeInbound(event);
     const logged = deps.log.logInbound({
       wamid: event.wamid,
@@ -48,43 +44,24 @@ export function createLaneHandler(deps: { log: ConversationLog; outbound: Outbou
     // first. The bot's answer does not depend on the log, so there the write overlaps the bot.
     if (ticket) {
       await logged;
-      if (await deps.bridge.gate(event, ticket, event.wamid)) return receipt();
+      if (await ticket.take(event)) return receipt();
     } else {
       logged.catch(() => undefined); // awaited below; this only keeps a bot failure from leaving it unobserved
     }
     const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
     let answered = false;
-    await deps.bot.handle(conversation, toBotInput(event), event.wamid, async (messages) => {
-      const out = messages.map((m) => toOutboundMessage(event.waId, m));
+    await deps.responder.respond(conversation, event, async (out) => {
       await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid });
       answered = out.length > 0;
     });
     if (!answered) {
-      // Silence may mean the CRM closed the ticket after the user wrote this (see relayLate).
-      const late = await deps.bridge.relayLate(event);
+      // Silence may mean the CRM closed the ticket after the user wrote this (see HandoverGate.relayLate).
+      const late = await deps.gate.relayLate(event);
       if (late) await logged.then(() => deps.log.linkToTicket(event.wamid, late.ticketId));
       await receipt();
     }
     await logged;
   }
 
-  const { handlers } = deps.bridge;
-  return async (item) => {
-    switch (item.kind) {
-      case 'inbound':
-        return onInbound(item.event);
-      case 'ticket_opened':
-        return handlers.ticket_opened(item);
-      case 'agent_joined':
-        return handlers.agent_joined(item);
-      case 'handover_closed':
-        return handlers.handover_closed(item);
-      case 'agent_message':
-        return handlers.agent_message(item);
-      case 'timer':
-        return handlers.timer(item);
-      case 'crm_unreachable':
-        return handlers.crm_unreachable(item);
-    }
-  };
+  return laneHandlers<InboundLaneItem>({ inbound: (item) => onInbound(item.event) });
 }

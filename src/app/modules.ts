@@ -1,0 +1,49 @@
+import { createBotModule, type BotModule } from '../../bot/index.js';
+import { createCrmBridge, type CrmBridge } from '../../crm-bridge/index.js';
+import type { QueueRegistry } from '../../queues/registry.js';
+import { createConversations, type Conversations } from '../conversations/index.js';
+import { createLeadsModule } from '../leads/index.js';
+import type { Config } from '../platform/config/index.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { Metrics } from '../platform/metrics/registry.js';
+import type { Module } from '../platform/module.js';
+import type { MongoHandle } from '../platform/mongo/connection.js';
+import type { Redis } from 'ioredis';
+import type { GraphClient } from '../whatsapp/graph-client.js';
+
+/** The platform pieces every module may be given. */
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis;
+  mongo: MongoHandle;
+  queues: QueueRegistry;
+  keyPrefix: string;
+}
+
+export interface Modules {
+  /** Every module, in the order their routes, lane handlers and workers are assembled. */
+  list: Module[];
+  conversations: Conversations;
+  bridge: CrmBridge;
+  bot: BotModule;
+}
+
+/**
+ * Builds every feature module, each given the platform and the ports of the modules it depends on:
+ * the conversation pipeline first (everyone talks through it), then the CRM bridge (tickets and
+ * the handover port), leads, the bot (which hands conversations over through the bridge's port
+ * and stores leads), and last the bridge's lane handlers, which give conversations back to the
+ * bot. A new module is built here and added to `list`; nothing else in the composition root
+ * changes.
+ */
+export function createModules(platform: Platform, graph: GraphClient): Modules {
+  const conversations = createConversations({ ...platform, graph });
+  const bridge = createCrmBridge({ ...platform, conversations });
+  const leads = createLeadsModule(platform.mongo.connection);
+  const bot = createBotModule({ ...platform, handover: bridge.port, leads: leads.sink });
+  const handover = bridge.withBot(bot.bot);
+  const list = [conversations.module({ gate: handover.gate, responder: bot.responder }), handover.module, bot.module, leads.module];
+  return { list, conversations, bridge, bot };
+}

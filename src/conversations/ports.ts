@@ -1,0 +1,44 @@
+import type { InboundEvent } from '../whatsapp/webhook-events.js';
+import type { OutboundMessage } from '../whatsapp/outbound-types.js';
+
+/** The conversation an inbound message belongs to, as the lane knows it. */
+export interface ConversationRef {
+  /** Lane key, unique per (phone_number_id, wa_id). */
+  key: string;
+  /** The user's WhatsApp id. */
+  waId: string;
+  /** The business number the user wrote to. */
+  phoneNumberId: string;
+  /** WhatsApp profile name, when Meta sent one. */
+  profileName?: string;
+}
+
+/** A ticket open for this conversation: a person, not the bot, is talking to the user. */
+export interface OpenTicket {
+  ticketId: string;
+  /** Takes the user's message for the agent's side; false when the bot should answer it after all. */
+  take(event: InboundEvent): Promise<boolean>;
+}
+
+/**
+ * The handover gate, implemented by the CRM bridge: asked before the bot answers a message, so a
+ * bot never talks over an agent.
+ */
+export interface HandoverGate {
+  /** The conversation's open ticket, if any (its id also goes into the conversation log). */
+  findOpen(conversationKey: string): Promise<OpenTicket | null>;
+  /**
+   * After a turn the bot left silent: the ticket this message was written under if the agent's
+   * close overtook it in the lane (the message is then relayed to it), else undefined.
+   */
+  relayLate(event: InboundEvent): Promise<{ ticketId: string } | undefined>;
+}
+
+/** Answers a user's message, implemented by the bot. */
+export interface Responder {
+  /**
+   * Handles one inbound message; `send` carries the answer out (the pipeline queues it in order,
+   * with the read receipt) and must be awaited before the turn ends. An empty answer means silence.
+   */
+  respond(conversation: ConversationRef, event: InboundEvent, send: (messages: OutboundMessage[]) => Promise<void>): Promise<void>;
+}
