@@ -31,9 +31,9 @@ export function post(agent: http.Agent, url: string, body: string, headers: Reco
 export function postInbound(agent: http.Agent, puenteUrl: string, phone: string, wamid: string, message: Record<string, unknown>) {
   const envelope = {
     object: 'whatsapp_business_account',
-    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: {
+    entry: [{ id: '241856093317402', changes: [{ field: 'messages', value: {
       messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '15550783881', phone_number_id: BENCH_PHONE_NUMBER_ID },
+      metadata: { display_phone_number: '573186004400', phone_number_id: BENCH_PHONE_NUMBER_ID },
       contacts: [{ profile: { name: `Usuario ${phone}` }, wa_id: phone }],
       messages: [{ from: phone, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
     } }] }],

@@ -1,12 +1,12 @@
 /**
- * Signed WhatsApp webhooks as Meta sends them (one text message per envelope), see
- * `/work/shared/whatsapp/fixtures/inbound-text.json`. Ids are deterministic so that the process that
+ * Signed WhatsApp webhooks as Meta sends them (one text message per envelope), shaped like
+ * `test/fixtures/whatsapp/inbound-text.json`. Ids are deterministic so that the process that
  * sends a message and the process that sees its reply agree on them without talking.
  */
 import { signBody } from '../../src/whatsapp/signature.js';
 
 /** The `phone_number_id` Puente is configured with in the bench (`WHATSAPP_PHONE_NUMBER_ID`). */
-export const BENCH_PHONE_NUMBER_ID = '106540352242922';
+export const BENCH_PHONE_NUMBER_ID = '118724605391736';
 /** `META_WEBHOOK_SECRET` of the Puente under test. */
 export const BENCH_WEBHOOK_SECRET = 'bench-secret';
 
@@ -36,8 +36,8 @@ export function buildWebhook(secret: string, runId: string, user: number, n: num
   const wamid = wamidFor(runId, user, n);
   const text = `Hola, quisiera saber el precio del plan. Mensaje ${n} de ${user}`.padEnd(80, '.');
   const json =
-    '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp",' +
-    `"metadata":{"display_phone_number":"15550783881","phone_number_id":"${BENCH_PHONE_NUMBER_ID}"},` +
+    '{"object":"whatsapp_business_account","entry":[{"id":"241856093317402","changes":[{"value":{"messaging_product":"whatsapp",' +
+    `"metadata":{"display_phone_number":"573186004400","phone_number_id":"${BENCH_PHONE_NUMBER_ID}"},` +
     `"contacts":[{"profile":{"name":"Usuario ${user}"},"wa_id":"${from}"}],` +
     `"messages":[{"from":"${from}","id":"${wamid}","timestamp":"${timestampSec}","type":"text","text":{"body":${JSON.stringify(text)}}}]},` +
     '"field":"messages"}]}]}';

@@ -52,7 +52,7 @@ describe('customer lookup client (CRM mocked with nock)', () => {
     expect(seen!.headers['x-bot-signature']).toBe(expected);
   });
 
-  it('accepts the seed\'s isInactive flag and a numeric customer id', async () => {
+  it('accepts the contract\'s isInactive flag and a numeric customer id', async () => {
     nock(CRM).post(PATH).reply(200, { found: true, customer: { customerId: 777, customerName: 'Ana', isInactive: false } });
     expect(await lookupClient().lookup(request)).toEqual({
       outcome: 'found',

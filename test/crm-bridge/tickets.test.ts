@@ -8,7 +8,7 @@ import { mongoUriFor, uniqueDbName } from '../helpers/mongo.js';
 
 let conn: Connection;
 let store: TicketStore;
-// Store tests live in 2025 (the seed's date) so the 2026 counter belongs to the id tests alone.
+// Store tests live in 2025 so the 2026 counter belongs to the id tests alone.
 const T0 = new Date('2025-06-06T15:25:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const maria = { id: 'agent_001', name: 'María González', via: 'crm' as const };

@@ -27,7 +27,7 @@ describe('handover metrics and log events', () => {
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
   }
 
-  it('counts the ticket, its assignment, first agent reply, resolution and a failed CRM call, and logs the seed events', async () => {
+  it('counts the ticket, its assignment, first agent reply, resolution and a failed CRM call, and logs the contract\'s events', async () => {
     const samples = async () => ({
       opened: await metric('puente_tickets_opened_total', 'category="soporte_agente",priority="media"'),
       assigned: await metric('puente_ticket_time_to_assignment_seconds_count'),

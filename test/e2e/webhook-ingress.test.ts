@@ -5,15 +5,17 @@ import { testEnv } from '../helpers/deps.js';
 import { TEST_REDIS_URL, waitFor } from '../helpers/redis.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
-/** The signature test vector of whatsapp/fixtures/README.md: 520 bytes, ASCII-escaped, compact. */
-const VECTOR_BODY =
-  '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Camila Restrepo"},"wa_id":"573001234567"}],"messages":[{"from":"573001234567","id":"wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E0QTY1OTlBRUUwMzgxMDE0NEYA","timestamp":"1749416383","type":"text","text":{"body":"Hola, \\u00bftienen env\\u00edos a Medell\\u00edn?"}}]},"field":"messages"}]}]}';
-const VECTOR_SIGNATURE = 'sha256=b8783675a9b513a17a4efade8a5d830bbca958bd253379a7a0178f349cf55759';
-const VECTOR_LANE = '106540352242922:573001234567';
+/**
+ * The signature test vector of test/fixtures/whatsapp/README.md: the exact wire body (574 bytes,
+ * compact, non-ASCII escaped as \uXXXX) signed with the test app secret (`testEnv.META_WEBHOOK_SECRET`).
+ */
+const VECTOR_BODY = readFixture('signature-vector.body');
+const VECTOR_SIGNATURE = 'sha256=a23ebaab10582a87b08901c82399086e8e13ddac9c6e83fec64330020105ec4c';
+const VECTOR_LANE = '118724605391736:573154286019';
 
 describe('POST /webhook', () => {
   let road: Road;
-  const lanes = () => road.deps.messaging;
+  const lanes = () => road.deps.conversations;
   const depth = (lane: string) => road.deps.redis.llen(`${road.deps.keyPrefix}:mb:lanes:q:${lane}`);
 
   beforeAll(async () => {
@@ -25,7 +27,9 @@ describe('POST /webhook', () => {
     road.app.request('/webhook', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
   it('accepts the test vector signed over its exact bytes and queues its message', async () => {
-    expect(Buffer.byteLength(VECTOR_BODY)).toBe(520);
+    expect(Buffer.byteLength(VECTOR_BODY)).toBe(574);
+    expect(testEnv.META_WEBHOOK_SECRET).toBe('puente_test_app_secret');
+    expect(VECTOR_LANE).toBe(`${testEnv.WHATSAPP_PHONE_NUMBER_ID}:573154286019`);
     const res = await post(VECTOR_BODY, { 'X-Hub-Signature-256': VECTOR_SIGNATURE });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', messages: { queued: 1, duplicate: 0 } });
@@ -106,8 +110,8 @@ describe('POST /webhook', () => {
       field: 'messages',
       value: {
         messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '15550783881', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
-        messages: users.map((u) => ({ from: u, id: `wamid.grid-${e}-${c}-${u}`, timestamp: '1749416383', type: 'text', text: { body: `${e}${c}` } })),
+        metadata: { display_phone_number: '573186004400', phone_number_id: testEnv.WHATSAPP_PHONE_NUMBER_ID },
+        messages: users.map((u) => ({ from: u, id: `wamid.grid-${e}-${c}-${u}`, timestamp: '1758049643', type: 'text', text: { body: `${e}${c}` } })),
       },
     });
     const res = await road.postWebhook({ object: 'whatsapp_business_account', entry: [0, 1].map((e) => ({ id: 'w', changes: [0, 1].map((c) => change(e, c)) })) });

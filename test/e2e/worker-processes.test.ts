@@ -26,7 +26,7 @@ async function setup(graph: { hang?: (b: { biz_opaque_callback_data?: string }) 
   const app = createApp(deps);
   const children: ChildProcess[] = [];
   const startWorker = async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/worker-entry.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/processes/worker-entry.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

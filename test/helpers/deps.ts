@@ -23,13 +23,13 @@ export function memoryLogger(level = 'info'): { logger: Logger; lines: string[] 
 
 /** Secrets and ids every test environment shares. */
 export const testEnv = {
-  META_WEBHOOK_SECRET: 'test_app_secret',
+  META_WEBHOOK_SECRET: 'puente_test_app_secret',
   WEBHOOK_VERIFY_TOKEN: 'test-verify-token',
   CRM_API_TOKEN: 'test-crm-token',
   BOT_API_TOKEN: 'test-bot-token',
   BOT_SIGNATURE_SECRET: 'test-bot-signature-secret',
   WHATSAPP_ACCESS_TOKEN: 'test-access-token',
-  WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
+  WHATSAPP_PHONE_NUMBER_ID: '118724605391736',
   WHATSAPP_API_URL: 'https://graph.test',
   CRM_BASE_URL: 'https://crm.test',
   LOG_LEVEL: 'silent',

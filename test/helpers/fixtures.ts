@@ -2,10 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The shared WhatsApp fixtures live outside the repo, at /work/shared/whatsapp/fixtures
- * (the repo is /work/main, so from test/helpers/ that is three levels up).
+ * The repository's own WhatsApp Cloud API payloads: `test/fixtures/whatsapp/`, described in its
+ * README.md (what each file shows, and the signature test vector).
  */
-export const FIXTURES_DIR = new URL('../../../shared/whatsapp/fixtures/', import.meta.url);
+export const FIXTURES_DIR = new URL('../fixtures/whatsapp/', import.meta.url);
 
 /** The exact text of a fixture file, e.g. `readFixture('inbound-text.json')`. */
 export function readFixture(name: string): string {

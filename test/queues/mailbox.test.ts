@@ -202,7 +202,7 @@ describe('mailbox lanes', () => {
 
   it('loses and duplicates nothing when a worker is killed with SIGKILL mid-item', async () => {
     const { prefix, mailbox, redis } = setup('crashtest');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/processes/mailbox-worker-entry.ts'], {
       cwd: repoRoot,
       env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, HANG_ON: 'k2' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -213,7 +213,7 @@ describe('mailbox lanes', () => {
     await new Promise((r) => child.once('exit', r));
     expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1']);
 
-    const survivor = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+    const survivor = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/processes/mailbox-worker-entry.ts'], {
       cwd: repoRoot,
       env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, HANG_ON: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -359,7 +359,7 @@ describe('mailbox lanes', () => {
     it('loses and duplicates nothing when the draining process is killed with SIGKILL mid-item', async () => {
       const { prefix, redis } = setup('crashtest');
       const spawnWorker = (env: Record<string, string>) =>
-        spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/mailbox-worker-entry.ts'], {
+        spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/processes/mailbox-worker-entry.ts'], {
           cwd: repoRoot,
           env: { ...process.env, TEST_KEY_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, ...env },
           stdio: ['ignore', 'pipe', 'inherit'],

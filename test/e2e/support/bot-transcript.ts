@@ -15,7 +15,7 @@ import { optionIdsOf, recordGraph, textOf, userOf, type SentMessage } from '../.
 
 export const CRM_URL = testEnv.CRM_BASE_URL;
 export const PHONE_ID = testEnv.WHATSAPP_PHONE_NUMBER_ID;
-/** EMERGENCY_PHONE's default (DESIGN.md). */
+/** EMERGENCY_PHONE's default (`src/platform/config/schema.ts`, `.env.example`). */
 export const EMERGENCY_PHONE = '3242156679';
 const LOOKUP_PATH = '/api/bot/customer-lookup';
 
@@ -84,11 +84,11 @@ async function sendRaw(road: Road, graph: ReturnType<typeof recordGraph>, waId: 
   const wamid = `wamid.bot-${waId}-${Date.now()}-${++seq}`;
   const value = {
     messaging_product: 'whatsapp',
-    metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_ID },
+    metadata: { display_phone_number: '573186004400', phone_number_id: PHONE_ID },
     contacts: [{ profile: { name: 'Camila Restrepo' }, wa_id: waId }],
     messages: [{ from: waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), ...message }],
   };
-  const res = await road.postWebhook({ object: 'whatsapp_business_account', entry: [{ id: '102290129340398', changes: [{ field: 'messages', value }] }] });
+  const res = await road.postWebhook({ object: 'whatsapp_business_account', entry: [{ id: '241856093317402', changes: [{ field: 'messages', value }] }] });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
   const answers = () => graph.sent.filter((m) => m.biz_opaque_callback_data === wamid);
   if (expected > 0) await waitFor(() => answers().length >= expected, 10_000, `${expected} answer(s) to ${JSON.stringify(message)}`);
@@ -149,7 +149,7 @@ export function anyLookup() {
   return nock(CRM_URL).post(LOOKUP_PATH).reply(500);
 }
 
-/** The CRM accepts the agent request (seed 002); the bodies it received are recorded. */
+/** The CRM accepts the agent request (docs/crm-contract.md); the bodies it received are recorded. */
 export function crmAcceptsAgentRequests() {
   const requests: Record<string, unknown>[] = [];
   const scope = nock(CRM_URL)

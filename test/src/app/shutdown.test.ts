@@ -22,7 +22,7 @@ describe('graceful shutdown', () => {
   });
 
   it('finishes the running job, then exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/shutdown-entry.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/processes/shutdown-entry.ts'], {
       cwd: repoRoot,
       env: { ...process.env, ...testEnv, LOG_LEVEL: 'info', PORT: '0', PUENTE_ROLE: 'all', REDIS_URL: TEST_REDIS_URL, MONGODB_URI: mongoUriFor(uniqueDbName('shutdown')), TEST_KEY_PREFIX: prefix },
       stdio: ['ignore', 'pipe', 'pipe'],

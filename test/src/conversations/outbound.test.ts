@@ -44,7 +44,7 @@ describe('outbound sends', () => {
       times.push(Date.now());
       return ok((body as { to: string }).to);
     });
-    await road.deps.messaging.outbound.enqueue(users.map((u) => item(u, 'hola')));
+    await road.deps.conversations.outbound.enqueue(users.map((u) => item(u, 'hola')));
     await waitFor(() => times.length === 11, 10_000);
     times.sort((a, b) => a - b);
     expect(times[10]! - times[0]!).toBeGreaterThanOrEqual(950);
@@ -62,7 +62,7 @@ describe('outbound sends', () => {
       marked.push({ to: owner.get(wamid) ?? '?', wamid });
       return { success: true };
     });
-    const { outbound } = road.deps.messaging;
+    const { outbound } = road.deps.conversations;
     await outbound.enqueue([receipt(a, 'wamid.rc-a')]);
     // Graph is answering the first one (300 ms); three more arrive, and another user's.
     await new Promise((r) => setTimeout(r, 100));
@@ -86,7 +86,7 @@ describe('outbound sends', () => {
       seen.push({ text: (body as { text: { body: string } }).text.body, at: Date.now() });
       return ok(to);
     });
-    await road.deps.messaging.outbound.enqueue(['uno', 'dos', 'tres', 'cuatro'].map((t) => item(to, t)));
+    await road.deps.conversations.outbound.enqueue(['uno', 'dos', 'tres', 'cuatro'].map((t) => item(to, t)));
     await waitFor(() => seen.length === 4, 10_000);
     expect(seen.map((s) => s.text)).toEqual(['uno', 'dos', 'tres', 'cuatro']);
     for (let i = 1; i < 4; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(140);
@@ -102,7 +102,7 @@ describe('outbound sends', () => {
       return ok(to);
     });
     const first = item(to, 'primero');
-    await road.deps.messaging.outbound.enqueue([first, item(to, 'segundo')]);
+    await road.deps.conversations.outbound.enqueue([first, item(to, 'segundo')]);
     await waitFor(() => seen.length === 2, 10_000);
     expect(seen).toEqual(['primero', 'segundo']);
     await waitFor(async () => (await logOf(first.id))?.status === 'accepted');
@@ -125,7 +125,7 @@ describe('outbound sends', () => {
       return ok(to);
     });
     const doomed = item(to, 'condenado');
-    await road.deps.messaging.outbound.enqueue([doomed, item(to, 'siguiente')]);
+    await road.deps.conversations.outbound.enqueue([doomed, item(to, 'siguiente')]);
     await waitFor(() => seen.length === 1, 10_000);
     expect(seen).toEqual(['siguiente']);
     expect(await logOf(doomed.id)).toMatchObject({ status: 'failed', error: { code } });
@@ -136,7 +136,7 @@ describe('outbound sends', () => {
     await openWindow(to);
     nock(GRAPH).post(PATH).once().reply(401, fixtureJson('error-190-response.json'));
     const doomed = item(to, 'hola');
-    await road.deps.messaging.outbound.enqueue([doomed]);
+    await road.deps.conversations.outbound.enqueue([doomed]);
     await waitFor(async () => (await logOf(doomed.id))?.status === 'failed', 10_000);
     const metrics = await road.deps.metrics.registry.metrics();
     expect(metrics).toMatch(/puente_whatsapp_token_errors_total\{[^}]*\} 1/);
@@ -154,7 +154,7 @@ describe('outbound sends', () => {
       return ok((b as { to: string }).to);
     });
     const started = Date.now();
-    await road.deps.messaging.outbound.enqueue([item(slow, 'a ti te toca esperar'), item(fast, 'a ti no')]);
+    await road.deps.conversations.outbound.enqueue([item(slow, 'a ti te toca esperar'), item(fast, 'a ti no')]);
     await waitFor(() => seen.length === 2, 10_000);
     const fastAt = seen.find((s) => s.to === fast)!.at - started;
     const slowAt = seen.find((s) => s.to === slow)!.at - started;
@@ -165,14 +165,14 @@ describe('outbound sends', () => {
   it('refuses a free-form message outside the 24-hour window before queueing it, but lets a template through', async () => {
     const to = '573300600001';
     await road.deps.redis.set(windowKey(road.deps.keyPrefix, `${PHONE_ID}:${to}`), String(Math.floor(Date.now() / 1000) - 25 * 3600));
-    await expect(road.deps.messaging.outbound.enqueue([item(to, 'hola')])).rejects.toBeInstanceOf(ServiceWindowClosedError);
+    await expect(road.deps.conversations.outbound.enqueue([item(to, 'hola')])).rejects.toBeInstanceOf(ServiceWindowClosedError);
     const seen: string[] = [];
     nock(GRAPH).post(PATH).once().reply(200, (_u, b) => {
       seen.push((b as { type: string }).type);
       return ok(to);
     });
     const template = item(to, 'plantilla', { payload: { kind: 'message', message: templateMessage(to, { name: 'seguimiento', language: 'es_CO' }), freeForm: false } });
-    await road.deps.messaging.outbound.enqueue([template]);
+    await road.deps.conversations.outbound.enqueue([template]);
     await waitFor(() => seen.length === 1);
     expect(seen).toEqual(['template']);
   });
@@ -184,7 +184,7 @@ describe('outbound sends', () => {
     nock(GRAPH).post(PATH).delay(300).once().reply(200, ok(to));
     const first = item(to, 'primero');
     const late = item(to, 'tarde');
-    await road.deps.messaging.outbound.enqueue([first, late]);
+    await road.deps.conversations.outbound.enqueue([first, late]);
     await road.deps.redis.set(key, String(Math.floor(Date.now() / 1000) - 25 * 3600));
     await waitFor(async () => (await logOf(late.id))?.status === 'failed', 10_000);
     expect(await logOf(late.id)).toMatchObject({ error: { code: 'CUSTOMER_SERVICE_WINDOW_CLOSED' } });

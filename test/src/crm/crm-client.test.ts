@@ -26,7 +26,7 @@ function client(overrides: Partial<CrmClientOptions> = {}) {
   });
 }
 
-/** Seed 002's example body, built the way the lead builds it. */
+/** A full agent-request body (docs/crm-contract.md, "Agent request"), built the way the lead builds it. */
 const agentRequest: AgentRequestBody = buildAgentRequest({
   ticketId: 'TK-2025-001234',
   userPhone: '573001234567',
@@ -70,7 +70,7 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('buildAgentRequest', () => {
-  it('produces seed 002\'s example body field for field', () => {
+  it('produces the contract\'s agent-request body field for field', () => {
     expect(agentRequest).toEqual({
       ticketId: 'TK-2025-001234',
       userPhone: '573001234567',

@@ -11,10 +11,10 @@ import { fixtureJson, readFixture } from '../../helpers/fixtures.js';
 
 const API = 'https://graph.facebook.com';
 const VERSION = 'v21.0';
-const PHONE_NUMBER_ID = '106540352242922';
+const PHONE_NUMBER_ID = '118724605391736';
 const TOKEN = 'EAAtestSECRETtoken123';
 const PATH = `/${VERSION}/${PHONE_NUMBER_ID}/messages`;
-const message = textMessage('573001234567', 'Hola');
+const message = textMessage('573154286019', 'Hola');
 
 let graph: GraphClient;
 
@@ -64,7 +64,7 @@ describe('createGraphClient().sendMessage success', () => {
 
     const result = await client({ userAgent: 'Puente/0.1.0' }).sendMessage(message);
 
-    expect(result).toEqual({ wamid: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSRTVGNkE3QjhDOUQwRTFGMkEzAA==', waId: '573001234567' });
+    expect(result).toEqual({ wamid: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSNjY0QTJGODdBMDFBNjc5NkQ3AA==', waId: '573154286019' });
     expect(scope.isDone()).toBe(true);
     expect(seen?.body).toEqual(message);
     expect(seen?.headers).toMatchObject({
@@ -103,7 +103,7 @@ describe('createGraphClient().sendMessage failures', () => {
       subcode: 2494055,
       type: 'OAuthException',
       details: 'Cloud API message throughput has been reached.',
-      fbtraceId: 'Az8or2yhqkZfEZ-_4Qn_Bam',
+      fbtraceId: 'O_g-0hjXZRaKUTU8sbJyenu',
       retryable: true,
       classification: { kind: 'retry', code: 130429 },
     });
@@ -193,7 +193,7 @@ describe('createGraphClient().markRead', () => {
         return true;
       })
       .reply(200, { success: true });
-    const wamid = 'wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E0QTY1OTlBRUUwMzgxMDE0NEYA';
+    const wamid = 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggQ0Q3MUY0OEY4MjgyM0EzMTcyQ0Y2ODFCNENGQjRFMEUA';
     await client().markRead(wamid, { typing: true });
     expect(body).toEqual(fixtureJson('mark-read-request.json'));
   });

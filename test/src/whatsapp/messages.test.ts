@@ -10,23 +10,23 @@ import {
 } from '../../../src/whatsapp/messages.js';
 import { fixtureJson } from '../../helpers/fixtures.js';
 
-const TO = '573001234567';
+const TO = '573154286019';
 
 describe('outbound builders produce exactly Meta\'s request bodies', () => {
   it('textMessage matches send-text-request.json (preview_url defaults to false)', () => {
-    const body = '¡Hola Camila! Sí, enviamos a Medellín. El envío tarda 2 a 3 días hábiles.';
+    const body = '¡Hola, Valentina! Sí, tenemos fibra óptica en Envigado. ¿Te comparto los planes disponibles para tu dirección?';
     expect(textMessage(TO, body)).toStrictEqual(fixtureJson('send-text-request.json'));
   });
 
   it('buttonsMessage matches send-interactive-buttons-request.json', () => {
     const message = buttonsMessage(TO, {
-      header: 'Pedido #48213',
-      body: 'Tu pedido está listo para despacho. ¿Confirmas la dirección de entrega?',
-      footer: 'Tienda Ejemplo',
+      header: 'Soporte técnico',
+      body: 'Desconecta el módem 30 segundos y vuelve a conectarlo. Cuando las luces se estabilicen, cuéntame: ¿se solucionó?',
+      footer: 'Atención al cliente',
       buttons: [
-        { id: 'confirm-order', title: 'Confirmar' },
-        { id: 'change-address', title: 'Cambiar dirección' },
-        { id: 'talk-to-agent', title: 'Hablar con asesor' },
+        { id: 'v1:confirm.yes', title: 'Sí, se solucionó' },
+        { id: 'v1:confirm.no', title: 'No, sigue igual' },
+        { id: 'v1:menu.agent', title: 'Hablar con asesor' },
       ],
     });
     expect(message).toStrictEqual(fixtureJson('send-interactive-buttons-request.json'));
@@ -34,19 +34,19 @@ describe('outbound builders produce exactly Meta\'s request bodies', () => {
 
   it('listMessage matches send-interactive-list-request.json', () => {
     const message = listMessage(TO, {
-      header: 'Opciones de envío',
-      body: '¿Qué opción de envío prefieres?',
-      footer: 'Tienda Ejemplo',
-      button: 'Ver opciones',
+      header: 'Planes hogar',
+      body: 'Estos son los planes disponibles en tu zona. ¿Cuál te interesa?',
+      footer: 'Precios con IVA incluido',
+      button: 'Ver planes',
       sections: [
         {
-          title: 'Envío nacional',
+          title: 'Fibra óptica',
           rows: [
-            { id: 'priority_express', title: 'Priority Mail Express', description: 'Next Day to 2 Days' },
-            { id: 'priority_mail', title: 'Priority Mail', description: '1–3 Days' },
+            { id: 'v1:plan.hogar-300', title: 'Hogar 300 Mbps', description: '$89.900 al mes – instalación gratis' },
+            { id: 'v1:plan.hogar-600', title: 'Hogar 600 Mbps', description: '$109.900 al mes – incluye repetidor wifi' },
           ],
         },
-        { title: 'Recoger en tienda', rows: [{ id: 'pickup_poblado', title: 'Tienda El Poblado', description: 'Disponible en 2 horas' }] },
+        { title: 'Internet + TV', rows: [{ id: 'v1:plan.combo-tv', title: 'Combo 300 Mbps + TV', description: '$139.900 al mes – 80 canales HD' }] },
       ],
     });
     expect(message).toStrictEqual(fixtureJson('send-interactive-list-request.json'));
@@ -54,27 +54,27 @@ describe('outbound builders produce exactly Meta\'s request bodies', () => {
 
   it('templateMessage matches send-template-request.json, turning numeric button indexes into strings', () => {
     const message = templateMessage(TO, {
-      name: 'order_shipped',
+      name: 'recordatorio_pago',
       language: 'es',
       components: [
-        { type: 'header', parameters: [{ type: 'text', text: '48213' }] },
+        { type: 'header', parameters: [{ type: 'text', text: 'septiembre' }] },
         {
           type: 'body',
           parameters: [
-            { type: 'text', text: 'Camila' },
-            { type: 'text', text: '48213' },
-            { type: 'text', text: '12 de junio' },
+            { type: 'text', text: 'Valentina' },
+            { type: 'text', text: '$89.900' },
+            { type: 'text', text: '25 de septiembre' },
           ],
         },
-        { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'TRACK_ORDER_48213' }] },
-        { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'STOP_PROMOTIONS' }] },
+        { type: 'button', sub_type: 'quick_reply', index: 0, parameters: [{ type: 'payload', payload: 'menu.account' }] },
+        { type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'menu.agent' }] },
       ],
     });
     expect(message).toStrictEqual(fixtureJson('send-template-request.json'));
   });
 
   it('mediaMessage matches send-image-link-request.json', () => {
-    const message = mediaMessage(TO, 'image', { link: 'https://www.example.com/assets/catalogo/zapato-azul.jpg' }, { caption: 'Así luce en azul 👟' });
+    const message = mediaMessage(TO, 'image', { link: 'https://www.example.com/soporte/luces-modem-fibra.jpg' }, { caption: 'Así deben verse las luces del módem 💡' });
     expect(message).toStrictEqual(fixtureJson('send-image-link-request.json'));
   });
 
@@ -82,14 +82,14 @@ describe('outbound builders produce exactly Meta\'s request bodies', () => {
     const message = mediaMessage(
       TO,
       'document',
-      { link: 'https://www.example.com/facturas/factura-48213.pdf' },
-      { caption: 'Factura de tu pedido #48213', filename: 'factura-48213.pdf' },
+      { link: 'https://www.example.com/facturas/FE-2025-09-118472.pdf' },
+      { caption: 'Tu factura de septiembre 🧾', filename: 'factura-septiembre-2025.pdf' },
     );
     expect(message).toStrictEqual(fixtureJson('send-document-link-request.json'));
   });
 
   it('markReadMessage with typing matches mark-read-request.json', () => {
-    const wamid = 'wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E0QTY1OTlBRUUwMzgxMDE0NEYA';
+    const wamid = 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggQ0Q3MUY0OEY4MjgyM0EzMTcyQ0Y2ODFCNENGQjRFMEUA';
     expect(markReadMessage(wamid, { typing: true })).toStrictEqual(fixtureJson('mark-read-request.json'));
   });
 
@@ -114,12 +114,12 @@ describe('outbound builder options', () => {
   });
 
   it('mediaMessage by uploaded id sends { id } and audio carries nothing else', () => {
-    expect(mediaMessage(TO, 'audio', { id: '1908647269898587' })).toStrictEqual({
+    expect(mediaMessage(TO, 'audio', { id: '3120458876621935' })).toStrictEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: TO,
       type: 'audio',
-      audio: { id: '1908647269898587' },
+      audio: { id: '3120458876621935' },
     });
   });
 

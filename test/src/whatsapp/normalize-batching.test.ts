@@ -28,10 +28,10 @@ describe('normalizeWebhook batching', () => {
   it('returns both users of the batched fixture, in order, each with its own profile name and lane', () => {
     const { events } = normalizeWebhook(fixtureJson('batched-two-messages-two-users.json'));
     expect(events.map((e) => [e.waId, e.profileName, e.type === 'text' ? e.text : null, e.timestamp])).toEqual([
-      ['573001234567', 'Camila Restrepo', 'Buenas tardes', 1749417120],
-      ['573009876543', 'Julián Ortiz', 'Quiero cambiar mi pedido', 1749417121],
+      ['573154286019', 'Valentina Ocampo', '¿Me confirman la hora de la visita técnica?', 1758051015],
+      ['573207731458', 'Sebastián Muñoz', 'Hola, quiero trasladar mi servicio a otra dirección', 1758051016],
     ]);
-    expect(events.map(laneKeyOf)).toEqual(['106540352242922:573001234567', '106540352242922:573009876543']);
+    expect(events.map(laneKeyOf)).toEqual(['118724605391736:573154286019', '118724605391736:573207731458']);
   });
 
   it('walks every entry × change × message: 2 entries × 2 changes × 2 messages give 8 events in payload order', () => {

@@ -3,16 +3,16 @@ import { normalizeWebhook } from '../../../src/whatsapp/normalize.js';
 import type { InboundEvent, StatusEvent } from '../../../src/whatsapp/webhook-events.js';
 import { fixtureJson, listFixtures } from '../../helpers/fixtures.js';
 
-const PHONE_NUMBER_ID = '106540352242922';
-const DISPLAY = '15550783881';
-const USER = '573001234567';
+const PHONE_NUMBER_ID = '118724605391736';
+const DISPLAY = '573186004400';
+const USER = '573154286019';
 
 const base = (wamid: string, timestamp: number) => ({
   wamid,
   phoneNumberId: PHONE_NUMBER_ID,
   displayPhoneNumber: DISPLAY,
   waId: USER,
-  profileName: 'Camila Restrepo',
+  profileName: 'Valentina Ocampo',
   timestamp,
 });
 
@@ -34,7 +34,7 @@ function singleStatus(name: string): StatusEvent {
   return result.statuses[0] as StatusEvent;
 }
 
-describe('normalizeWebhook on the shared fixtures', () => {
+describe('normalizeWebhook on the repository\'s fixtures (test/fixtures/whatsapp)', () => {
   it('turns every inbound-*, status-* and batched-* fixture into events or statuses, skipping nothing', () => {
     const webhooks = listFixtures().filter((n) => /^(inbound|status|batched)-/.test(n));
     expect(webhooks).toHaveLength(16);
@@ -47,52 +47,52 @@ describe('normalizeWebhook on the shared fixtures', () => {
 
   it('turns a text message into a text event with sender, profile name and numeric timestamp', () => {
     expect(singleEvent('inbound-text.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E0QTY1OTlBRUUwMzgxMDE0NEYA', 1749416383),
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggQ0Q3MUY0OEY4MjgyM0EzMTcyQ0Y2ODFCNENGQjRFMEUA', 1758049643),
       type: 'text',
-      text: 'Hola, ¿tienen envíos a Medellín?',
+      text: 'Buenas tardes 🙏 ¿Tienen cobertura de fibra óptica en Envigado?',
     });
   });
 
   it('turns a reply-button tap into button_reply with the reply id and the tapped message as context', () => {
     expect(singleEvent('inbound-button-reply.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E4QzFFNTJCMEQ5NEY3QTZDMjEA', 1749416450),
-      context: { from: DISPLAY, id: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSQTFCMkMzRDRFNUY2QTdCOEM5AA==' },
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggMkQ4RDk3OTZBQTQwMTg2RTM5NkM1MjNFM0Q0MjM1QUMA', 1758049935),
+      context: { from: DISPLAY, id: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSODIwNTJCOENGMzg5MUE3MzQ4AA==' },
       type: 'button_reply',
-      replyId: 'confirm-order',
-      title: 'Confirmar',
+      replyId: 'v1:confirm.no',
+      title: 'No, sigue igual',
     });
   });
 
   it('turns a list pick into list_reply with id, title and description', () => {
     expect(singleEvent('inbound-list-reply.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0EwRjZCMkQ3QzFFNDhBOUIzRDUA', 1749416512),
-      context: { from: DISPLAY, id: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSQjJDM0Q0RTVGNkE3QjhDOUQwAA==' },
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggOTVFN0VBQUFEMkM5NzQwMURCMUQyNDI4RTI3OTQ2RUIA', 1758049731),
+      context: { from: DISPLAY, id: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSMEY1NzE3QkJBNzNDNDE1RjEyAA==' },
       type: 'list_reply',
-      replyId: 'priority_express',
-      title: 'Priority Mail Express',
-      description: 'Next Day to 2 Days',
+      replyId: 'v1:plan.hogar-600',
+      title: 'Hogar 600 Mbps',
+      description: '$109.900 al mes – incluye repetidor wifi',
     });
   });
 
   it('turns a template quick-reply tap (type "button") into quick_reply with payload and text', () => {
     expect(singleEvent('inbound-template-quick-reply.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0FEMjdFOTBDNEIxQTM1RjhFNjAA', 1749416600),
-      context: { from: DISPLAY, id: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSQzNENEU1RjZBN0I4QzlEMEUxAA==' },
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggQjlEMEU0ODQ2RENFNDA0MzFGQUJCNzFBQUUyQjQyMEIA', 1758050402),
+      context: { from: DISPLAY, id: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSNjgwMkMxNkRCM0MxQjgzRTgzAA==' },
       type: 'quick_reply',
-      payload: 'STOP_PROMOTIONS',
-      text: 'Stop promotions',
+      payload: 'menu.account',
+      text: 'Ver mi factura',
     });
   });
 
   it('keeps an image\'s media id, MIME type, sha256, caption and url', () => {
     const event = singleEvent('inbound-image.json');
-    expect(event).toMatchObject({ ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E1QzBEMUUyRjNBNEI1QzZEN0UA', 1749416700), type: 'image' });
+    expect(event).toMatchObject({ ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhgUNDY2RTg4MEI5NkU3QzE3QjdGRTcA', 1758049868), type: 'image' });
     expect(event.type === 'image' && event.media).toEqual({
-      id: '1003383421387256',
+      id: '1294806137725519',
       mimeType: 'image/jpeg',
-      sha256: '4S8uA0rLdVRV8wL7x2cNRd1uC3kN2rKq8cBx9Zb2N8s=',
-      caption: 'Foto del producto dañado',
-      url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&source=webhook&ext=1749417000&hash=ARlNpn_Zx1m7Wm3o0cdq7zKqJt4yjKwE8Kf2NwH9YrT0Fg',
+      sha256: 'YQXWzHavQAMl6U1YjOURvlv9u3O0N9xR7KQ5F9ekPj0=',
+      caption: 'Así están las luces del módem, la de LOS está en rojo',
+      url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1294806137725519&source=webhook&ext=1758050168&hash=AR8bzv-UAMI_ofbdBdYyTJsYeJLScOte8kgY1e8gfec1o',
     });
   });
 
@@ -100,10 +100,10 @@ describe('normalizeWebhook on the shared fixtures', () => {
     const event = singleEvent('inbound-document.json');
     expect(event.type).toBe('document');
     expect(event.type === 'document' && event.media).toMatchObject({
-      id: '1240357094331432',
+      id: '887312569904417',
       mimeType: 'application/pdf',
-      filename: 'factura-2025-03.pdf',
-      caption: 'Factura de marzo',
+      filename: 'comprobante-pago-sep-2025.pdf',
+      caption: 'Comprobante del pago de septiembre',
     });
   });
 
@@ -111,19 +111,19 @@ describe('normalizeWebhook on the shared fixtures', () => {
     const event = singleEvent('inbound-audio.json');
     expect(event.type).toBe('audio');
     if (event.type !== 'audio') return;
-    expect(event.media).toMatchObject({ id: '1908647269898587', mimeType: 'audio/ogg; codecs=opus', voice: true });
+    expect(event.media).toMatchObject({ id: '3120458876621935', mimeType: 'audio/ogg; codecs=opus', voice: true });
     expect(event.media.caption).toBeUndefined();
   });
 
   it('keeps a location as numbers with its optional name, address and url', () => {
     expect(singleEvent('inbound-location.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E4RjNBNEI1QzZEN0U4RjkwQTEA', 1749416880),
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhgUNTI5MjIyNjBCOTMxODM1QkUzQzEA', 1758050233),
       type: 'location',
-      latitude: 6.2088716,
-      longitude: -75.5672435,
-      name: 'Centro Comercial San Fernando Plaza',
-      address: 'Cra. 43A #1-50, El Poblado, Medellín, Antioquia',
-      url: 'https://foursquare.com/v/4b5a9a4bf964a520a3cd28e3',
+      latitude: 6.1701486,
+      longitude: -75.5869073,
+      name: 'Parque Principal de Envigado',
+      address: 'Cl. 38 Sur #43-30, Envigado, Antioquia',
+      url: 'https://foursquare.com/v/309b792bd2ffa234d0539c9f',
     });
   });
 
@@ -134,44 +134,44 @@ describe('normalizeWebhook on the shared fixtures', () => {
     if (event.type !== 'contacts') return;
     expect(event.contacts).toEqual([
       {
-        name: { formattedName: 'Andrés Gómez', firstName: 'Andrés', lastName: 'Gómez' },
+        name: { formattedName: 'Luisa Fernanda Cárdenas', firstName: 'Luisa Fernanda', lastName: 'Cárdenas' },
         phones: [
-          { phone: '+57 310 555 0101', waId: '573105550101', type: 'CELL' },
-          { phone: '+57 601 555 0199', type: 'WORK' },
+          { phone: '+57 312 448 9021', waId: '573124489021', type: 'CELL' },
+          { phone: '+57 604 448 7710', type: 'WORK' },
         ],
-        emails: [{ email: 'andres.gomez@example.com', type: 'WORK' }],
-        urls: [{ url: 'https://www.example.com', type: 'WORK' }],
+        emails: [{ email: 'luisa.cardenas@example.org', type: 'HOME' }],
+        urls: [{ url: 'https://www.example.org/panaderia', type: 'WORK' }],
         addresses: [
           {
-            street: 'Calle 93 #11-26',
-            city: 'Bogotá',
-            state: 'Cundinamarca',
-            zip: '110221',
+            street: 'Cra. 43A #36 Sur-17',
+            city: 'Envigado',
+            state: 'Antioquia',
+            zip: '055422',
             country: 'Colombia',
             countryCode: 'CO',
-            type: 'WORK',
+            type: 'HOME',
           },
         ],
-        org: { company: 'Ejemplo S.A.S.', department: 'Compras', title: 'Jefe de compras' },
-        birthday: '1990-04-12',
+        org: { company: 'Panadería La Magnolia S.A.S.', department: 'Administración', title: 'Administradora' },
+        birthday: '1987-11-03',
       },
     ]);
   });
 
   it('turns a reaction into the reacted-to wamid and the emoji', () => {
     expect(singleEvent('inbound-reaction.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0FBMTNBNEI1QzZEN0U4RjkwQzMA', 1749417000),
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggOUVCRUIyMEVBOTY4NkYzM0U2RThCMTM4RDQ4RDRBQTYA', 1758050350),
       type: 'reaction',
-      messageId: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSRDRFNUY2QTdCOEM5RDBFMUYyAA==',
-      emoji: '👍',
+      messageId: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSNjY0QTJGODdBMDFBNjc5NkQ3AA==',
+      emoji: '🙌',
     });
   });
 
   it('turns Meta\'s unsupported message into unsupported with the inner type and Meta\'s error', () => {
     expect(singleEvent('inbound-unsupported.json')).toEqual({
-      ...base('wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0FCMjNBNEI1QzZEN0U4RjkwRDQA', 1749417060),
+      ...base('wamid.HBgMNTczMTU0Mjg2MDE5FQIAEhggQjc4MTI1NzJFRTUwNzQ0MjQ0OENCRTk3NzJEMzU4OTQA', 1758050459),
       type: 'unsupported',
-      originalType: 'poll_creation',
+      originalType: 'edit',
       reason: 'meta_unsupported',
       errors: [
         {
@@ -186,11 +186,11 @@ describe('normalizeWebhook on the shared fixtures', () => {
 
   it('turns sent and delivered statuses into status events with PMP pricing', () => {
     for (const [name, status, timestamp] of [
-      ['status-sent.json', 'sent', 1749417200],
-      ['status-delivered.json', 'delivered', 1749417202],
+      ['status-sent.json', 'sent', 1758049650],
+      ['status-delivered.json', 'delivered', 1758049651],
     ] as const) {
       expect(singleStatus(name)).toEqual({
-        wamid: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSRTVGNkE3QjhDOUQwRTFGMkEzAA==',
+        wamid: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSNjY0QTJGODdBMDFBNjc5NkQ3AA==',
         phoneNumberId: PHONE_NUMBER_ID,
         displayPhoneNumber: DISPLAY,
         recipientId: USER,
@@ -204,18 +204,18 @@ describe('normalizeWebhook on the shared fixtures', () => {
 
   it('turns a read status into a status event without pricing', () => {
     const status = singleStatus('status-read.json');
-    expect(status).toMatchObject({ status: 'read', timestamp: 1749417260, recipientId: USER, errors: [] });
+    expect(status).toMatchObject({ status: 'read', timestamp: 1758049702, recipientId: USER, errors: [] });
     expect(status.pricing).toBeUndefined();
   });
 
   it('keeps the error code, title, message and details of a failed status', () => {
     expect(singleStatus('status-failed-131047.json')).toEqual({
-      wamid: 'wamid.HBgMNTczMDAxMjM0NTY3FQIAERgSRjZBN0I4QzlEMEUxRjJBM0I0AA==',
+      wamid: 'wamid.HBgMNTczMTU0Mjg2MDE5FQIAERgSMUE1QTI2ODBFRjE0RTBCMzg5AA==',
       phoneNumberId: PHONE_NUMBER_ID,
       displayPhoneNumber: DISPLAY,
       recipientId: USER,
       status: 'failed',
-      timestamp: 1749503700,
+      timestamp: 1758139861,
       errors: [
         {
           code: 131047,

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { signBody, verifyMetaSignature } from '../../../src/whatsapp/signature.js';
-import { fixtureJson } from '../../helpers/fixtures.js';
+import { fixtureJson, readFixture } from '../../helpers/fixtures.js';
 
-const APP_SECRET = 'test_app_secret';
-const EXPECTED_HEADER = 'sha256=b8783675a9b513a17a4efade8a5d830bbca958bd253379a7a0178f349cf55759';
-// The exact wire body from fixtures/README.md: compact JSON with non-ASCII escaped as \uXXXX
-// (String.raw keeps the backslashes literal, as they are on the wire).
-const WIRE_BODY = String.raw`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Camila Restrepo"},"wa_id":"573001234567"}],"messages":[{"from":"573001234567","id":"wamid.HBgMNTczMDAxMjM0NTY3FQIAEhgUM0E0QTY1OTlBRUUwMzgxMDE0NEYA","timestamp":"1749416383","type":"text","text":{"body":"Hola, \u00bftienen env\u00edos a Medell\u00edn?"}}]},"field":"messages"}]}]}`;
+// The signature test vector of test/fixtures/whatsapp/README.md: the app secret, the exact wire body
+// (signature-vector.body: inbound-text.json as compact JSON with non-ASCII escaped as \uXXXX, 574
+// bytes) and the X-Hub-Signature-256 value computed independently with `openssl dgst -sha256 -hmac`.
+const APP_SECRET = 'puente_test_app_secret';
+const EXPECTED_HEADER = 'sha256=a23ebaab10582a87b08901c82399086e8e13ddac9c6e83fec64330020105ec4c';
+const WIRE_BODY = readFixture('signature-vector.body');
 
 /** What Python's json.dumps(ensure_ascii=True, separators=(",", ":")) produces. */
 function asciiEscapedJson(value: unknown): string {
@@ -17,8 +18,9 @@ const verify = (signatureHeader: string | null | undefined, rawBody: string | Ui
   verifyMetaSignature({ appSecret: APP_SECRET, rawBody, signatureHeader });
 
 describe('verifyMetaSignature', () => {
-  it('uses the README wire body, which is the 520-byte ASCII-escaped serialization of inbound-text.json', () => {
-    expect(Buffer.byteLength(WIRE_BODY)).toBe(520);
+  it('uses the README wire body, which is the 574-byte ASCII-escaped serialization of inbound-text.json', () => {
+    expect(Buffer.byteLength(WIRE_BODY)).toBe(574);
+    expect(WIRE_BODY).toContain(String.raw`"body":"Buenas tardes \ud83d\ude4f \u00bfTienen cobertura de fibra \u00f3ptica en Envigado?"`);
     expect(asciiEscapedJson(fixtureJson('inbound-text.json'))).toBe(WIRE_BODY);
   });
 
@@ -39,7 +41,7 @@ describe('verifyMetaSignature', () => {
   });
 
   it('rejects a body changed by a single byte', () => {
-    expect(verify(EXPECTED_HEADER, WIRE_BODY.replace('Camila', 'Camilo'))).toBe(false);
+    expect(verify(EXPECTED_HEADER, WIRE_BODY.replace('Valentina', 'Valentino'))).toBe(false);
   });
 
   it('accepts uppercase hex, since the digest bytes are the same', () => {
