@@ -26,7 +26,7 @@ export interface AuthLock {
 export interface AuthLockOptions {
   redis: Redis;
   keyPrefix: string;
-  /** Default 3 (DESIGN.md: "3 wrong tries lock for 15 minutes"). */
+  /** Default 3: three wrong documents lock authentication for 15 minutes (docs/bot.md). */
   maxFailures?: number;
   /** Default 900 (15 minutes). */
   lockSeconds?: number;

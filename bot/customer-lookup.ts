@@ -42,7 +42,7 @@ const crmCustomerSchema = z
     customerId: z.union([text, z.number()]).transform(String),
     customerName: text,
     serviceSuspended: z.boolean().optional(),
-    /** Seed 002 calls the same flag `isInactive`; accepted as an alias. */
+    /** The same flag under another name some CRMs use; accepted as an alias (docs/crm-contract.md, customer lookup). */
     isInactive: z.boolean().optional(),
     plan: z.union([text, z.object({ name: text }).transform((p) => p.name)]).optional().catch(undefined),
     serviceStatus: text.optional().catch(undefined),
@@ -55,7 +55,7 @@ const lookupResponseSchema = z.object({ found: z.boolean(), customer: crmCustome
 type Attempt = { done: LookupResult } | { retry: string };
 
 /**
- * Client for `POST ${CRM_BASE_URL}/api/bot/customer-lookup` (DESIGN.md). Timeouts, network
+ * Client for `POST ${CRM_BASE_URL}/api/bot/customer-lookup` (docs/crm-contract.md). Timeouts, network
  * errors, 429 and 5xx are retried once; then, like 401/403/other 4xx and malformed answers,
  * they become `unavailable` so the bot can tell the user and give EMERGENCY_PHONE.
  */

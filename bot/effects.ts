@@ -28,7 +28,7 @@ export type BotMessage =
   | { kind: 'buttons'; body: string; buttons: BotButton[]; header?: string; footer?: string }
   | { kind: 'list'; body: string; button: string; sections: BotListSection[]; header?: string; footer?: string };
 
-/** Ticket categories and priorities of seed 002. */
+/** Ticket categories and priorities of the CRM contract (docs/crm-contract.md). */
 export type HandoverCategory = 'reactivacion_servicio' | 'soporte_agente';
 export type HandoverPriority = 'alta' | 'media' | 'baja';
 /** Why the bot asked for a person (a closed list so the CRM and reports can rely on it). */

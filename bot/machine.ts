@@ -50,7 +50,7 @@ export const botMachine = {
     // 2 – Soporte técnico.
     SUPPORT: needsAuth({ target: 'support_topic' }),
     // 3 – Hablar con un asesor (also "asesor"/"agente"/"humano"); unauthenticated users are asked
-    // to authenticate first, with EMERGENCY_PHONE in the prompt (seed 002, use case 3).
+    // to authenticate first, with EMERGENCY_PHONE in the prompt (docs/crm-contract.md, "Tickets").
     AGENT: needsAuth({ target: 'handover', do: ['handOver'] }),
     // 4 – Planes y promociones: no authentication needed.
     PLANS: [{ target: 'plans_pick' }],
@@ -61,7 +61,7 @@ export const botMachine = {
     UNKNOWN: reprompt('menuHint'),
     // Reactions: an acknowledgement, not a request; answering them would be noise.
     IGNORE: [{ prompt: 'none' }],
-    // The CRM gave the conversation back (seed 002: "Control regresa al bot; Bot muestra menú").
+    // The CRM gave the conversation back: the bot has the user again and shows the main menu.
     HANDOVER_ENDED: [{ target: 'main_menu', note: 'handoverEnded' }],
     // A port failed after the step that asked for it: apologise, give the phone, back to the menu.
     HANDOVER_FAILED: [{ target: 'main_menu', note: 'handoverFailed' }],

@@ -1,7 +1,7 @@
 import type { BotMessage } from './effects.js';
 
 /**
- * Meta's limits for the messages the bot renders (shared/whatsapp/API-FACTS.md §3). Lengths are
+ * Meta's limits for the messages the bot renders (docs/whatsapp-cloud-api.md). Lengths are
  * counted in Unicode code points, as Meta counts characters.
  */
 export const META_LIMITS = {

@@ -13,7 +13,7 @@ export interface BotConversation {
   profileName?: string;
 }
 
-/** Everything the CRM bridge needs to open a ticket and fill seed 002's agent-request body. */
+/** Everything the CRM bridge needs to open a ticket and fill the agent-request body (docs/crm-contract.md). */
 export interface HandoverRequest {
   conversation: BotConversation;
   customer: Customer;

@@ -8,7 +8,7 @@ import { MACHINE_VERSION } from './version.js';
 export const MENU_NAMES = ['menu', 'nav', 'support', 'confirm', 'plan'] as const;
 export type MenuName = (typeof MENU_NAMES)[number];
 
-/** The main menu's options, in the order shown (and typed as 1–4); DESIGN.md fixes their ids. */
+/** The main menu's options, in the order shown (and typed as 1–4); their ids are agreed with the customer (docs/bot.md). */
 export const MAIN_OPTIONS = ['account', 'support', 'agent', 'plans'] as const;
 
 /** A decoded reply id. `version` is undefined for the unprefixed contract form (`menu.agent`). */

@@ -19,7 +19,7 @@ export function wordsOf(text: string): string[] {
   return normalized === '' ? [] : normalized.split(' ');
 }
 
-/** Keyword sets of the bot menu contract (DESIGN.md), already normalized. */
+/** Keyword sets of the bot menu contract (docs/bot.md, "Words anywhere"), already normalized. */
 export const KEYWORDS = {
   agent: ['asesor', 'agente', 'humano'],
   menu: ['menu', 'inicio'],

@@ -1,5 +1,5 @@
 /**
- * HTTP client for the calls Puente makes to the CRM (DESIGN.md "Calls Puente makes to the CRM").
+ * HTTP client for the calls Puente makes to the CRM (docs/crm-contract.md, "Calls Puente makes to the CRM").
  * One attempt per call: retries with backoff belong to the caller (the CRM queue), which decides
  * from {@link CrmCallError.retryable}.
  */
@@ -62,7 +62,7 @@ export interface CrmClientOptions {
 
 /** The CRM calls. Each resolves on any 2xx and rejects with {@link CrmCallError} otherwise. */
 export interface CrmClient {
-  /** Seed 002 agent request; resolves with the agent when the CRM assigned one synchronously. */
+  /** The agent request; resolves with the agent when the CRM assigned one synchronously. */
   agentRequest(body: AgentRequestBody): Promise<AgentRequestResponse>;
   /** Relays one user message of an open ticket. */
   userMessage(body: UserMessageBody): Promise<void>;
@@ -125,7 +125,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
       const { data } = await post('agent-request', body);
       const json = parseJson(data);
       if (json === NOT_JSON) {
-        // Seed 002 promises JSON, but an accepted request with an empty/odd body is still accepted.
+        // The contract promises JSON, but an accepted request with an empty/odd body is still accepted.
         if (data.trim() !== '') log.warn({ ticketId: body.ticketId }, 'CRM agent-request answered 2xx without JSON');
         return { success: true };
       }

@@ -1,11 +1,11 @@
 /**
- * Bodies of the calls Puente makes to the CRM (seed 002 + DESIGN.md "Calls Puente makes to the CRM").
+ * Bodies of the calls Puente makes to the CRM (docs/crm-contract.md, "Calls Puente makes to the CRM").
  * Outbound bodies are typed from zod schemas so a fake CRM (tests, the lead's e2e) can validate what
  * it receives with the same definitions; the agent-request response schema is deliberately lenient.
  */
 import { z } from 'zod';
 
-/** Seed 002 categories and priorities (kept here so the ticket model and the client share them). */
+/** The contract's categories and priorities (kept here so the ticket model and the client share them). */
 export const TICKET_CATEGORIES = ['reactivacion_servicio', 'soporte_agente'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 export const TICKET_PRIORITIES = ['alta', 'media', 'baja'] as const;
@@ -13,7 +13,7 @@ export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
 const isoTime = z.iso.datetime({ offset: true });
 
-/** `userContext` of the agent request, exactly as seed 002 writes it (also stored on the ticket). */
+/** `userContext` of the agent request, exactly as the contract fixes it (also stored on the ticket). */
 export const agentRequestUserContextSchema = z.object({
   phoneNumber: z.string(),
   customerId: z.string(),
@@ -24,7 +24,7 @@ export const agentRequestUserContextSchema = z.object({
 });
 export type AgentRequestUserContext = z.infer<typeof agentRequestUserContextSchema>;
 
-/** `POST CRM_AGENT_NOTIFICATION_URL` body (seed 002 "Notificación de Agente Requerido"). */
+/** `POST CRM_AGENT_NOTIFICATION_URL` body (docs/crm-contract.md, "Agent request"). */
 export const agentRequestBodySchema = z.object({
   ticketId: z.string(),
   userPhone: z.string(),
@@ -45,7 +45,7 @@ export const crmAgentAssignedSchema = z.object({
 export type CrmAgentAssigned = z.infer<typeof crmAgentAssignedSchema>;
 
 /**
- * Seed 002 "Response Esperada". Lenient on purpose: unknown fields pass, and a malformed
+ * The agent request's expected answer. Lenient on purpose: unknown fields pass, and a malformed
  * `agentAssigned` is dropped (the CRM will still call `/api/crm/handover` when it assigns someone),
  * rather than failing a request the CRM did accept.
  */
@@ -99,10 +99,10 @@ export type TicketEventBody = z.infer<typeof ticketEventBodySchema>;
 /** Input of {@link buildAgentRequest}: the ticket plus what the bot knows of the customer and session. */
 export interface AgentRequestInput {
   ticketId: string;
-  /** wa_id, e.g. `573001234567`; seed 002 sends it both as `userPhone` and `userContext.phoneNumber`. */
+  /** wa_id, e.g. `573001234567`; the contract sends it both as `userPhone` and `userContext.phoneNumber`. */
   userPhone: string;
   customer: { customerId: string; customerName: string; serviceSuspended: boolean };
-  /** Seed 002 only hands over authenticated users, hence the default `true`. */
+  /** Only authenticated users are handed over, hence the default `true`. */
   isAuthenticated?: boolean;
   priority: TicketPriority;
   category: TicketCategory;
@@ -116,7 +116,7 @@ export interface AgentRequestInput {
 }
 
 /**
- * Builds the agent-request body with seed 002's exact fields and key order, times as ISO-8601 UTC.
+ * Builds the agent-request body with the contract's exact fields and key order, times as ISO-8601 UTC.
  *
  * @throws RangeError when a time is not a valid date.
  */

@@ -9,7 +9,7 @@ export interface CrmAuth {
 }
 
 /**
- * POSTs a JSON string to the CRM the way DESIGN.md fixes it: `Authorization: Bearer BOT_API_TOKEN`,
+ * POSTs a JSON string to the CRM the way docs/crm-contract.md fixes it: `Authorization: Bearer BOT_API_TOKEN`,
  * `X-Bot-Signature` over exactly the bytes sent, `User-Agent: Puente/<version>`. The answer comes
  * back raw (any status, body as text) for the caller to judge; network failures throw.
  */

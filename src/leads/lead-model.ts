@@ -4,7 +4,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export const LEAD_SOURCES = ['whatsapp', 'website', 'referral', 'event', 'import', 'api'] as const;
 export type LeadSource = (typeof LEAD_SOURCES)[number];
 
-/** Sales funnel stages of the leads API (seed 003); every lead starts at `lead`. */
+/** Sales funnel stages of the leads API; every lead starts at `lead`. */
 export const LEAD_STAGES = ['lead', 'mql', 'sql', 'opportunity', 'customer', 'lost'] as const;
 export type LeadStage = (typeof LEAD_STAGES)[number];
 
@@ -18,7 +18,7 @@ export interface Lead {
   planName?: string;
   source: LeadSource;
   stage: LeadStage;
-  /** Seed 003: a new lead starts with score 0. */
+  /** A new lead starts with score 0. */
   score: number;
   /** The business number the user wrote to. */
   phoneNumberId?: string;

@@ -1,5 +1,5 @@
 /**
- * What to do about a failed Graph API call (API-FACTS.md §5). Decisions key on Meta's `error.code`,
+ * What to do about a failed Graph API call (docs/whatsapp-cloud-api.md). Decisions key on Meta's `error.code`,
  * never on the HTTP status, because Meta reports the same code with different statuses.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Meta's limits for outbound messages (API-FACTS.md §3), enforced before a request leaves Puente so a
+ * Meta's limits for outbound messages (docs/whatsapp-cloud-api.md), enforced before a request leaves Puente so a
  * bad message fails in our code with the offending field named, not as a 131009 from Graph.
  * Lengths are in Unicode code points (`[...str].length`), which is how Meta counts characters.
  */
