@@ -45,7 +45,7 @@ describe('the layer rule (dependency-cruiser, run by npm run lint)', () => {
       'bot/runner.ts': 'export const bot = 1;\n',
       'queues/mailbox.ts': "import { bot } from '../bot/runner.js';\nexport const x = bot;\n",
     });
-    expect(await violationsIn(root, ['bot', 'queues'])).toEqual([{ rule: 'adapters-not-up-to-modules', from: 'queues/mailbox.ts', to: 'bot/runner.ts' }]);
+    expect(await violationsIn(root, ['bot', 'queues'])).toEqual([{ rule: 'no-upward-import-into-modules', from: 'queues/mailbox.ts', to: 'bot/runner.ts' }]);
   });
 
   it('fails on a module that reaches up into the composition root, even for a type', async () => {
@@ -53,7 +53,7 @@ describe('the layer rule (dependency-cruiser, run by npm run lint)', () => {
       'src/app/deps.ts': 'export interface Deps { a: number }\n',
       'crm-bridge/index.ts': "import type { Deps } from '../src/app/deps.js';\nexport type X = Deps;\n",
     });
-    expect(await violationsIn(root, ['src', 'crm-bridge'])).toEqual([{ rule: 'modules-not-up-to-composition', from: 'crm-bridge/index.ts', to: 'src/app/deps.ts' }]);
+    expect(await violationsIn(root, ['src', 'crm-bridge'])).toEqual([{ rule: 'no-upward-import-into-composition', from: 'crm-bridge/index.ts', to: 'src/app/deps.ts' }]);
   });
 
   it('fails on the platform importing an adapter', async () => {
@@ -61,7 +61,7 @@ describe('the layer rule (dependency-cruiser, run by npm run lint)', () => {
       'src/whatsapp/signature.ts': 'export const sign = 1;\n',
       'src/platform/http/auth.ts': "import { sign } from '../../whatsapp/signature.js';\nexport const y = sign;\n",
     });
-    expect(await violationsIn(root, ['src'])).toEqual([{ rule: 'platform-not-up-to-adapters', from: 'src/platform/http/auth.ts', to: 'src/whatsapp/signature.ts' }]);
+    expect(await violationsIn(root, ['src'])).toEqual([{ rule: 'no-upward-import-into-adapters', from: 'src/platform/http/auth.ts', to: 'src/whatsapp/signature.ts' }]);
   });
 
   it('fails on an import cycle between two modules', async () => {
