@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
+import type { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createBullBoardApp } from '../../queues/bull-board.js';
@@ -12,11 +12,18 @@ import type { AppEnv } from '../platform/http/types.js';
 import { PUENTE_VERSION } from '../platform/version.js';
 import { metaAuth } from '../whatsapp/webhook-auth.js';
 import type { Deps } from './deps.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
 import { metricsRoute, type MetricsSources } from './routes/metrics.js';
 
 /** Largest request body accepted anywhere (Meta's webhook batches included). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** An app mounted by the dev entry only (the playground): it is not part of the product's API. */
+export interface DevMount {
+  path: string;
+  app: Hono;
+}
 
 /** The route groups and how each authenticates (see route-group.ts). */
 function groupSpecs(config: Deps['config']): Record<RouteGroupName, Omit<RouteGroupSpec, 'name'>> {
@@ -46,7 +53,7 @@ function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
  * authentication it needs. `extras.workerProcesses` (forked workers of role `all`) adds a
  * `workers` check to /readyz and their metrics to /metrics.
  */
-export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe & Partial<MetricsSources> } = {}): OpenAPIHono<AppEnv> {
+export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe & Partial<MetricsSources>; devMounts?: DevMount[] } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -69,11 +76,13 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
     for (const name of ROUTE_GROUPS) module.routes?.[name]?.(groups[name]);
   }
 
+  for (const mount of extras.devMounts ?? []) app.route(mount.path, mount.app);
+
   const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
   if (bullBoard) app.route('/', bullBoard);
 
   app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'Puente API', version: PUENTE_VERSION } });
-  app.get('/api/docs', swaggerUI({ url: '/openapi.json', title: 'Puente API' }));
+  app.route('/', docsRoutes('/openapi.json'));
 
   // Under a protected prefix an unknown path asks for the group's credentials first, so a caller
   // without them cannot tell which routes exist.

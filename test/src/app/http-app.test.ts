@@ -82,6 +82,18 @@ describe('HTTP basics', () => {
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
   });
+
+  it('serves the docs page offline: every script and stylesheet it loads comes from this server', async () => {
+    const html = await (await app.request('/api/docs')).text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual(['/api/docs/assets/swagger-ui.css', '/api/docs/assets/swagger-ui-bundle.js']);
+    for (const asset of assets) {
+      const res = await app.request(asset);
+      expect(res.status, asset).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10_000);
+    }
+    expect((await app.request('/api/docs/assets/package.json')).status).toBe(404);
+  });
 });
 
 describe('HTTP basics without Bull Board credentials', () => {
