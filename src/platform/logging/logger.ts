@@ -24,7 +24,7 @@ export function createLogger(config: LoggerConfig): Logger {
       log: (record) => redactDeep(record) as Record<string, unknown>,
     },
     // Errors are redacted by the log formatter; keep pino from serializing them first into a shape we would miss.
-    serializers: { err: (err: unknown) => redactDeep(err), error: (err: unknown) => redactDeep(err) },
+    serializers: { err: serializeError, error: serializeError },
     hooks: {
       logMethod(args, method) {
         const masked = args.map((arg) => (typeof arg === 'string' ? maskPhonesInText(arg) : arg));
@@ -33,12 +33,32 @@ export function createLogger(config: LoggerConfig): Logger {
     },
   };
   if (config.pretty && !config.destination) {
+    // The dev console: one line per record, and an error as its name and message unless the level
+    // asks for detail (debug or trace show the stack). JSON output always keeps the whole error.
+    const brief = consoleErrorSerializer(config.level);
     return redactChildBindings(pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } },
+      serializers: { err: brief, error: brief },
+      transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } },
     }));
   }
   return redactChildBindings(config.destination ? pino(options, config.destination) : pino(options));
+}
+
+const serializeError = (err: unknown) => redactDeep(err);
+
+/** The dev console's error serializer: the whole error at debug and trace, else {@link summarizeError}. */
+export function consoleErrorSerializer(level: string): (err: unknown) => unknown {
+  const value = pino.levels.values[level];
+  const detailed = value !== undefined && value <= (pino.levels.values.debug ?? 20);
+  return (err) => redactDeep(detailed ? err : summarizeError(err));
+}
+
+/** An error as one short line's worth: its kind, message and code (no stack, no cause chain). */
+export function summarizeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const { code, status } = err as { code?: unknown; status?: unknown };
+  return { type: err.name, message: err.message, ...(code !== undefined ? { code } : {}), ...(status !== undefined ? { status } : {}) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../../../src/platform/logging/logger.js';
+import { consoleErrorSerializer, createLogger, summarizeError } from '../../../../src/platform/logging/logger.js';
 import { maskPhone } from '../../../../src/platform/logging/redact.js';
 
 function capture() {
@@ -55,5 +55,23 @@ describe('logger redaction', () => {
     logger.child({ waId: '573001234567', phoneNumberId: '106540352242922', jobId: '123456789' }).info('hello');
     const [record] = records();
     expect(record).toMatchObject({ waId: '********4567', phoneNumberId: '106540352242922', jobId: '123456789', msg: 'hello' });
+  });
+});
+
+describe('the dev console (pretty) error output', () => {
+  const failure = Object.assign(new Error('getaddrinfo ENOTFOUND graph.example'), { code: 'ENOTFOUND' });
+
+  it('shows a failed attempt as its kind, message and code, without the stack, at info', () => {
+    const shown = consoleErrorSerializer('info')(failure);
+    expect(shown).toEqual({ type: 'Error', message: 'getaddrinfo ENOTFOUND graph.example', code: 'ENOTFOUND' });
+    expect(JSON.stringify(shown)).not.toContain('at ');
+  });
+
+  it('keeps the stack at debug, where the detail was asked for', () => {
+    expect(JSON.stringify(consoleErrorSerializer('debug')(failure))).toContain('logging.test.ts');
+  });
+
+  it('summarizes without losing what is not an Error', () => {
+    expect(summarizeError('plain text')).toBe('plain text');
   });
 });
