@@ -62,7 +62,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
     },
   });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
-  app.use('*', observeRequests(deps.logger, deps.metrics));
+  app.use('*', observeRequests(deps.logger, deps.metrics, (extras.devMounts ?? []).map((mount) => mount.path)));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES));
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { workerProcessEnv, type Config } from '../platform/config/index.js';
 import { createDeps, workerDefinitions, type Deps, type DepsOptions } from './deps.js';
-import { createApp } from './http-app.js';
+import { createApp, type DevMount } from './http-app.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes/index.js';
@@ -27,6 +27,10 @@ export interface StartOptions extends DepsOptions {
   /** Extra processors (tests use this to run a controlled job through the real shutdown path). */
   extraWorkers?: (deps: Deps) => WorkerDefinition[];
   workerTuning?: WorkerTuning;
+  /** Interface the HTTP server binds (default every interface; `npm run dev` keeps to loopback). */
+  hostname?: string;
+  /** Extra apps mounted as they are, outside the route groups: only the dev entry's playground. */
+  devMounts?: DevMount[];
 }
 
 function closeServer(server: ServerType): Promise<void> {
@@ -85,9 +89,9 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     });
   }
   if (role === 'api' || role === 'all') {
-    const app = createApp(deps, workerProcesses ? { workerProcesses } : {});
+    const app = createApp(deps, { ...(workerProcesses ? { workerProcesses } : {}), ...(options.devMounts ? { devMounts: options.devMounts } : {}) });
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () => resolve(s));
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: options.hostname ?? '0.0.0.0' }, () => resolve(s));
     });
     // Node's default (5 s) is below every proxy's idle timeout. headersTimeout stays: since Node 18
     // it counts from a request's first byte, not from the idle connection's last response.

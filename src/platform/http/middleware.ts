@@ -22,8 +22,12 @@ function lazyLogger(make: () => Logger): Logger {
   });
 }
 
-/** Request-scoped logger carrying the request id, one access-log line and the duration histogram. */
-export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHandler<AppEnv> {
+/**
+ * Request-scoped logger carrying the request id, one access-log line and the duration histogram.
+ * The access line of probes, scrapes and paths under `quietPrefixes` (the dev playground's own
+ * traffic) is logged at debug, so the console shows the product's requests.
+ */
+export function observeRequests(logger: Logger, metrics: Metrics, quietPrefixes: readonly string[] = []): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = process.hrtime.bigint();
     const reqId = c.get('requestId');
@@ -33,7 +37,7 @@ export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHan
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    const level = QUIET_PATHS.has(c.req.path) ? 'debug' : 'info';
+    const level = QUIET_PATHS.has(c.req.path) || quietPrefixes.some((prefix) => c.req.path.startsWith(prefix)) ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     reqLogger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   };
