@@ -14,7 +14,12 @@ import { PUENTE_VERSION } from '../platform/version.js';
 import { createGraphClient, type GraphClient } from '../whatsapp/graph-client.js';
 import type { CrmBridge } from '../../crm-bridge/index.js';
 import type { Bot } from '../../bot/runner.js';
+import type { ApiKeysModule } from '../api-keys/index.js';
+import { createRateLimiter, type RateLimiter } from '../platform/http/rate-limit.js';
 import { createModules } from './modules.js';
+
+/** Each organization's budget on the business API. */
+export const API_REQUESTS_PER_MINUTE = 1_000;
 
 export interface Deps {
   config: Config;
@@ -35,6 +40,10 @@ export interface Deps {
   /** Handover tickets, CRM calls and timers. */
   bridge: CrmBridge;
   bot: Bot;
+  /** Organizations and API keys; the `v1` and `admin` route groups authenticate through it. */
+  apiKeys: ApiKeysModule;
+  /** The business API's budget per organization (1,000 requests a minute, shared by every process). */
+  apiRateLimiter: RateLimiter;
   /** What every conversation-lane item runs through: the modules' lane handlers, by item kind. */
   laneHandler: MailboxHandler<LaneItemBase>;
   /** Prefix for every Redis key Puente writes (BullMQ and its own keys), so tests can isolate themselves. */
@@ -80,6 +89,16 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     userAgent: `Puente/${PUENTE_VERSION}`,
   });
   const modules = createModules({ config, logger, metrics, redis, mongo, queues, keyPrefix }, graph);
+  try {
+    // Every business document belongs to an organization: the one owning the configured number must exist before any request or job.
+    await modules.apiKeys.ensureDefaultOrg();
+  } catch (err) {
+    await queues.close();
+    redis.disconnect();
+    await mongo.close();
+    graph.close();
+    throw err;
+  }
   return {
     config,
     logger,
@@ -89,6 +108,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     conversations: modules.conversations,
     bridge: modules.bridge,
     bot: modules.bot.bot,
+    apiKeys: modules.apiKeys,
+    apiRateLimiter: createRateLimiter({ redis, keyPrefix, limit: API_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
     laneHandler: createLaneDispatcher(modules.list),
     redis,
     workerRedis(name) {

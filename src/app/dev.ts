@@ -11,6 +11,7 @@ import { createCrmSimulator, type CrmSimulator } from '../../devstack/crm-sim/in
 import { createPlayground } from '../../devstack/playground/index.js';
 import { resolveDevRedis } from '../../devstack/redis.js';
 import { createWhatsAppSimulator, type WhatsAppSimulator } from '../../devstack/whatsapp-sim/index.js';
+import { DEFAULT_ORG_ID, deriveKey } from '../api-keys/index.js';
 import { ConfigError, loadConfig } from '../platform/config/index.js';
 import { exitOnSignals, startPuente } from './start.js';
 
@@ -54,12 +55,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const generatedPassword = process.env.BULL_BOARD_USER ? undefined : randomBytes(9).toString('base64url');
+  const generatedAdminKey = process.env.API_ADMIN_KEY ? undefined : randomBytes(32).toString('base64url');
   const env: Record<string, string | undefined> = {
     ...devDefaults,
     ...process.env,
     REDIS_URL: redis.url,
     MONGODB_URI: process.env.MONGODB_URI || 'memory://',
     ...(generatedPassword ? { BULL_BOARD_USER: 'admin', BULL_BOARD_PASSWORD: generatedPassword } : {}),
+    ...(generatedAdminKey ? { API_ADMIN_KEY: generatedAdminKey } : {}),
   };
   const port = loadConfig(env).PORT;
   const { whatsapp, crm } = await startSimulators(env, `http://127.0.0.1:${port}`);
@@ -69,6 +72,10 @@ async function main(): Promise<void> {
   const pageStreams = new AbortController();
   const playground = whatsapp && crm ? createPlayground({ whatsapp, crm, links: { docs: '/api/docs', metrics: '/metrics', bullBoard: '/admin/queues' }, signal: pageStreams.signal }) : undefined;
   const running = await startPuente(config, { pretty: true, hostname: '127.0.0.1', ...(playground ? { devMounts: [{ path: '/playground', app: playground }] } : {}) });
+  // Derived from the admin key, so with a fixed API_ADMIN_KEY and a persistent MongoDB every start
+  // prints (and stores) the same key instead of adding one more.
+  const devApiKey = deriveKey(config.API_ADMIN_KEY ?? '', 'puente dev key for the default organization');
+  await running.deps.apiKeys.store.ensureKey(DEFAULT_ORG_ID, { name: 'dev', scopes: ['read', 'write'], key: devApiKey });
   const lines = [
     `Puente is running (role ${config.PUENTE_ROLE})`,
     playground
@@ -79,6 +86,8 @@ async function main(): Promise<void> {
     `  API docs    ${base}/api/docs   (${base}/openapi.json)`,
     `  metrics     ${base}/metrics`,
     `  Bull Board  ${base}/admin/queues  user ${config.BULL_BOARD_USER}${generatedPassword ? ` password ${generatedPassword}` : ''}`,
+    `  admin key   ${generatedAdminKey ?? 'API_ADMIN_KEY'}   (X-API-Key on ${base}/api/v1/admin/)`,
+    `  API key     ${devApiKey}   (organization ${DEFAULT_ORG_ID}, read,write; try ${base}/api/v1/me)`,
     `  WhatsApp    ${whatsapp ? `simulator at ${config.WHATSAPP_API_URL}` : config.WHATSAPP_API_URL}`,
     `  CRM         ${crm ? `simulator at ${config.CRM_BASE_URL} (test documents ${crm.customers.map((c) => c.document).join(', ')})` : config.CRM_BASE_URL}`,
     `  Redis       ${redis.url} (${redis.source})`,

@@ -1,12 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
+import { every } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { createBullBoardApp } from '../../queues/bull-board.js';
-import { bearerAuth, refuseAll } from '../platform/http/auth.js';
+import { bearerAuth } from '../platform/http/auth.js';
 import { createErrorHandler } from '../platform/http/error-handler.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, validationError } from '../platform/http/errors.js';
 import { limitBody, observeRequests } from '../platform/http/middleware.js';
+import { rateLimit } from '../platform/http/rate-limit.js';
 import { createRouteGroup, ROUTE_GROUPS, type RouteGroup, type RouteGroupName, type RouteGroupSpec } from '../platform/http/route-group.js';
 import type { AppEnv } from '../platform/http/types.js';
 import { PUENTE_VERSION } from '../platform/version.js';
@@ -25,8 +27,14 @@ export interface DevMount {
   app: Hono;
 }
 
+/** The business API's validation: 422 for a value outside an allowed set, 400 for the rest (errors.ts). */
+const businessApiHook: RouteGroupSpec['hook'] = (result) => {
+  if (!result.success) throw validationError(result.error?.issues ?? []);
+};
+
 /** The route groups and how each authenticates (see route-group.ts). */
-function groupSpecs(config: Deps['config']): Record<RouteGroupName, Omit<RouteGroupSpec, 'name'>> {
+function groupSpecs(deps: Pick<Deps, 'config' | 'apiKeys' | 'apiRateLimiter'>): Record<RouteGroupName, Omit<RouteGroupSpec, 'name'>> {
+  const { config } = deps;
   return {
     meta: {
       prefixes: ['/'],
@@ -34,8 +42,17 @@ function groupSpecs(config: Deps['config']): Record<RouteGroupName, Omit<RouteGr
       auth: metaAuth({ appSecret: config.META_WEBHOOK_SECRET, verifyToken: config.WEBHOOK_VERIFY_TOKEN }),
     },
     crm: { prefixes: ['/api/crm/'], security: () => [{ crmBearer: [] }], auth: bearerAuth(config.CRM_API_TOKEN) },
-    // Organizations' API keys arrive with the business API; until then nothing under /api/v1 answers.
-    v1: { prefixes: ['/api/v1/'], security: (): Record<string, string[]>[] => [{ apiKey: [] }, { apiKeyBearer: [] }], auth: refuseAll('No API key is valid: the business API is not enabled') },
+    // The platform owner's routes; without API_ADMIN_KEY they answer 404 as if absent.
+    admin: { prefixes: ['/api/v1/admin/'], security: (): Record<string, string[]>[] => [{ adminKey: [] }, { adminKeyBearer: [] }], auth: deps.apiKeys.adminAuth, hook: businessApiHook },
+    // An organization's API key decides the organization of every request.
+    v1: {
+      prefixes: ['/api/v1/'],
+      excludes: ['/api/v1/admin/'],
+      security: (): Record<string, string[]>[] => [{ apiKey: [] }, { apiKeyBearer: [] }],
+      // The key first (it names the organization), then that organization's budget.
+      auth: every(deps.apiKeys.authenticate, rateLimit(deps.apiRateLimiter, (c) => c.get('auth').orgId)),
+      hook: businessApiHook,
+    },
   };
 }
 
@@ -46,6 +63,8 @@ function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
   register('crmBearer', { type: 'http', scheme: 'bearer', description: 'CRM_API_TOKEN' });
   register('apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key', description: "An organization's API key" });
   register('apiKeyBearer', { type: 'http', scheme: 'bearer', description: "An organization's API key, as a bearer token" });
+  register('adminKey', { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API_ADMIN_KEY (the admin routes answer 404 when it is not configured)' });
+  register('adminKeyBearer', { type: 'http', scheme: 'bearer', description: 'API_ADMIN_KEY, as a bearer token' });
 }
 
 /**
@@ -70,7 +89,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.route('/', metricsRoute(deps.metrics, extras.workerProcesses));
 
   registerSecuritySchemes(app);
-  const specs = groupSpecs(deps.config);
+  const specs = groupSpecs(deps);
   const groups = Object.fromEntries(ROUTE_GROUPS.map((name) => [name, createRouteGroup(app, { name, ...specs[name] })])) as Record<RouteGroupName, RouteGroup>;
   for (const module of deps.modules) {
     for (const name of ROUTE_GROUPS) module.routes?.[name]?.(groups[name]);
@@ -85,10 +104,14 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.route('/', docsRoutes('/openapi.json'));
 
   // Under a protected prefix an unknown path asks for the group's credentials first, so a caller
-  // without them cannot tell which routes exist.
-  const guarded = ROUTE_GROUPS.map((name) => specs[name]).filter((spec) => !spec.prefixes.includes('/'));
+  // without them cannot tell which routes exist; the longest matching prefix decides the group
+  // (/api/v1/admin/… is the admin group's, not v1's).
+  const guarded = ROUTE_GROUPS.map((name) => specs[name])
+    .filter((spec) => !spec.prefixes.includes('/'))
+    .flatMap((spec) => spec.prefixes.map((prefix) => ({ prefix, spec })))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
   app.notFound(async (c) => {
-    const spec = guarded.find((g) => g.prefixes.some((prefix) => c.req.path.startsWith(prefix)));
+    const spec = guarded.find((g) => c.req.path.startsWith(g.prefix))?.spec;
     if (spec) await spec.auth(c, async () => undefined);
     return c.json(new AppError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).toBody(), 404);
   });

@@ -1,6 +1,8 @@
 import { createBotModule, type BotModule } from '../../bot/index.js';
 import { createCrmBridge, type CrmBridge } from '../../crm-bridge/index.js';
+import { createApiKeysModule, type ApiKeysModule } from '../api-keys/index.js';
 import type { QueueRegistry } from '../../queues/registry.js';
+import { createContactsModule } from '../contacts/index.js';
 import { createConversations, type Conversations } from '../conversations/index.js';
 import { createLeadsModule } from '../leads/index.js';
 import type { Config } from '../platform/config/index.js';
@@ -28,6 +30,8 @@ export interface Modules {
   conversations: Conversations;
   bridge: CrmBridge;
   bot: BotModule;
+  /** Organizations and API keys: the business API's authentication comes from here. */
+  apiKeys: ApiKeysModule;
 }
 
 /**
@@ -35,8 +39,8 @@ export interface Modules {
  * the conversation pipeline first (everyone talks through it), then the CRM bridge (tickets and
  * the handover port), leads, the bot (which hands conversations over through the bridge's port
  * and stores leads), and last the bridge's lane handlers, which give conversations back to the
- * bot. A new module is built here and added to `list`; nothing else in the composition root
- * changes.
+ * bot. The API-keys module depends on no other and authenticates the business API. A new module
+ * is built here and added to `list`; nothing else in the composition root changes.
  */
 export function createModules(platform: Platform, graph: GraphClient): Modules {
   const conversations = createConversations({ ...platform, graph });
@@ -44,6 +48,8 @@ export function createModules(platform: Platform, graph: GraphClient): Modules {
   const leads = createLeadsModule(platform.mongo.connection);
   const bot = createBotModule({ ...platform, handover: bridge.port, leads: leads.sink });
   const handover = bridge.withBot(bot.bot);
-  const list = [conversations.module({ gate: handover.gate, responder: bot.responder }), handover.module, bot.module, leads.module];
-  return { list, conversations, bridge, bot };
+  const apiKeys = createApiKeysModule({ connection: platform.mongo.connection, adminKey: platform.config.API_ADMIN_KEY, phoneNumberId: platform.config.WHATSAPP_PHONE_NUMBER_ID });
+  const contacts = createContactsModule({ connection: platform.mongo.connection });
+  const list = [conversations.module({ gate: handover.gate, responder: bot.responder }), handover.module, bot.module, leads.module, apiKeys.module, contacts.module];
+  return { list, conversations, bridge, bot, apiKeys };
 }

@@ -53,6 +53,9 @@ export const envSchema = z.object({
   HANDOVER_ASSIGN_TIMEOUT_SECONDS: positiveInt.default(600),
   HANDOVER_IDLE_TIMEOUT_SECONDS: positiveInt.default(86_400),
 
+  /** The platform owner's key for /api/v1/admin/* (organizations and their API keys); unset = those routes answer 404. */
+  API_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
   BULL_BOARD_USER: z.string().min(1).optional(),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
 });

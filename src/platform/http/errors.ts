@@ -18,6 +18,8 @@ export const errorStatus = {
   CUSTOMER_SERVICE_WINDOW_CLOSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A well-formed request with a value outside what a field allows (an unknown enum member). */
+  INVALID_VALUE: 422,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,
   NOT_CONFIGURED: 503,
@@ -53,4 +55,15 @@ export class AppError extends Error {
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return new AppError(code, message, details).toBody();
+}
+
+/**
+ * The error for a request that failed validation: 422 INVALID_VALUE when every problem is a value
+ * outside an allowed set (an unknown enum member: the request was understood, the value refused),
+ * 400 VALIDATION_ERROR otherwise (missing fields, wrong types, bad formats). Details name the fields.
+ */
+export function validationError(issues: readonly { code: string; path: readonly PropertyKey[]; message: string }[]): AppError {
+  const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const onlyValues = issues.length > 0 && issues.every((i) => i.code === 'invalid_value');
+  return onlyValues ? new AppError('INVALID_VALUE', 'A value is not one of those allowed', details) : new AppError('VALIDATION_ERROR', 'The request is invalid', details);
 }

@@ -12,6 +12,8 @@ const descriptions: Record<number, string> = {
   404: 'Not found',
   409: "The resource's state forbids this call",
   413: 'Body over 1 MiB',
+  422: 'A value outside the allowed set or range (details name the fields)',
+  429: 'Rate limited: see Retry-After and the RateLimit-* headers',
   503: 'A dependency is unavailable; retry later',
 };
 

@@ -17,7 +17,10 @@ type OpenApiDoc = { paths: Record<string, Record<string, Operation>>; components
 const concrete = (path: string) => path.replace('{ticketId}', 'TK-2026-000001').replace(/\{(\w+)\}/g, '$1-1');
 
 /** What a caller without the right credentials is told, by security scheme. */
-const expectedRefusal: Record<string, number> = { crmBearer: 401, metaSignature: 401, apiKey: 401, apiKeyBearer: 401, metaVerifyToken: 403 };
+const expectedRefusal: Record<string, number> = { crmBearer: 401, metaSignature: 401, apiKey: 401, apiKeyBearer: 401, adminKey: 401, adminKeyBearer: 401, metaVerifyToken: 403 };
+
+/** The platform owner's key in this file's apps (without one the admin routes answer 404). */
+const ADMIN_KEY = 'route-security-admin-key-0123456789abcdef';
 
 describe('every protected operation refuses callers without credentials (derived from /openapi.json)', () => {
   let deps: TestDeps;
@@ -26,7 +29,7 @@ describe('every protected operation refuses callers without credentials (derived
   const operations: { method: string; path: string; schemes: string[] }[] = [];
 
   beforeAll(async () => {
-    deps = await createTestDeps();
+    deps = await createTestDeps({ API_ADMIN_KEY: ADMIN_KEY });
     app = createApp(deps);
     doc = (await (await app.request('/openapi.json')).json()) as OpenApiDoc;
     for (const [path, methods] of Object.entries(doc.paths)) {
@@ -37,7 +40,9 @@ describe('every protected operation refuses callers without credentials (derived
 
   it('documents the CRM, Meta and business API operations, each with a declared security scheme', () => {
     const paths = operations.map((o) => `${o.method} ${o.path}`);
-    expect(paths).toEqual(expect.arrayContaining(['POST /webhook', 'GET /webhook', 'POST /api/crm/handover', 'POST /api/crm/send-message', 'GET /api/crm/handover-status/{ticketId}', 'POST /api/crm/meta-handover-webhook']));
+    expect(paths).toEqual(expect.arrayContaining(['POST /webhook', 'GET /webhook', 'POST /api/crm/handover', 'POST /api/crm/send-message', 'GET /api/crm/handover-status/{ticketId}', 'POST /api/crm/meta-handover-webhook', 'GET /api/v1/me', 'POST /api/v1/admin/orgs', 'GET /api/v1/admin/orgs', 'POST /api/v1/admin/orgs/{org_id}/api-keys', 'GET /api/v1/admin/orgs/{org_id}/api-keys', 'DELETE /api/v1/admin/orgs/{org_id}/api-keys/{id}']));
+    for (const op of operations.filter((o) => o.path.startsWith('/api/v1/admin/'))) expect(op.schemes, `${op.method} ${op.path}`).toEqual(['adminKey', 'adminKeyBearer']);
+    for (const op of operations.filter((o) => o.path.startsWith('/api/v1/') && !o.path.startsWith('/api/v1/admin/'))) expect(op.schemes, `${op.method} ${op.path}`).toEqual(['apiKey', 'apiKeyBearer']);
     const open = operations.filter((o) => (o.path.startsWith('/api/') || o.path.startsWith('/webhook')) && o.schemes.length === 0);
     expect(open, 'operations under /api or /webhook without security').toEqual([]);
     for (const scheme of new Set(operations.flatMap((o) => o.schemes))) expect(doc.components.securitySchemes).toHaveProperty(scheme);
@@ -54,7 +59,7 @@ describe('every protected operation refuses callers without credentials (derived
 
   it('answers 401 (403 for the verify-token handshake) without credentials, with wrong ones and with another scheme', async () => {
     const protectedOps = operations.filter((o) => o.schemes.length > 0);
-    expect(protectedOps.length).toBeGreaterThanOrEqual(7);
+    expect(protectedOps.length).toBeGreaterThanOrEqual(13);
     for (const op of protectedOps) {
       const expected = Math.min(...op.schemes.map((s) => expectedRefusal[s] ?? 401));
       const url = concrete(op.path) + (op.method === 'GET' && op.path === '/webhook' ? '?hub.mode=subscribe&hub.challenge=123' : '');
@@ -63,6 +68,8 @@ describe('every protected operation refuses callers without credentials (derived
         {},
         { authorization: 'Bearer wrong-token', 'x-api-key': 'wrong-key', 'x-hub-signature-256': signBody('wrong-secret', body ?? '') },
         { authorization: `Basic ${testEnv.CRM_API_TOKEN}`, 'x-hub-signature-256': `sha1=${'0'.repeat(40)}` },
+        // Another group's valid credential: the admin key where the CRM's token is valid, the CRM's token elsewhere (and the admin key on an organization's routes).
+        op.path.startsWith('/api/crm/') ? { authorization: `Bearer ${ADMIN_KEY}`, 'x-api-key': ADMIN_KEY } : { authorization: `Bearer ${testEnv.CRM_API_TOKEN}`, ...(op.path.startsWith('/api/v1/admin/') ? {} : { 'x-api-key': ADMIN_KEY }) },
       ];
       for (const headers of attempts) {
         const target = op.method === 'GET' && op.path === '/webhook' && headers.authorization ? `${url}&hub.verify_token=wrong` : url;
@@ -81,6 +88,11 @@ describe('every protected operation refuses callers without credentials (derived
     expect(meta.status).not.toBe(401);
     const handshake = await app.request(`/webhook?hub.mode=subscribe&hub.challenge=42&hub.verify_token=${testEnv.WEBHOOK_VERIFY_TOKEN}`);
     expect(await handshake.text()).toBe('42');
+    const orgs = await app.request('/api/v1/admin/orgs', { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(orgs.status).toBe(200);
+    const issued = await app.request('/api/v1/admin/orgs/default/api-keys', { method: 'POST', headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'probe', scopes: ['read'] }) });
+    const { key } = (await issued.json()) as { key: string };
+    expect((await app.request('/api/v1/me', { headers: { 'x-api-key': key } })).status).toBe(200);
   });
 });
 
@@ -109,11 +121,18 @@ describe('a route group', () => {
     expect(() => group.raw({ method: 'get', path: '/api/v1/contacts', responses: { 200: { description: 'ok' } } }, (c) => c.text('x'))).toThrow(/does not belong in the crm group/);
   });
 
-  it('keeps the business API closed until API keys exist', async () => {
+  it('refuses at start-up a v1 route under /api/v1/admin/ (the admin group\'s prefix)', () => {
+    const app = new OpenAPIHono<AppEnv>();
+    const v1 = createRouteGroup(app, { name: 'v1', prefixes: ['/api/v1/'], excludes: ['/api/v1/admin/'], security: () => [{ apiKey: [] }], auth: bearerAuth('x') });
+    expect(() => v1.raw({ method: 'get', path: '/api/v1/admin/orgs', responses: { 200: { description: 'ok' } } }, (c) => c.text('x'))).toThrow(/does not belong in the v1 group/);
+    expect(() => v1.raw({ method: 'get', path: '/api/v1/admin', responses: { 200: { description: 'ok' } } }, (c) => c.text('x'))).toThrow(/does not belong in the v1 group/);
+    expect(() => v1.raw({ method: 'get', path: '/api/v1/administrators', responses: { 200: { description: 'ok' } } }, (c) => c.text('x'))).not.toThrow();
+  });
+
+  it('asks for an API key before saying that a path under /api/v1 does not exist', async () => {
     const deps = await createTestDeps();
     try {
       const app = createApp(deps);
-      // No module registers /api/v1 routes yet, and no key is valid: everything there is a 401.
       const res = await app.request('/api/v1/contacts', { headers: { 'x-api-key': 'anything' } });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } });

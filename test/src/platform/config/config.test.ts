@@ -25,6 +25,12 @@ const production = {
 };
 
 describe('loadConfig', () => {
+  it('takes API_ADMIN_KEY only when it has at least 32 characters (unset leaves the admin routes off)', () => {
+    expect(loadConfig({}).API_ADMIN_KEY).toBeUndefined();
+    expect(loadConfig({ API_ADMIN_KEY: 'k'.repeat(32) }).API_ADMIN_KEY).toBe('k'.repeat(32));
+    expect(problemsOf(() => loadConfig({ API_ADMIN_KEY: 'too-short' }))).toEqual(['API_ADMIN_KEY: must be at least 32 characters']);
+  });
+
   it('applies the defaults from the design when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
