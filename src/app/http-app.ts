@@ -83,7 +83,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', observeRequests(deps.logger, deps.metrics, (extras.devMounts ?? []).map((mount) => mount.path)));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
-  app.use('*', limitBody(MAX_BODY_BYTES));
+  app.use('*', limitBody(MAX_BODY_BYTES, Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>));
 
   app.route('/', healthRoutes({ redis: deps.redis, mongo: deps.mongo, ...extras }));
   app.route('/', metricsRoute(deps.metrics, extras.workerProcesses));

@@ -21,6 +21,7 @@ export interface WorkerContext {
  * - `workers`: the BullMQ processors it runs in worker processes.
  * - `laneHandlers`: the conversation-lane item kinds it owns.
  * - `mailboxes`: its ordered mailboxes, so the janitor repairs them too.
+ * - `bodyLimits`: the paths that take more than the default body size.
  *
  * The composition root loops over the modules; it never wires a feature's routes or queues by hand.
  */
@@ -30,4 +31,6 @@ export interface Module {
   workers?: (ctx: WorkerContext) => WorkerDefinition[];
   laneHandlers?: LaneHandlers;
   mailboxes?: Mailbox<never>[];
+  /** Request body limits above the default 1 MiB, by exact path (bulk uploads). */
+  bodyLimits?: Readonly<Record<string, number>>;
 }

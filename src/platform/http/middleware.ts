@@ -49,12 +49,18 @@ export function observeRequests(logger: Logger, metrics: Metrics, quietPrefixes:
  * which makes @hono/node-server build a full Request per call: about a tenth of the webhook's CPU).
  * Chunked bodies, whose size is unknown up front, are counted as they stream by hono's bodyLimit.
  */
-export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
-  const tooLarge = (): never => {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBytes} bytes`);
+export function limitBody(defaultMaxBytes: number, larger: Readonly<Record<string, number>> = {}): MiddlewareHandler<AppEnv> {
+  const limiter = (maxBytes: number) => {
+    const tooLarge = (): never => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${maxBytes} bytes`);
+    };
+    return { maxBytes, tooLarge, streamed: bodyLimit({ maxSize: maxBytes, onError: tooLarge }) };
   };
-  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  const standard = limiter(defaultMaxBytes);
+  // Paths that take bulk uploads (e.g. a contacts CSV) get their own, larger limit.
+  const byPath = new Map(Object.entries(larger).map(([path, bytes]) => [path, limiter(bytes)]));
   return async (c, next) => {
+    const { maxBytes, tooLarge, streamed } = byPath.get(c.req.path) ?? standard;
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number.parseInt(declared, 10) > maxBytes) tooLarge();

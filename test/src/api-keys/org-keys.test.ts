@@ -60,13 +60,13 @@ describe('organization keys on the business API (/api/v1)', () => {
     const read = await issue(['read']);
     const write = await issue(['write']);
     const adminScoped = await issue(['admin']);
-    // No v1 write route exists yet: an unknown path checks the key and its scope before saying 404.
+    // The scope is checked before the body: a write key gets as far as validation (400 for `{}`).
     const post = (key: string) => app.request('/api/v1/contacts', { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{}' });
     const readRefused = await post(read.key);
     expect(readRefused.status).toBe(403);
     expect(await readRefused.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
-    expect((await post(write.key)).status).toBe(404);
-    expect((await post(adminScoped.key)).status).toBe(404);
+    expect((await post(write.key)).status).toBe(400);
+    expect((await post(adminScoped.key)).status).toBe(400);
     // write does not imply read.
     expect((await app.request('/api/v1/me', { headers: { 'x-api-key': write.key } })).status).toBe(403);
     expect((await app.request('/api/v1/me', { headers: { 'x-api-key': adminScoped.key } })).status).toBe(200);

@@ -1,0 +1,318 @@
+import { mongo, type Connection } from 'mongoose';
+import { AppError } from '../platform/http/errors.js';
+import type { Pagination } from '../platform/http/pagination.js';
+import { newId } from './ids.js';
+import { contactModels, MAX_STORED_IMPORT_ERRORS, type ConsentChange, type ContactDoc, type ImportDoc, type ImportRowError, type ImportStatus, type OptInStatus } from './models.js';
+import type { NormalizedContact } from './normalize.js';
+
+export interface ContactFilters {
+  import_id?: string;
+  tag?: string;
+  q?: string;
+  opt_in_status?: OptInStatus;
+}
+
+/** One row of a bulk request that passed the value rules. */
+export interface BulkRow {
+  row: number;
+  value: NormalizedContact & { phone: string };
+}
+
+export interface BatchResult {
+  created: number;
+  updated: number;
+  failed: number;
+  errors: ImportRowError[];
+}
+
+export interface ContactStore {
+  /** Resolves once the indexes exist (the unique ones are what keep phone and email unique). */
+  ready(): Promise<void>;
+  create(orgId: string, input: NormalizedContact & { phone: string }, options?: { importId?: string; now?: Date }): Promise<ContactDoc>;
+  get(orgId: string, id: string): Promise<ContactDoc | null>;
+  list(orgId: string, filters: ContactFilters, page: Pagination): Promise<{ data: ContactDoc[]; total: number }>;
+  update(orgId: string, id: string, input: NormalizedContact, now?: Date): Promise<ContactDoc | null>;
+  delete(orgId: string, id: string): Promise<boolean>;
+  /** Upserts rows keyed by (org, phone) in one bulkWrite; a row that fails never fails the others. Rows must have distinct phones. */
+  upsertBatch(orgId: string, imp: { id: string; source: string }, rows: readonly BulkRow[], now?: Date): Promise<BatchResult>;
+  /** The WhatsApp user as a contact (see whatsapp-contact.ts). */
+  recordWhatsApp(input: { orgId: string; phone: string; profileName?: string; at: Date }): Promise<{ id: string; created: boolean }>;
+}
+
+export interface ImportStore {
+  create(orgId: string, input: { source: string; name?: string }, now?: Date): Promise<ImportDoc>;
+  get(orgId: string, id: string): Promise<ImportDoc | null>;
+  update(orgId: string, id: string, input: { status: ImportStatus; total_rows?: number }, now?: Date): Promise<ImportDoc | null>;
+  /** Adds a batch's outcome with one atomic `$inc` (concurrent bulk requests to one import add up). */
+  addOutcome(orgId: string, id: string, outcome: BatchResult, now?: Date): Promise<void>;
+}
+
+const isDuplicateKey = (err: unknown): err is { code: number; keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> } =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The fields of `input` to `$set` and `$unset` (consent fields excluded: they go through {@link consentUpdate}). */
+function fieldUpdates(input: NormalizedContact): { set: Record<string, unknown>; unset: Record<string, ''> } {
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ''> = {};
+  for (const field of ['phone', 'name', 'first_name', 'email', 'company', 'tags', 'locale', 'timezone', 'do_not_contact', 'custom_fields'] as const) {
+    const v = input[field];
+    if (v === undefined) continue;
+    if (v === null) unset[field] = '';
+    else set[field] = v;
+  }
+  return { set, unset };
+}
+
+/** The consent change `input` makes to a contact whose status is `previous` (undefined: a new contact), or nothing. */
+function consentChange(input: NormalizedContact, previous: OptInStatus | undefined, now: Date): ConsentChange | undefined {
+  if (input.opt_in_status === undefined || input.opt_in_status === previous) return undefined;
+  return { from: previous ?? null, to: input.opt_in_status, source: input.opt_in_source ?? null, at: input.opt_in_at ?? now };
+}
+
+function consentSet(change: ConsentChange): Record<string, unknown> {
+  return { opt_in_status: change.to, opt_in_at: change.at, ...(change.source ? { opt_in_source: change.source } : {}) };
+}
+
+export function createContactStores(connection: Connection): { contacts: ContactStore; imports: ImportStore } {
+  const { Contact, Import } = contactModels(connection);
+  let indexes: Promise<void> | undefined;
+  const ready = () => (indexes ??= Promise.all([Contact.init(), Import.init()]).then(() => undefined));
+  const order = { created_at: 1, _id: 1 } as const;
+
+  /** The 409 for a duplicate key, naming the field and the contact that has it. */
+  async function conflict(orgId: string, err: { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> }, input: NormalizedContact): Promise<AppError> {
+    const field = err.keyPattern && 'email' in err.keyPattern ? 'email' : err.keyPattern && 'phone' in err.keyPattern ? 'phone' : input.email ? 'email' : 'phone';
+    const value = (err.keyValue?.[field] as string | undefined) ?? input[field] ?? undefined;
+    const existing = value ? await Contact.findOne({ org_id: orgId, [field]: value }, { _id: 1 }).lean<{ _id: string }>() : null;
+    return new AppError('CONFLICT', `A contact with this ${field} exists already`, { field, existing_id: existing?._id ?? null });
+  }
+
+  /**
+   * One round of a bulk batch: a new phone is an insert (with our own string id), a known one an
+   * update; one unordered bulkWrite. (Not an upsert with `$setOnInsert: {_id}`: the embedded store
+   * refuses that, mongod does not.) Inserts that lose a race on the phone come back in `retry`.
+   */
+  async function writeBatch(orgId: string, imp: { id: string; source: string }, rows: readonly BulkRow[], now: Date, lastAttempt: boolean): Promise<BatchResult & { retry: BulkRow[] }> {
+    const existing = await Contact.collection
+      .find({ org_id: orgId, phone: { $in: rows.map((r) => r.value.phone) } }, { projection: { phone: 1, opt_in_status: 1 } })
+      .toArray();
+    const statusByPhone = new Map(existing.map((d) => [d.phone as string, d.opt_in_status as OptInStatus]));
+    const inserts = new Set<number>();
+    const ops = rows.map(({ value }, index) => {
+      const known = statusByPhone.has(value.phone);
+      const change = consentChange(value, known ? statusByPhone.get(value.phone) : undefined, now);
+      if (!known) {
+        inserts.add(index);
+        const { set } = fieldUpdates(value);
+        const doc = {
+          tags: [],
+          custom_fields: {},
+          do_not_contact: false,
+          ...set,
+          _id: newId('ct'),
+          org_id: orgId,
+          phone: value.phone,
+          opt_in_status: 'unknown',
+          ...(change ? consentSet(change) : {}),
+          consent_history: change ? [change] : [],
+          import_ids: [imp.id],
+          source: value.source ?? imp.source,
+          created_at: now,
+          updated_at: now,
+        };
+        return { insertOne: { document: doc } };
+      }
+      // A bulk row adds its tags and import; custom_fields, when the row has any, replace the old ones.
+      const { set } = fieldUpdates({ ...value, tags: undefined, phone: undefined });
+      const update: Record<string, unknown> = {
+        $set: { ...set, ...(change ? consentSet(change) : {}), updated_at: now },
+        $addToSet: { import_ids: imp.id, tags: { $each: value.tags ?? [] } },
+      };
+      if (change) update.$push = { consent_history: change };
+      return { updateOne: { filter: { org_id: orgId, phone: value.phone }, update } };
+    });
+    let writeErrors: { index: number; code?: number; errmsg?: string }[] = [];
+    try {
+      await Contact.collection.bulkWrite(ops as never, { ordered: false });
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) throw err;
+      writeErrors = (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((w) => ({ index: w.index, code: w.code, errmsg: w.errmsg }));
+    }
+    const retry: BulkRow[] = [];
+    const failedRows: { row: BulkRow; err: { code?: number; errmsg?: string } }[] = [];
+    for (const w of writeErrors) {
+      const row = rows[w.index];
+      if (!row) continue;
+      const phoneTaken = w.code === 11000 && /index: \S*phone/.test(w.errmsg ?? '');
+      if (phoneTaken && inserts.has(w.index) && !lastAttempt) {
+        retry.push(row);
+      } else failedRows.push({ row, err: w });
+    }
+    const errors: ImportRowError[] = [];
+    if (failedRows.length) {
+      const emails = failedRows.map((f) => f.row.value.email).filter((e): e is string => typeof e === 'string');
+      const owners = emails.length ? await Contact.collection.find({ org_id: orgId, email: { $in: emails } }, { projection: { email: 1 } }).toArray() : [];
+      const ownerByEmail = new Map(owners.map((o) => [o.email as string, String(o._id)]));
+      for (const { row, err } of failedRows) {
+        const owner = row.value.email ? ownerByEmail.get(row.value.email) : undefined;
+        errors.push(
+          err.code === 11000
+            ? { row: row.row, code: 'CONFLICT', message: owner ? `email ${row.value.email} belongs to contact ${owner}` : 'phone or email belongs to another contact' }
+            : { row: row.row, code: 'INTERNAL_ERROR', message: 'the row could not be written' },
+        );
+      }
+    }
+    const insertErrors = writeErrors.filter((w) => inserts.has(w.index)).length;
+    const created = inserts.size - insertErrors;
+    const updated = rows.length - inserts.size - (writeErrors.length - insertErrors);
+    return { created, updated, failed: failedRows.length, errors, retry };
+  }
+
+  const contacts: ContactStore = {
+    ready,
+    async create(orgId, input, options = {}) {
+      await ready();
+      const now = options.now ?? new Date();
+      const change = consentChange(input, undefined, now);
+      const { set } = fieldUpdates(input);
+      const doc: ContactDoc = {
+        tags: [],
+        custom_fields: {},
+        do_not_contact: false,
+        ...(set as Partial<ContactDoc>),
+        _id: newId('ct'),
+        org_id: orgId,
+        phone: input.phone,
+        opt_in_status: 'unknown',
+        ...(change ? consentSet(change) : {}),
+        consent_history: change ? [change] : [],
+        import_ids: options.importId ? [options.importId] : [],
+        source: input.source ?? 'api',
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await Contact.collection.insertOne(doc as never);
+      } catch (err) {
+        if (isDuplicateKey(err)) throw await conflict(orgId, err, input);
+        throw err;
+      }
+      return doc;
+    },
+    async get(orgId, id) {
+      return Contact.findOne({ _id: id, org_id: orgId }).lean<ContactDoc>();
+    },
+    async list(orgId, filters, page) {
+      const query: Record<string, unknown> = { org_id: orgId };
+      if (filters.import_id) query.import_ids = filters.import_id;
+      if (filters.tag) query.tags = filters.tag;
+      if (filters.opt_in_status) query.opt_in_status = filters.opt_in_status;
+      if (filters.q) {
+        const pattern = new RegExp(escapeRegex(filters.q), 'i');
+        const digits = filters.q.replace(/\D/g, '');
+        query.$or = [{ name: pattern }, { email: pattern }, { phone: digits.length >= 3 ? new RegExp(escapeRegex(digits)) : pattern }];
+      }
+      const [data, total] = await Promise.all([Contact.find(query).sort(order).skip(page.skip).limit(page.limit).lean<ContactDoc[]>(), Contact.countDocuments(query)]);
+      return { data, total };
+    },
+    async update(orgId, id, input, now = new Date()) {
+      await ready();
+      // Optimistic on the consent status: a change recorded in between makes us re-read, so every
+      // change lands in the history with the right `from`.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await Contact.findOne({ _id: id, org_id: orgId }, { opt_in_status: 1 }).lean<Pick<ContactDoc, '_id' | 'opt_in_status'>>();
+        if (!current) return null;
+        const change = consentChange(input, current.opt_in_status, now);
+        const { set, unset } = fieldUpdates(input);
+        const update: Record<string, unknown> = { $set: { ...set, ...(change ? consentSet(change) : {}), updated_at: now } };
+        if (Object.keys(unset).length) update.$unset = unset;
+        if (change) update.$push = { consent_history: change };
+        try {
+          const updated = await Contact.findOneAndUpdate({ _id: id, org_id: orgId, opt_in_status: current.opt_in_status }, update, { returnDocument: 'after' }).lean<ContactDoc>();
+          if (updated) return updated;
+        } catch (err) {
+          if (isDuplicateKey(err)) throw await conflict(orgId, err, input);
+          throw err;
+        }
+      }
+      throw new AppError('CONFLICT', 'The contact is being changed concurrently; retry');
+    },
+    async delete(orgId, id) {
+      const result = await Contact.deleteOne({ _id: id, org_id: orgId });
+      return result.deletedCount === 1;
+    },
+    async upsertBatch(orgId, imp, rows, now = new Date()) {
+      await ready();
+      const total: BatchResult = { created: 0, updated: 0, failed: 0, errors: [] };
+      let pending = rows;
+      // A phone inserted by someone else between our read and our write is written again as an update.
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const { retry, ...outcome } = await writeBatch(orgId, imp, pending, now, attempt >= 2);
+        total.created += outcome.created;
+        total.updated += outcome.updated;
+        total.failed += outcome.failed;
+        total.errors.push(...outcome.errors);
+        pending = retry;
+      }
+      total.errors.sort((a, b) => a.row - b.row);
+      return total;
+    },
+    async recordWhatsApp({ orgId, phone, profileName, at }) {
+      await ready();
+      const update = { $set: { updated_at: at, ...(profileName ? { whatsapp_profile_name: profileName } : {}) }, $max: { last_inbound_at: at } };
+      // Update first (the usual case); a first message inserts. Two first messages at once: one
+      // insert wins the unique index, the other becomes an update.
+      for (let attempt = 0; ; attempt++) {
+        const found = await Contact.collection.findOneAndUpdate({ org_id: orgId, phone }, update, { projection: { _id: 1 } });
+        if (found) return { id: String(found._id), created: false };
+        const doc = {
+          _id: newId('ct'),
+          org_id: orgId,
+          phone,
+          ...(profileName ? { name: profileName, whatsapp_profile_name: profileName } : {}),
+          tags: [],
+          opt_in_status: 'unknown',
+          consent_history: [],
+          do_not_contact: false,
+          custom_fields: {},
+          import_ids: [],
+          source: 'whatsapp',
+          last_inbound_at: at,
+          created_at: at,
+          updated_at: at,
+        };
+        try {
+          await Contact.collection.insertOne(doc as never);
+          return { id: doc._id, created: true };
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt > 0) throw err;
+        }
+      }
+    },
+  };
+
+  const imports: ImportStore = {
+    async create(orgId, input, now = new Date()) {
+      const doc: ImportDoc = { _id: newId('imp'), org_id: orgId, source: input.source, ...(input.name ? { name: input.name } : {}), status: 'processing', created: 0, updated: 0, failed: 0, row_errors: [], created_at: now, updated_at: now };
+      await Import.collection.insertOne(doc as never);
+      return doc;
+    },
+    async get(orgId, id) {
+      return Import.findOne({ _id: id, org_id: orgId }).lean<ImportDoc>();
+    },
+    async update(orgId, id, input, now = new Date()) {
+      const set: Record<string, unknown> = { status: input.status, updated_at: now };
+      if (input.total_rows !== undefined) set.total_rows = input.total_rows;
+      return Import.findOneAndUpdate({ _id: id, org_id: orgId }, { $set: set }, { returnDocument: 'after' }).lean<ImportDoc>();
+    },
+    async addOutcome(orgId, id, outcome, now = new Date()) {
+      const update: Record<string, unknown> = { $inc: { created: outcome.created, updated: outcome.updated, failed: outcome.failed }, $set: { updated_at: now } };
+      if (outcome.errors.length) update.$push = { row_errors: { $each: outcome.errors, $slice: MAX_STORED_IMPORT_ERRORS } };
+      await Import.collection.updateOne({ _id: id, org_id: orgId } as never, update);
+    },
+  };
+
+  return { contacts, imports };
+}
