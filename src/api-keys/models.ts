@@ -42,6 +42,7 @@ const organizationSchema = new Schema<Organization>(
   { collection: 'organizations', versionKey: false },
 );
 organizationSchema.index({ createdAt: 1, _id: 1 });
+organizationSchema.index({ phoneNumberIds: 1 });
 
 const apiKeySchema = new Schema<ApiKey>(
   {

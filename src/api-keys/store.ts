@@ -25,6 +25,8 @@ export interface ApiKeyStore {
   listKeys(orgId: string, page: Pagination): Promise<{ data: ApiKey[]; total: number }>;
   /** Revokes a key of `orgId`; false when it has no such key. A second revoke keeps the first time. */
   revokeKey(orgId: string, keyId: string, now?: Date): Promise<boolean>;
+  /** The organization that owns a business number: the one whose `phoneNumberIds` has it, else `default`. */
+  orgForNumber(phoneNumberId: string): Promise<string>;
   /** The live key `presented` is, or undefined (malformed, unknown or revoked). Read from MongoDB every time: a revocation counts at once in every process. */
   verify(presented: string, now?: Date): Promise<ApiKey | undefined>;
 }
@@ -61,6 +63,10 @@ export function createApiKeyStore(connection: Connection, now: () => Date = () =
       const org = await Organization.findById(DEFAULT_ORG_ID).lean<Organization>();
       if (!org) throw new Error('the default organization could not be created');
       return org;
+    },
+    async orgForNumber(phoneNumberId) {
+      const owner = await Organization.findOne({ phoneNumberIds: phoneNumberId }, { _id: 1 }).lean<{ _id: string }>();
+      return owner?._id ?? DEFAULT_ORG_ID;
     },
     async issueKey(orgId, input) {
       const key = generateKey();

@@ -3,6 +3,7 @@ import { createCrmBridge, type CrmBridge } from '../../crm-bridge/index.js';
 import { createApiKeysModule, type ApiKeysModule } from '../api-keys/index.js';
 import type { QueueRegistry } from '../../queues/registry.js';
 import { createContactsModule } from '../contacts/index.js';
+import { createWhatsAppContactObserver } from '../contacts/inbound-observer.js';
 import { createConversations, type Conversations } from '../conversations/index.js';
 import { createLeadsModule } from '../leads/index.js';
 import type { Config } from '../platform/config/index.js';
@@ -39,8 +40,9 @@ export interface Modules {
  * the conversation pipeline first (everyone talks through it), then the CRM bridge (tickets and
  * the handover port), leads, the bot (which hands conversations over through the bridge's port
  * and stores leads), and last the bridge's lane handlers, which give conversations back to the
- * bot. The API-keys module depends on no other and authenticates the business API. A new module
- * is built here and added to `list`; nothing else in the composition root changes.
+ * bot. The API-keys module depends on no other and authenticates the business API; contacts
+ * (with imports) hear about every inbound message through the pipeline's observer port. A new
+ * module is built here and added to `list`; nothing else in the composition root changes.
  */
 export function createModules(platform: Platform, graph: GraphClient): Modules {
   const conversations = createConversations({ ...platform, graph });
@@ -50,6 +52,15 @@ export function createModules(platform: Platform, graph: GraphClient): Modules {
   const handover = bridge.withBot(bot.bot);
   const apiKeys = createApiKeysModule({ connection: platform.mongo.connection, adminKey: platform.config.API_ADMIN_KEY, phoneNumberId: platform.config.WHATSAPP_PHONE_NUMBER_ID });
   const contacts = createContactsModule({ connection: platform.mongo.connection });
-  const list = [conversations.module({ gate: handover.gate, responder: bot.responder }), handover.module, bot.module, leads.module, apiKeys.module, contacts.module];
+  // A WhatsApp user who writes in becomes a contact of the number's organization, after the turn.
+  const contactKeeper = createWhatsAppContactObserver({ record: contacts.recordWhatsAppContact, orgForNumber: (id) => apiKeys.store.orgForNumber(id) });
+  const list = [
+    conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper] }),
+    handover.module,
+    bot.module,
+    leads.module,
+    apiKeys.module,
+    contacts.module,
+  ];
   return { list, conversations, bridge, bot, apiKeys };
 }

@@ -5,7 +5,8 @@ import type { ConversationLog } from './conversation-log.js';
 import { describeInbound } from './describe-inbound.js';
 import type { InboundLaneItem } from './lane-items.js';
 import type { Outbound } from './outbound.js';
-import type { HandoverGate, Responder } from './ports.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { HandoverGate, InboundObserver, Responder } from './ports.js';
 import type { Reply } from './replies.js';
 
 /**
@@ -13,7 +14,7 @@ import type { Reply } from './replies.js';
  * takes it for the agent, otherwise the responder (the bot) answers; either way the message is
  * marked read.
  */
-export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; gate: HandoverGate; responder: Responder }): LaneHandlers {
+export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; logger: Logger }): LaneHandlers {
   async function onInbound(event: InboundEvent): Promise<void> {
     const lane = laneKeyOf(event);
     const ticket = await deps.gate.findOpen(lane);
@@ -63,5 +64,16 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
     await logged;
   }
 
-  return laneHandlers<InboundLaneItem>({ inbound: (item) => onInbound(item.event) });
+  const observers = deps.observers ?? [];
+  /** After the turn, unawaited: the lane moves to the user's next message while observers work. */
+  const tellObservers = (event: InboundEvent) => {
+    for (const observe of observers) observe(event).catch((err: unknown) => deps.logger.warn({ err, wamid: event.wamid }, 'an inbound observer failed; the next message tells it again'));
+  };
+
+  return laneHandlers<InboundLaneItem>({
+    inbound: async (item) => {
+      await onInbound(item.event);
+      tellObservers(item.event);
+    },
+  });
 }

@@ -42,3 +42,10 @@ export interface Responder {
    */
   respond(conversation: ConversationRef, event: InboundEvent, send: (messages: OutboundMessage[]) => Promise<void>): Promise<void>;
 }
+
+/**
+ * Told about every user message once its turn is done, without being waited for: for work that
+ * must never slow a reply (e.g. keeping the user's contact record). It must not throw; a
+ * rejection is logged and dropped, and the next message tells it again.
+ */
+export type InboundObserver = (event: InboundEvent) => Promise<unknown>;
