@@ -53,7 +53,7 @@ export function createModules(platform: Platform, graph: GraphClient): Modules {
   const apiKeys = createApiKeysModule({ connection: platform.mongo.connection, adminKey: platform.config.API_ADMIN_KEY, phoneNumberId: platform.config.WHATSAPP_PHONE_NUMBER_ID });
   const contacts = createContactsModule({ connection: platform.mongo.connection });
   // A WhatsApp user who writes in becomes a contact of the number's organization, after the turn.
-  const contactKeeper = createWhatsAppContactObserver({ record: contacts.recordWhatsAppContact, orgForNumber: (id) => apiKeys.store.orgForNumber(id) });
+  const contactKeeper = createWhatsAppContactObserver({ contacts: contacts.contacts, orgForNumber: (id) => apiKeys.store.orgForNumber(id), logger: platform.logger });
   const list = [
     conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper] }),
     handover.module,

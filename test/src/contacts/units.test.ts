@@ -68,6 +68,29 @@ describe('recordWhatsAppContact', () => {
     expect(await contacts.contacts.get('org_b', first.id)).toBeNull();
   });
 
+  it('records many users in one go: new ones created, known ones updated, a race with another process becomes an update', async () => {
+    const t = new Date('2025-04-01T10:00:00Z');
+    await contacts.recordWhatsAppContact({ orgId: 'org_m', phone: '573001000001', profileName: 'Ya existía', at: t });
+    const later = new Date('2025-04-01T12:00:00Z');
+    const users = [
+      { phone: '573001000001', profileName: 'Nuevo nombre', at: later },
+      { phone: '573001000002', profileName: 'Nueva', at: later },
+      { phone: '573001000003', at: later },
+    ];
+    expect(await contacts.contacts.recordWhatsAppMany('org_m', users)).toEqual({ created: 2 });
+    const stored = await deps.mongo.connection.collection('contacts').find({ org_id: 'org_m' }).sort({ phone: 1 }).toArray();
+    expect(stored.map((c) => [c.phone, c.name, c.whatsapp_profile_name, c.source])).toEqual([
+      ['573001000001', 'Ya existía', 'Nuevo nombre', 'whatsapp'],
+      ['573001000002', 'Nueva', 'Nueva', 'whatsapp'],
+      ['573001000003', undefined, undefined, 'whatsapp'],
+    ]);
+    expect(stored.every((c) => (c.last_inbound_at as Date).getTime() === later.getTime())).toBe(true);
+    // Two processes recording the same new users at once: one contact each, no error.
+    const racers = [{ phone: '573001000004', at: later }, { phone: '573001000005', at: later }];
+    await Promise.all([contacts.contacts.recordWhatsAppMany('org_m', racers), contacts.contacts.recordWhatsAppMany('org_m', racers)]);
+    expect(await deps.mongo.connection.collection('contacts').countDocuments({ org_id: 'org_m', phone: { $in: ['573001000004', '573001000005'] } })).toBe(2);
+  });
+
   it('keeps one contact when two first messages race', async () => {
     const at = new Date();
     const results = await Promise.all(Array.from({ length: 5 }, () => contacts.recordWhatsAppContact({ orgId: 'org_c', phone: '12127365000', profileName: 'John', at })));
