@@ -4,6 +4,8 @@ import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
 import { contactModels, MAX_STORED_IMPORT_ERRORS, type ConsentChange, type ContactDoc, type ImportDoc, type ImportRowError, type ImportStatus, type OptInStatus } from './models.js';
 import type { NormalizedContact } from './normalize.js';
+import { isDuplicateKey } from './duplicate-key.js';
+import { createWhatsAppRecords, type WhatsAppRecords } from './whatsapp-records.js';
 
 export interface ContactFilters {
   import_id?: string;
@@ -25,7 +27,7 @@ export interface BatchResult {
   errors: ImportRowError[];
 }
 
-export interface ContactStore {
+export interface ContactStore extends WhatsAppRecords {
   /** Resolves once the indexes exist (the unique ones are what keep phone and email unique). */
   ready(): Promise<void>;
   create(orgId: string, input: NormalizedContact & { phone: string }, options?: { importId?: string; now?: Date }): Promise<ContactDoc>;
@@ -35,10 +37,6 @@ export interface ContactStore {
   delete(orgId: string, id: string): Promise<boolean>;
   /** Upserts rows keyed by (org, phone) in one bulkWrite; a row that fails never fails the others. Rows must have distinct phones. */
   upsertBatch(orgId: string, imp: { id: string; source: string }, rows: readonly BulkRow[], now?: Date): Promise<BatchResult>;
-  /** The WhatsApp user as a contact (see whatsapp-contact.ts). */
-  recordWhatsApp(input: { orgId: string; phone: string; profileName?: string; at: Date }): Promise<{ id: string; created: boolean }>;
-  /** The same for many users of one organization in two round trips (one read, one bulkWrite); returns how many were created. */
-  recordWhatsAppMany(orgId: string, users: { phone: string; profileName?: string; at: Date }[]): Promise<{ created: number }>;
 }
 
 export interface ImportStore {
@@ -49,8 +47,6 @@ export interface ImportStore {
   addOutcome(orgId: string, id: string, outcome: BatchResult, now?: Date): Promise<void>;
 }
 
-const isDuplicateKey = (err: unknown): err is { code: number; keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> } =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -172,25 +168,6 @@ export function createContactStores(connection: Connection): { contacts: Contact
     return { created, updated, failed: failedRows.length, errors, retry };
   }
 
-  /** The contact a WhatsApp user's first message creates. */
-  const whatsappContact = (orgId: string, phone: string, profileName: string | undefined, at: Date) => ({
-    _id: newId('ct'),
-    org_id: orgId,
-    phone,
-    ...(profileName ? { name: profileName, whatsapp_profile_name: profileName } : {}),
-    tags: [],
-    opt_in_status: 'unknown',
-    consent_history: [],
-    do_not_contact: false,
-    custom_fields: {},
-    import_ids: [],
-    source: 'whatsapp',
-    last_inbound_at: at,
-    created_at: at,
-    updated_at: at,
-  });
-  const whatsappUpdate = (profileName: string | undefined, at: Date) => ({ $set: { updated_at: at, ...(profileName ? { whatsapp_profile_name: profileName } : {}) }, $max: { last_inbound_at: at } });
-
   const contacts: ContactStore = {
     ready,
     async create(orgId, input, options = {}) {
@@ -280,44 +257,7 @@ export function createContactStores(connection: Connection): { contacts: Contact
       total.errors.sort((a, b) => a.row - b.row);
       return total;
     },
-    async recordWhatsApp({ orgId, phone, profileName, at }) {
-      await ready();
-      // Update first (the usual case); a first message inserts. Two first messages at once: one
-      // insert wins the unique index, the other becomes an update.
-      for (let attempt = 0; ; attempt++) {
-        const found = await Contact.collection.findOneAndUpdate({ org_id: orgId, phone }, whatsappUpdate(profileName, at), { projection: { _id: 1 } });
-        if (found) return { id: String(found._id), created: false };
-        const doc = whatsappContact(orgId, phone, profileName, at);
-        try {
-          await Contact.collection.insertOne(doc as never);
-          return { id: doc._id, created: true };
-        } catch (err) {
-          if (!isDuplicateKey(err) || attempt > 0) throw err;
-        }
-      }
-    },
-    async recordWhatsAppMany(orgId, users) {
-      if (users.length === 0) return { created: 0 };
-      await ready();
-      const known = new Set((await Contact.collection.find({ org_id: orgId, phone: { $in: users.map((u) => u.phone) } }, { projection: { phone: 1 } }).toArray()).map((d) => String(d.phone)));
-      const fresh = users.filter((u) => !known.has(u.phone));
-      const ops = users.map((u) =>
-        known.has(u.phone)
-          ? { updateOne: { filter: { org_id: orgId, phone: u.phone }, update: whatsappUpdate(u.profileName, u.at) } }
-          : { insertOne: { document: whatsappContact(orgId, u.phone, u.profileName, u.at) } },
-      );
-      try {
-        await Contact.collection.bulkWrite(ops as never, { ordered: false });
-        return { created: fresh.length };
-      } catch (err) {
-        // A user whose first message another process recorded meanwhile: its insert lost the unique
-        // index, so it becomes an update. Any other failure is the caller's.
-        const lost = (err as { writeErrors?: { code?: number; index: number }[] }).writeErrors;
-        if (!lost || lost.some((e) => e.code !== 11000)) throw err;
-        await Promise.all(lost.map(({ index }) => users[index]).map((u) => u && Contact.collection.updateOne({ org_id: orgId, phone: u.phone }, whatsappUpdate(u.profileName, u.at))));
-        return { created: fresh.length - lost.length };
-      }
-    },
+    ...createWhatsAppRecords(Contact.collection, ready),
   };
 
   const imports: ImportStore = {
