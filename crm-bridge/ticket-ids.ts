@@ -2,6 +2,7 @@
  * Ticket ids `TK-YYYY-NNNNNN` from an atomic per-year counter in the `counters` collection.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOn } from '../src/platform/mongo/model.js';
 
 interface Counter {
   _id: string;
@@ -12,7 +13,7 @@ interface Counter {
 const counterSchema = new Schema<Counter>({ _id: { type: String, required: true }, seq: Number }, { collection: 'counters', versionKey: false });
 
 function counterModel(connection: Connection): Model<Counter> {
-  return (connection.models.TicketCounter as Model<Counter> | undefined) ?? connection.model<Counter>('TicketCounter', counterSchema);
+  return modelOn(connection, 'TicketCounter', counterSchema);
 }
 
 /** `TK-<year>-<seq>`: at least six digits, more past 999 999 (never truncated). */

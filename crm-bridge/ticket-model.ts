@@ -4,6 +4,7 @@
  * partial on `{ open: true }` lets at most one such document exist per conversation.
  */
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { modelOn } from '../src/platform/mongo/model.js';
 import {
   TICKET_CATEGORIES,
   TICKET_PRIORITIES,
@@ -162,5 +163,5 @@ export type TicketModel = Model<Ticket>;
 
 /** The `Ticket` model on `connection` (registered once per connection). */
 export function ticketModel(connection: Connection): TicketModel {
-  return (connection.models.Ticket as TicketModel | undefined) ?? connection.model<Ticket>('Ticket', ticketSchema);
+  return modelOn(connection, 'Ticket', ticketSchema);
 }

@@ -6,6 +6,7 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { API_KEY_SCOPES, type Scope } from '../platform/http/types.js';
+import { modelOn } from '../platform/mongo/model.js';
 
 /** The organization that always exists and owns the WhatsApp number configured in the environment. */
 export const DEFAULT_ORG_ID = 'default';
@@ -67,7 +68,7 @@ export type ApiKeyModel = Model<ApiKey>;
 /** The models on `connection` (registered once per connection). */
 export function apiKeyModels(connection: Connection): { Organization: OrganizationModel; ApiKey: ApiKeyModel } {
   return {
-    Organization: (connection.models.Organization as OrganizationModel | undefined) ?? connection.model<Organization>('Organization', organizationSchema),
-    ApiKey: (connection.models.ApiKey as ApiKeyModel | undefined) ?? connection.model<ApiKey>('ApiKey', apiKeySchema),
+    Organization: modelOn(connection, 'Organization', organizationSchema),
+    ApiKey: modelOn(connection, 'ApiKey', apiKeySchema),
   };
 }

@@ -4,6 +4,7 @@
  * names are the API's (snake_case), so a document maps to JSON without renaming.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOn } from '../platform/mongo/model.js';
 
 export const OPT_IN_STATUSES = ['opted_in', 'opted_out', 'unknown'] as const;
 export type OptInStatus = (typeof OPT_IN_STATUSES)[number];
@@ -135,7 +136,7 @@ export type ImportModel = Model<ImportDoc>;
 /** The models on `connection` (registered once per connection). */
 export function contactModels(connection: Connection): { Contact: ContactModel; Import: ImportModel } {
   return {
-    Contact: (connection.models.Contact as ContactModel | undefined) ?? connection.model<ContactDoc>('Contact', contactSchema),
-    Import: (connection.models.Import as ImportModel | undefined) ?? connection.model<ImportDoc>('Import', importSchema),
+    Contact: modelOn(connection, 'Contact', contactSchema),
+    Import: modelOn(connection, 'Import', importSchema),
   };
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOn } from '../platform/mongo/model.js';
 
 /** Who wrote a message in a conversation. */
 export type Author = 'user' | 'bot' | 'agent' | 'system';
@@ -69,5 +70,5 @@ messageSchema.index({ ticketId: 1, at: 1 }, { partialFilterExpression: { ticketI
 export type MessageModel = Model<LoggedMessage>;
 
 export function messageModel(connection: Connection): MessageModel {
-  return (connection.models.Message as MessageModel | undefined) ?? connection.model<LoggedMessage>('Message', messageSchema);
+  return modelOn(connection, 'Message', messageSchema);
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOn } from '../platform/mongo/model.js';
 
 /** Where a lead came from; the bot writes `whatsapp`, the leads API will add the others. */
 export const LEAD_SOURCES = ['whatsapp', 'website', 'referral', 'event', 'import', 'api'] as const;
@@ -53,5 +54,5 @@ export type LeadModel = Model<Lead>;
 
 /** The `Lead` model on `connection` (registered once per connection). */
 export function leadModel(connection: Connection): LeadModel {
-  return (connection.models.Lead as LeadModel | undefined) ?? connection.model<Lead>('Lead', leadSchema);
+  return modelOn(connection, 'Lead', leadSchema);
 }
