@@ -1,11 +1,13 @@
--- Reserves the next send slot of a business number: slots are `interval` ms apart across every
--- process (Redis' clock, not ours, so hosts with skewed clocks still agree). Returns how long the
--- caller must wait for its slot.
--- KEYS: next-free-slot key   ARGV: interval ms
+-- Reserves the next send slot of a business number: slots are `interval` microseconds apart
+-- across every process (Redis' clock, not ours, so hosts with skewed clocks still agree).
+-- Microseconds, not milliseconds: whole-millisecond slots made 300 msg/s run at 250 (3.33 ms
+-- rounded up to 4). Microseconds since the epoch (~1.8e15) are exact in Lua's doubles.
+-- Returns how many microseconds the caller must wait for its slot.
+-- KEYS: next-free-slot key   ARGV: interval µs
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local nextFree = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nextFree)
-redis.call('SET', KEYS[1], string.format('%d', slot + interval), 'PX', slot + interval - now + 1000)
+redis.call('SET', KEYS[1], string.format('%d', slot + interval), 'PX', math.ceil((slot + interval - now) / 1000) + 1000)
 return slot - now

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPacer } from '../../../src/whatsapp/pacer.js';
+import { TEST_REDIS_URL, deleteKeys } from '../../helpers/redis.js';
+
+/**
+ * Sends per second actually granted to 64 senders that each acquire, "send" and acquire again (the
+ * outbound lanes of 64 recipients). The rate is the least-squares slope of grants over time, after
+ * the first 20 % (the start-up burst): a fit rather than first-to-last keeps one timer that fired
+ * late on a busy machine from moving the figure.
+ */
+async function measure(redis: Redis, keyPrefix: string, mps: number, seconds: number): Promise<number> {
+  const pacer = createPacer({ redis, keyPrefix, mps });
+  const count = Math.round(mps * seconds) + 1;
+  const granted: number[] = [];
+  const sender = async () => {
+    while (granted.length < count) {
+      await pacer.acquire(`number-${mps}`);
+      granted.push(performance.now() / 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, sender));
+  const times = granted.sort((a, b) => a - b).slice(Math.floor(count * 0.2));
+  const meanT = times.reduce((sum, t) => sum + t, 0) / times.length;
+  const meanI = (times.length - 1) / 2;
+  let covariance = 0;
+  let variance = 0;
+  times.forEach((t, i) => {
+    covariance += (t - meanT) * (i - meanI);
+    variance += (t - meanT) ** 2;
+  });
+  return covariance / variance;
+}
+
+describe('the send pacer (per business number, shared through Redis)', () => {
+  const keyPrefix = `test-${randomUUID()}`;
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  afterAll(async () => {
+    await deleteKeys(keyPrefix);
+    redis.disconnect();
+  });
+
+  it.each([
+    [80, 3],
+    [300, 3],
+    [1_000, 3],
+  ])('grants %i msg/s within 2 %, never faster', async (mps, seconds) => {
+    const rate = await measure(redis, keyPrefix, mps, seconds);
+    expect(rate).toBeGreaterThanOrEqual(mps * 0.98);
+    expect(rate).toBeLessThanOrEqual(mps * 1.02);
+  }, 20_000);
+});
