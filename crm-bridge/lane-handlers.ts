@@ -2,7 +2,8 @@ import { toOutboundMessage } from '../bot/whatsapp-adapter.js';
 import type { Bot } from '../bot/runner.js';
 import type { Config } from '../src/platform/config/index.js';
 import type { Logger } from '../src/platform/logging/logger.js';
-import { buttonsMessage, mediaMessage, textMessage } from '../src/whatsapp/messages.js';
+import { buttonsMessage, textMessage } from '../src/whatsapp/messages.js';
+import { agentMessageOf } from './agent-message.js';
 import type { InboundEvent } from '../src/whatsapp/webhook-events.js';
 import type { BridgeLaneItemOf as LaneItemOf, HandoverEndReason } from './lane-items.js';
 import type { Mailbox } from '../queues/mailbox.js';
@@ -186,11 +187,7 @@ export function createBridgeLaneHandlers(deps: BridgeLaneDeps, bot: Bot) {
         deps.logger.warn({ ticketId: item.ticketId, messageId: item.id, status: t?.status }, 'agent message for a ticket that was not active when it was accepted; not sent');
         return;
       }
-      const to = t.userPhone;
-      const message =
-        item.messageType === 'text'
-          ? textMessage(to, item.message)
-          : mediaMessage(to, item.messageType, { link: item.message }, { ...(item.caption ? { caption: item.caption } : {}), ...(item.filename && item.messageType === 'document' ? { filename: item.filename } : {}) });
+      const message = agentMessageOf(t.userPhone, item);
       const send = async () => {
         try {
           await deps.reply(target(t), item.id, [message], { author: 'agent' });

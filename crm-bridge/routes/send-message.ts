@@ -5,6 +5,8 @@ import { AppError } from '../../src/platform/http/errors.js';
 import { errorResponses } from '../../src/platform/http/openapi-errors.js';
 import type { RouteGroup } from '../../src/platform/http/route-group.js';
 import type { AppEnv } from '../../src/platform/http/types.js';
+import { MessageLimitError } from '../../src/whatsapp/limits.js';
+import { agentMessageField, agentMessageOf } from '../agent-message.js';
 import { pushToLane, ticketFor, type CrmRouteDeps } from './context.js';
 import { crmSuccessSchema, ticketIdSchema, userPhoneSchema } from './schemas.js';
 
@@ -45,6 +47,13 @@ export const sendMessageRoute = createRoute({
 export function handleSendMessage(deps: CrmRouteDeps): RouteHandler<typeof sendMessageRoute, AppEnv> {
   return async (c) => {
     const body = c.req.valid('json');
+    try {
+      // The lane builds this same message to send it: what the builders refuse could never be sent.
+      agentMessageOf(body.userPhone.replace(/^\+/, ''), body);
+    } catch (err) {
+      if (!(err instanceof MessageLimitError)) throw err;
+      throw new AppError('VALIDATION_ERROR', 'The message can never be sent to WhatsApp', [{ path: agentMessageField(err.field), message: err.message }]);
+    }
     const ticket = await ticketFor(deps, body.ticketId, body.userPhone);
     if (ticket.status !== 'active') throw new AppError('TICKET_NOT_ACTIVE', `Ticket ${ticket.ticketId} is ${ticket.status}, not active`);
     if (!(await isServiceWindowOpen(deps.redis, deps.keyPrefix, ticket.conversationKey))) {

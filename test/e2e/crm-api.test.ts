@@ -117,6 +117,27 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
     expect(graph.to(user.user).find((m) => m.type === 'document')).toMatchObject({ document: { link: 'https://files.example.com/factura.pdf', caption: 'Tu factura', filename: 'factura.pdf' } });
   });
 
+  it('refuses with 400, naming the field, what WhatsApp could never be sent: a blank text or caption, a URL that does not parse', async () => {
+    recordCrm();
+    const { user, graph, ticket } = await userWithOpenTicket(road, '573710000009');
+    await assignAgent(road, ticket);
+    const base = { ticketId: ticket.ticketId, userPhone: user.user, agentId: 'agent_001' };
+    const cases: [Record<string, string>, string][] = [
+      [{ messageType: 'text', message: '   ' }, 'message'],
+      [{ messageType: 'image', message: 'https://%zz' }, 'message'],
+      [{ messageType: 'image', message: 'https://files.example.com/a.png', caption: ' \n ' }, 'caption'],
+    ];
+    for (const [fields, field] of cases) {
+      const res = await crmCall(road, 'POST', '/api/crm/send-message', { ...base, ...fields });
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect((await errorOf(res)).details!.map((d) => d.path)).toEqual([field]);
+    }
+    // Nothing was queued: a good message afterwards is the only one the user gets.
+    expect((await crmCall(road, 'POST', '/api/crm/send-message', { ...base, messageType: 'text', message: 'ahora sí' })).status).toBe(200);
+    await waitFor(() => graph.to(user.user).some((m) => textOf(m) === 'ahora sí'));
+    expect(graph.to(user.user).filter((m) => m.type === 'image' || (m.type === 'text' && textOf(m).trim() === ''))).toEqual([]);
+  });
+
   it('makes a retried send-message with the same Idempotency-Key reach the user once', async () => {
     recordCrm();
     const { user, graph, ticket } = await userWithOpenTicket(road, '573710000006');
