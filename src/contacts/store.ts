@@ -73,6 +73,28 @@ function consentSet(change: ConsentChange): Record<string, unknown> {
   return { opt_in_status: change.to, opt_in_at: change.at, ...(change.source ? { opt_in_source: change.source } : {}) };
 }
 
+/** A contact's first document, from its normalized fields (create and a bulk row with a new phone). */
+function newContactDoc(orgId: string, input: NormalizedContact, origin: { importIds: string[]; source: string; now: Date }): ContactDoc {
+  const change = consentChange(input, undefined, origin.now);
+  const { set } = fieldUpdates(input);
+  return {
+    tags: [],
+    custom_fields: {},
+    do_not_contact: false,
+    ...(set as Partial<ContactDoc>),
+    _id: newId('ct'),
+    org_id: orgId,
+    phone: input.phone,
+    opt_in_status: 'unknown',
+    ...(change ? consentSet(change) : {}),
+    consent_history: change ? [change] : [],
+    import_ids: origin.importIds,
+    source: input.source ?? origin.source,
+    created_at: origin.now,
+    updated_at: origin.now,
+  } as ContactDoc;
+}
+
 export function createContactStores(connection: Connection): { contacts: ContactStore; imports: ImportStore } {
   const { Contact, Import } = contactModels(connection);
   let indexes: Promise<void> | undefined;
@@ -99,29 +121,11 @@ export function createContactStores(connection: Connection): { contacts: Contact
     const statusByPhone = new Map(existing.map((d) => [d.phone as string, d.opt_in_status as OptInStatus]));
     const inserts = new Set<number>();
     const ops = rows.map(({ value }, index) => {
-      const known = statusByPhone.has(value.phone);
-      const change = consentChange(value, known ? statusByPhone.get(value.phone) : undefined, now);
-      if (!known) {
+      if (!statusByPhone.has(value.phone)) {
         inserts.add(index);
-        const { set } = fieldUpdates(value);
-        const doc = {
-          tags: [],
-          custom_fields: {},
-          do_not_contact: false,
-          ...set,
-          _id: newId('ct'),
-          org_id: orgId,
-          phone: value.phone,
-          opt_in_status: 'unknown',
-          ...(change ? consentSet(change) : {}),
-          consent_history: change ? [change] : [],
-          import_ids: [imp.id],
-          source: value.source ?? imp.source,
-          created_at: now,
-          updated_at: now,
-        };
-        return { insertOne: { document: doc } };
+        return { insertOne: { document: newContactDoc(orgId, value, { importIds: [imp.id], source: imp.source, now }) } };
       }
+      const change = consentChange(value, statusByPhone.get(value.phone), now);
       // A bulk row adds its tags and import; custom_fields, when the row has any, replace the old ones.
       const { set } = fieldUpdates({ ...value, tags: undefined, phone: undefined });
       const update: Record<string, unknown> = {
@@ -173,24 +177,7 @@ export function createContactStores(connection: Connection): { contacts: Contact
     async create(orgId, input, options = {}) {
       await ready();
       const now = options.now ?? new Date();
-      const change = consentChange(input, undefined, now);
-      const { set } = fieldUpdates(input);
-      const doc: ContactDoc = {
-        tags: [],
-        custom_fields: {},
-        do_not_contact: false,
-        ...(set as Partial<ContactDoc>),
-        _id: newId('ct'),
-        org_id: orgId,
-        phone: input.phone,
-        opt_in_status: 'unknown',
-        ...(change ? consentSet(change) : {}),
-        consent_history: change ? [change] : [],
-        import_ids: options.importId ? [options.importId] : [],
-        source: input.source ?? 'api',
-        created_at: now,
-        updated_at: now,
-      };
+      const doc = newContactDoc(orgId, input, { importIds: options.importId ? [options.importId] : [], source: 'api', now });
       try {
         await Contact.collection.insertOne(doc as never);
       } catch (err) {
