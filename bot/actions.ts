@@ -5,7 +5,7 @@ import type { Action, Guard, Note } from './machine-parts.js';
 import { clip } from './message-limits.js';
 import { es } from './messages.es.js';
 import { findPlan } from './plans.js';
-import type { AuthOption, Customer } from './snapshot.js';
+import type { AuthOption, Customer, QualificationKey } from './snapshot.js';
 
 /** Not-understood inputs answered with a hint before the bot offers the menu and a person. */
 export const MAX_REPROMPTS = 2;
@@ -20,6 +20,8 @@ export const guards = {
   canReprompt: (s) => s.strikes < MAX_REPROMPTS,
   /** The chosen plan is still in the catalog (it may be replaced while a session lives). */
   planChosen: (s, _e, c) => findPlan(c.plans, s.planId) !== undefined,
+  /** A qualification answer can go with the lead: the name is known and the plan still exists. */
+  leadReady: (s, _e, c) => s.leadName !== undefined && findPlan(c.plans, s.planId) !== undefined,
 } satisfies Record<string, Guard>;
 
 const OPTION_OF_EVENT: Partial<Record<BotEvent['type'], AuthOption>> = { ACCOUNT: 'account', SUPPORT: 'support', AGENT: 'agent' };
@@ -32,6 +34,10 @@ export function handoverRouting(customer: Customer): { category: HandoverCategor
 }
 
 const send = (body: string): Effect => ({ type: 'send', message: { kind: 'text', body } });
+
+/** Records a YES/NO to one qualification question, next to the answers already given. */
+const recordAnswer = (key: QualificationKey): Action => (s, e) =>
+  e.type === 'YES' || e.type === 'NO' ? { set: { qualification: { ...s.qualification, [key]: e.type === 'YES' } } } : {};
 
 /** Actions change the snapshot and emit effects; they never do I/O themselves. */
 export const actions = {
@@ -52,13 +58,23 @@ export const actions = {
       : {},
   rememberTopic: (_s, e) => (e.type === 'SUPPORT_TOPIC' ? { set: { supportTopic: e.topic } } : {}),
   rememberPlan: (_s, e) => (e.type === 'PLAN' ? { set: { planId: e.planId } } : {}),
-  saveLead: (s, e, c) => {
+  /** A new name starts a new lead: no answers yet. */
+  rememberName: (_s, e) => (e.type === 'NAME' ? { set: { leadName: e.name, qualification: {} } } : {}),
+  answerBudget: recordAnswer('budget_confirmed'),
+  answerTimeline: recordAnswer('timeline_defined'),
+  answerDecider: recordAnswer('decision_maker_involved'),
+  /** The lead as it stands: name, plan and every answer so far (the leads module merges repeats). */
+  saveLead: (s, _e, c) => {
     const plan = findPlan(c.plans, s.planId);
-    return e.type === 'NAME' && plan ? { effects: [{ type: 'save_lead', name: e.name, plan: { id: plan.id, name: plan.name } }] } : {};
+    return s.leadName !== undefined && plan
+      ? { effects: [{ type: 'save_lead', name: s.leadName, plan: { id: plan.id, name: plan.name }, qualification: { ...s.qualification } }] }
+      : {};
   },
   countStrike: (s) => ({ set: { strikes: s.strikes + 1 } }),
   endSession: () => ({
-    set: { authenticated: false, customer: undefined, pendingOption: undefined, supportTopic: undefined, planId: undefined },
+    set: {
+      authenticated: false, customer: undefined, pendingOption: undefined, supportTopic: undefined, planId: undefined, leadName: undefined, qualification: undefined,
+    },
     effects: [{ type: 'end_session' }],
   }),
 } satisfies Record<string, Action>;
@@ -71,6 +87,7 @@ export const notes = {
   confirmHint: () => es.support.confirmHint,
   plansHint: () => es.plans.hint,
   nameHint: () => es.plans.nameHint,
+  answerHint: () => es.plans.answerHint,
   stale: () => es.general.stale,
   mediaNotSupported: () => es.general.mediaNotSupported,
   accountSummary: (s) => (s.customer ? accountSummary(s.customer) : ''),
@@ -78,7 +95,8 @@ export const notes = {
   authLocked: (_s, e, c) => es.auth.locked(minutesUntil(e.type === 'DOCUMENT_LOCKED' ? e.until : (c.authLockedUntil ?? ''), c.now), c.emergencyPhone),
   authBusy: (_s, _e, c) => es.auth.busy(c.emergencyPhone),
   supportSolved: () => es.support.solved,
-  leadThanks: (s, e, c) => es.plans.thanks(e.type === 'NAME' ? e.name : '', findPlan(c.plans, s.planId)?.name ?? ''),
+  leadQuestions: (s) => es.plans.questionsIntro(s.leadName),
+  leadThanks: (s, _e, c) => es.plans.thanks(s.leadName, findPlan(c.plans, s.planId)?.name ?? ''),
   leadFailed: (_s, _e, c) => es.plans.failed(c.emergencyPhone),
   handoverFailed: (_s, _e, c) => es.handover.failed(c.emergencyPhone),
   handoverEnded: () => es.handover.ended,

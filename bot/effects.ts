@@ -1,3 +1,4 @@
+import type { LeadQualification } from './lead-qualification.js';
 import type { Customer } from './snapshot.js';
 
 /** A reply button: at most 3 per message, title ≤ 20 characters. */
@@ -42,10 +43,12 @@ export interface PlanChoice {
 
 /**
  * Everything `step` can ask the outside world to do: a closed union carried out by the runner.
- * `send` effects become outbound messages; the others go through ports.
+ * `send` effects become outbound messages; the others go through ports. `save_lead` is asked for
+ * once with the name (`qualification: {}`) and again after each qualification answer, with every
+ * answer so far: the leads module merges them into the user's open lead.
  */
 export type Effect =
   | { type: 'send'; message: BotMessage }
   | { type: 'handover'; customer: Customer; category: HandoverCategory; priority: HandoverPriority; reason: HandoverReason }
-  | { type: 'save_lead'; name: string; plan: PlanChoice }
+  | { type: 'save_lead'; name: string; plan: PlanChoice; qualification: LeadQualification }
   | { type: 'end_session' };

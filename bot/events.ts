@@ -1,6 +1,6 @@
 import { decodeReplyId, MAIN_OPTIONS, type MenuName } from './reply-ids.js';
 import { SUPPORT_TOPICS, type Customer, type SupportTopic } from './snapshot.js';
-import { findKeyword, isCourtesy, parseDocument, parseName, typedNumber, wordsOf } from './text-input.js';
+import { findKeyword, isCourtesy, parseDocument, parseName, readYesNo, typedNumber, wordsOf } from './text-input.js';
 import { MACHINE_VERSION } from './version.js';
 
 /** WhatsApp message types the bot cannot read (the lane adapter maps Graph types onto these). */
@@ -29,6 +29,7 @@ export type BotEvent =
   | { type: 'AGENT' }
   | { type: 'PLANS' }
   | { type: 'SUPPORT_TOPIC'; topic: SupportTopic }
+  /** "Sí"/"No" to the question on screen ("¿Se solucionó?" or a qualification question). */
   | { type: 'YES' }
   | { type: 'NO' }
   | { type: 'PLAN'; planId: string }
@@ -116,7 +117,7 @@ function classifyText(text: string, view: InputView): ClassifiedInput {
     const name = parseName(text);
     return name ? { type: 'NAME', name } : { type: 'UNKNOWN' };
   }
-  const option = view.menu ? typedChoice(view.menu, words, view) : undefined;
+  const option = view.menu ? typedChoice(view.menu, words, view, text) : undefined;
   const chosen = option && view.menu ? choiceEvent(view.menu, option, view) : undefined;
   // "hola" or "gracias" from someone mid-conversation deserves the menu, not "No te entendí".
   return chosen ?? (isCourtesy(words) ? { type: 'GREETING' } : { type: 'UNKNOWN' });
@@ -136,6 +137,9 @@ function choiceEvent(menu: MenuName, option: string, view: InputView): Classifie
     case 'support':
       return (SUPPORT_TOPICS as readonly string[]).includes(option) ? { type: 'SUPPORT_TOPIC', topic: option as SupportTopic } : undefined;
     case 'confirm':
+    case 'budget':
+    case 'timeline':
+    case 'decider':
       return option === 'yes' ? { type: 'YES' } : option === 'no' ? { type: 'NO' } : undefined;
     case 'plan':
       return view.planIds.includes(option) ? { type: 'PLAN', planId: option } : undefined;
@@ -143,7 +147,7 @@ function choiceEvent(menu: MenuName, option: string, view: InputView): Classifie
 }
 
 /** The option a typed text picks in `menu` (its number or, where it is unambiguous, a word). */
-function typedChoice(menu: MenuName, words: readonly string[], view: InputView): string | undefined {
+function typedChoice(menu: MenuName, words: readonly string[], view: InputView, text: string): string | undefined {
   const n = typedNumber(words);
   const has = (...candidates: string[]): boolean => candidates.some((c) => words.includes(c));
   switch (menu) {
@@ -161,6 +165,11 @@ function typedChoice(menu: MenuName, words: readonly string[], view: InputView):
       // "no funciona" is a no even though it says "funciona": a no wins.
       if (has('no', 'sigue', 'nada')) return 'no';
       return has('si', 'ya', 'listo', 'funciona', 'solucionado', 'soluciono') ? 'yes' : undefined;
+    case 'budget':
+    case 'timeline':
+    case 'decider':
+      // Qualification answers: "sí"/"claro"/"1"/👍 or "no"/"nop"/"2"/👎; both, or "no sé", is no answer.
+      return readYesNo(text);
     case 'plan':
       return n !== undefined ? view.planIds[n - 1] : view.planIds.find((id) => words.join('-') === id);
     case 'nav':

@@ -10,7 +10,8 @@
  * understood in a row are counted (`strikes`): two hints, then the menu and a person are offered.
  */
 import { actions, guards, notes } from './actions.js';
-import type { MachineConfig, Transition } from './machine-types.js';
+import type { ActionName, MachineConfig, NoteName, Transition } from './machine-types.js';
+import type { StateName } from './states.js';
 import { prompts } from './prompts.js';
 import { MACHINE_VERSION } from './version.js';
 
@@ -28,6 +29,17 @@ function needsAuth(whenAuthenticated: Transition): readonly Transition[] {
     { guard: 'authenticated', ...whenAuthenticated },
     { guard: 'authLocked', target: 'main_menu', note: 'authLocked' },
     { target: 'auth_document', do: ['rememberOption'] },
+  ];
+}
+
+/**
+ * A qualification answer (YES or NO): record it, save the lead with every answer so far, go on to
+ * the next question. If the plan left the catalog meanwhile, show the plans again.
+ */
+function answer(record: ActionName, next: StateName, note?: NoteName): readonly Transition[] {
+  return [
+    { guard: 'leadReady', target: next, do: [record, 'saveLead'], ...(note && { note }) },
+    { target: 'plans_pick', note: 'stale' },
   ];
 }
 
@@ -138,11 +150,45 @@ export const botMachine = {
       prompt: 'askName',
       expects: 'name',
       on: {
+        // The lead is saved right away (no answers yet), so someone who stops here is still a lead.
         NAME: [
-          { guard: 'planChosen', target: 'main_menu', do: ['saveLead'], note: 'leadThanks' },
+          { guard: 'planChosen', target: 'plans_budget', do: ['rememberName', 'saveLead'], note: 'leadQuestions' },
           { target: 'plans_pick', note: 'stale' },
         ],
         UNKNOWN: reprompt('nameHint'),
+      },
+    },
+
+    // The qualification questions: Sí/No buttons (or typed), each answer saved with the lead. Each
+    // question shows its own menu, so a button of an earlier question is stale here.
+    plans_budget: {
+      prompt: 'askBudget',
+      menu: 'budget',
+      on: {
+        YES: answer('answerBudget', 'plans_timeline'),
+        NO: answer('answerBudget', 'plans_timeline'),
+        UNKNOWN: reprompt('answerHint'),
+      },
+    },
+
+    plans_timeline: {
+      prompt: 'askTimeline',
+      menu: 'timeline',
+      on: {
+        YES: answer('answerTimeline', 'plans_decider'),
+        NO: answer('answerTimeline', 'plans_decider'),
+        UNKNOWN: reprompt('answerHint'),
+      },
+    },
+
+    plans_decider: {
+      prompt: 'askDecider',
+      menu: 'decider',
+      on: {
+        // The last answer: thank them (an advisor will write) and back to the menu.
+        YES: answer('answerDecider', 'main_menu', 'leadThanks'),
+        NO: answer('answerDecider', 'main_menu', 'leadThanks'),
+        UNKNOWN: reprompt('answerHint'),
       },
     },
 

@@ -82,8 +82,17 @@ export const es = {
       `¡Buena elección! 🙌 El plan ${planName} es una gran opción.\n\n¿Cuál es tu nombre? Así un asesor comercial podrá contactarte.`,
     nameQuestion: '¿Cuál es tu nombre?',
     nameHint: 'Escríbeme solo tu nombre, por ejemplo: Ana María.',
-    thanks: (name: string, planName: string): string =>
-      `¡Gracias, ${name}! 🙌 Un asesor comercial te escribirá muy pronto por este medio para contarte todo sobre el plan ${planName}.`,
+    // The qualification questions, asked after the name (Sí / No buttons, or typed).
+    questionsIntro: (name: string | undefined): string =>
+      `¡Mucho gusto${name ? `, ${name}` : ''}! 🙌 Para que el asesor comercial te ayude mejor, respóndeme 3 preguntas rápidas.`,
+    budgetQuestion: (planName: string | undefined): string => `¿Ya tienes presupuesto para ${planName ? `el plan ${planName}` : 'este plan'}?`,
+    timelineQuestion: '¿Te gustaría instalarlo en el próximo mes?',
+    deciderQuestion: '¿Eres tú quien decide la contratación?',
+    yes: 'Sí',
+    no: 'No',
+    answerHint: 'No te entendí. 🤔 Respóndeme *sí* o *no*, por favor.',
+    thanks: (name: string | undefined, planName: string): string =>
+      `¡Gracias${name ? `, ${name}` : ''}! 🙌 Un asesor comercial te escribirá muy pronto por este medio para contarte todo sobre el plan ${planName}.`,
     failed: (phone: string): string =>
       `Uy, no pude guardar tus datos en este momento. 😓 Para no dejarte esperando, llámanos al ${phone} y con gusto te atendemos.`,
   },

@@ -1,5 +1,6 @@
 import type { HandoverCategory, HandoverPriority, HandoverReason, PlanChoice } from './effects.js';
 import type { Customer } from './snapshot.js';
+import type { LeadQualification } from './lead-qualification.js';
 
 /** The conversation an input belongs to, as the lane knows it. */
 export interface BotConversation {
@@ -40,18 +41,24 @@ export interface HandoverPort {
   requestHandover(request: HandoverRequest): Promise<void>;
 }
 
-/** A sales lead captured by option 4. */
+export type { LeadQualification } from './lead-qualification.js';
+
+/**
+ * A sales lead captured by option 4. Saved once when the user gives their name (no answers yet)
+ * and again after each qualification answer, with every answer so far: the leads module creates
+ * the user's open WhatsApp lead the first time and updates it after, so each save is idempotent.
+ */
 export interface LeadInput {
   /** wa_id of the user. */
   phone: string;
   name: string;
   plan: PlanChoice;
   source: 'whatsapp';
-  stage: 'lead';
   phoneNumberId: string;
+  qualification: LeadQualification;
 }
 
-/** Implemented by `src/leads/lead-sink.ts` (MongoDB); rejects when the lead could not be stored. */
+/** Implemented by the leads module (`src/leads/`); rejects when the lead could not be stored. */
 export interface LeadSink {
   saveLead(lead: LeadInput): Promise<void>;
 }

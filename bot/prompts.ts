@@ -4,7 +4,7 @@ import type { Prompt } from './machine-parts.js';
 import { clip, META_LIMITS } from './message-limits.js';
 import { es } from './messages.es.js';
 import { findPlan } from './plans.js';
-import { encodeReplyId, MAIN_OPTIONS } from './reply-ids.js';
+import { encodeReplyId, MAIN_OPTIONS, type MenuName } from './reply-ids.js';
 import { SUPPORT_TOPICS } from './snapshot.js';
 
 
@@ -23,6 +23,18 @@ function mainMenu(text: string): BotMessage {
       title: es.menu.section,
       rows: MAIN_OPTIONS.map((option) => ({ id: encodeReplyId('menu', option), ...es.menu.options[option] })),
     }],
+  };
+}
+
+/** A qualification question: its text and two buttons, `v1:<menu>.yes` (Sí) and `v1:<menu>.no` (No). */
+function yesNo(menu: Extract<MenuName, 'budget' | 'timeline' | 'decider'>, text: string): BotMessage {
+  return {
+    kind: 'buttons',
+    body: text,
+    buttons: [
+      { id: encodeReplyId(menu, 'yes'), title: es.plans.yes },
+      { id: encodeReplyId(menu, 'no'), title: es.plans.no },
+    ],
   };
 }
 
@@ -78,6 +90,10 @@ export const prompts = {
     kind: 'text',
     body: notes.length > 0 ? body(notes, es.plans.nameQuestion) : es.plans.askName(findPlan(c.plans, s.planId)?.name ?? ''),
   }),
+
+  askBudget: (s, c, notes) => yesNo('budget', body(notes, es.plans.budgetQuestion(findPlan(c.plans, s.planId)?.name))),
+  askTimeline: (_s, _c, notes) => yesNo('timeline', body(notes, es.plans.timelineQuestion)),
+  askDecider: (_s, _c, notes) => yesNo('decider', body(notes, es.plans.deciderQuestion)),
 
   /** After the hints ran out: the menu, a person, and the phone, so nobody is ever stuck. */
   offerHelp: (_s, c, notes) => ({

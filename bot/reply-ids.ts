@@ -3,9 +3,11 @@ import { MACHINE_VERSION } from './version.js';
 /**
  * The menus whose options can be tapped. `menu` is the main menu of the contract
  * (`menu.account`, `menu.support`, `menu.agent`, `menu.plans`); `nav` holds navigation buttons
- * shown from any state (`nav.menu`).
+ * shown from any state (`nav.menu`). The plans option's qualification questions each have their
+ * own menu (`budget`, `timeline`, `decider`, options `yes`/`no`), so the id says which question a
+ * "Sí" answers and a button of an earlier question is stale in a later one.
  */
-export const MENU_NAMES = ['menu', 'nav', 'support', 'confirm', 'plan'] as const;
+export const MENU_NAMES = ['menu', 'nav', 'support', 'confirm', 'plan', 'budget', 'timeline', 'decider'] as const;
 export type MenuName = (typeof MENU_NAMES)[number];
 
 /** The main menu's options, in the order shown (and typed as 1–4); their ids are agreed with the customer (docs/bot.md). */

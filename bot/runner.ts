@@ -104,8 +104,8 @@ export function createBot(deps: BotDeps): Bot {
               name: effect.name,
               plan: effect.plan,
               source: 'whatsapp',
-              stage: 'lead',
               phoneNumberId: conversation.phoneNumberId,
+              qualification: { ...effect.qualification },
             });
             break;
         }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LeadQualification } from './lead-qualification.js';
 import { STATE_NAMES } from './states.js';
 
 /** Troubleshooting paths of option 2, in the order they are offered. */
@@ -8,6 +9,22 @@ export type SupportTopic = (typeof SUPPORT_TOPICS)[number];
 /** Options that need an authenticated customer; remembered while the document is asked. */
 export const AUTH_OPTIONS = ['account', 'support', 'agent'] as const;
 export type AuthOption = (typeof AUTH_OPTIONS)[number];
+
+/**
+ * The answers to the plans option's qualification questions, as the leads module receives them
+ * (`LeadQualification`, bot/lead-qualification.ts): a key is absent until its question is answered.
+ */
+export const qualificationSchema = z.object({
+  budget_confirmed: z.boolean().optional(),
+  timeline_defined: z.boolean().optional(),
+  decision_maker_involved: z.boolean().optional(),
+}) satisfies z.ZodType<LeadQualification>;
+export type Qualification = z.infer<typeof qualificationSchema>;
+/** One qualification question, by the key its answer is stored under. */
+export type QualificationKey = keyof LeadQualification;
+// A question added to (or removed from) the port without the snapshot is a type error here.
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const _sameQualificationKeys: SameKeys<Qualification, LeadQualification> = true;
 
 /** The customer as the CRM lookup described them (display fields only when the CRM sent them). */
 export const customerSchema = z.object({
@@ -36,6 +53,10 @@ export const snapshotSchema = z.object({
   supportTopic: z.enum(SUPPORT_TOPICS).optional(),
   /** Plan chosen in `plans_pick`, saved with the lead. */
   planId: z.string().optional(),
+  /** The name given in `plans_name`, saved with the lead again after each qualification answer. */
+  leadName: z.string().optional(),
+  /** The qualification answers so far (`{}` right after the name; reset by the next name). */
+  qualification: qualificationSchema.optional(),
   /** Inputs not understood in a row in the current step (see the UNKNOWN transitions). */
   strikes: z.number().int().min(0),
   /** ISO time the session started (sent to the CRM with a handover). */

@@ -7,6 +7,8 @@
  * - `support_confirm`: troubleshooting steps shown, waiting for "¿Se solucionó?".
  * - `plans_pick`: the plans list is on screen.
  * - `plans_name`: waiting for the name that goes with the lead.
+ * - `plans_budget`, `plans_timeline`, `plans_decider`: the lead's qualification questions, one
+ *   per state (budget for the plan? installation within a month? the one who decides?), Sí/No.
  * - `handover`: a person has the conversation; the bot stays silent.
  */
 export const STATE_NAMES = [
@@ -17,6 +19,9 @@ export const STATE_NAMES = [
   'support_confirm',
   'plans_pick',
   'plans_name',
+  'plans_budget',
+  'plans_timeline',
+  'plans_decider',
   'handover',
 ] as const;
 

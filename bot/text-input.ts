@@ -57,6 +57,35 @@ export function typedNumber(words: readonly string[]): number | undefined {
   return digits.length === 1 && rest.length === 0 ? Number(digits[0]) : undefined;
 }
 
+/** A yes/no answer as typed. */
+export type YesNo = 'yes' | 'no';
+
+/** Words that say yes ("sí", "claro", "dale"…), normalized; "siii" counts too. */
+const YES_WORDS = new Set(['si', 's', 'sip', 'yes', 'claro', 'dale', 'listo', 'ok', 'okay', 'okey', 'vale', 'obvio', 'seguro', 'supuesto', 'correcto', 'exacto', 'afirmativo']);
+/** Words that say no ("no", "nop", "negativo"…), normalized; "noo" counts too. */
+const NO_WORDS = new Set(['no', 'n', 'nop', 'nope', 'nel', 'negativo', 'tampoco', 'nunca']);
+/** Phrases that are not an answer yet ("no sé", "tal vez"): the question is asked again. */
+const UNSURE = ['no se', 'no estoy seguro', 'no estoy segura', 'tal vez', 'talvez', 'quiza', 'quizas', 'depende', 'ni idea'];
+
+/**
+ * The answer to a yes/no question (the qualification questions of option 4): "1"/"2" as the
+ * buttons' order, a thumbs up or down, or the words. Unlike "¿Se solucionó?", where a no wins,
+ * an answer that holds both ("sí, pero todavía no") or a doubt ("no sé") is no answer: these
+ * answers are stored on a lead, so the bot asks again rather than guess.
+ */
+export function readYesNo(text: string): YesNo | undefined {
+  const thumbsUp = /\u{1F44D}/u.test(text);
+  const thumbsDown = /\u{1F44E}/u.test(text);
+  const words = wordsOf(text);
+  const phrase = ` ${words.join(' ')} `;
+  if (UNSURE.some((p) => phrase.includes(` ${p} `))) return undefined;
+  const n = typedNumber(words);
+  if (n !== undefined) return n === 1 ? 'yes' : n === 2 ? 'no' : undefined;
+  const yes = thumbsUp || words.some((w) => YES_WORDS.has(w) || /^s+i+$/.test(w));
+  const no = thumbsDown || words.some((w) => NO_WORDS.has(w) || /^n+o+$/.test(w));
+  return yes === no ? undefined : yes ? 'yes' : 'no';
+}
+
 /** Colombian documents (CC, CE, NIT) are 5–12 digits once dots, spaces and dashes are removed. */
 export const DOCUMENT_DIGITS = { min: 5, max: 12 } as const;
 

@@ -83,15 +83,20 @@ export function visibleTexts(message: BotMessage): string[] {
   ].filter((t) => t !== '');
 }
 
-/** A compact, assertable form of an effect: `text`, `list[v1:menu.account,…]`, `handover:cat/prio/reason`. */
+/**
+ * A compact, assertable form of an effect: `text`, `list[v1:menu.account,…]`,
+ * `handover:cat/prio/reason`, `save_lead:plan/name/{budget_confirmed=true,…}`.
+ */
 export function describeEffect(effect: Effect): string {
   switch (effect.type) {
     case 'send':
       return effect.message.kind === 'text' ? 'text' : `${effect.message.kind}[${replyIds(effect.message).join(',')}]`;
     case 'handover':
       return `handover:${effect.category}/${effect.priority}/${effect.reason}`;
-    case 'save_lead':
-      return `save_lead:${effect.plan.id}`;
+    case 'save_lead': {
+      const answers = Object.entries(effect.qualification).map(([key, value]) => `${key}=${String(value)}`);
+      return `save_lead:${effect.plan.id}/${effect.name}/{${answers.join(',')}}`;
+    }
     case 'end_session':
       return 'end_session';
   }

@@ -11,6 +11,9 @@ const confirm: InputView = { menu: 'confirm', planIds };
 const plansPick: InputView = { menu: 'plan', planIds };
 const authDocument: InputView = { expects: 'document', planIds };
 const plansName: InputView = { expects: 'name', planIds };
+const budget: InputView = { menu: 'budget', planIds };
+const timeline: InputView = { menu: 'timeline', planIds };
+const decider: InputView = { menu: 'decider', planIds };
 
 const text = (t: string): BotInput => ({ kind: 'text', text: t });
 const tap = (id: string, title?: string): BotInput => (title ? { kind: 'reply', id, title } : { kind: 'reply', id });
@@ -141,6 +144,44 @@ describe('classifyInput: expected text and media', () => {
     expect(classifyInput({ kind: 'media', mediaType: 'sticker' }, mainMenu)).toEqual({ type: 'MEDIA', mediaType: 'sticker' });
     expect(classifyInput({ kind: 'media', mediaType: 'location' }, authDocument).type).toBe('MEDIA');
     expect(classifyInput({ kind: 'media', mediaType: 'reaction' }, mainMenu).type).toBe('IGNORE');
+  });
+});
+
+describe('classifyInput: the qualification questions (Sí / No)', () => {
+  it('decodes each question\'s buttons only while that question is on screen', () => {
+    expect(classifyInput(tap('v1:budget.yes'), budget)).toEqual({ type: 'YES' });
+    expect(classifyInput(tap('v1:timeline.no'), timeline)).toEqual({ type: 'NO' });
+    expect(classifyInput(tap('v1:decider.yes'), decider)).toEqual({ type: 'YES' });
+    expect(classifyInput(tap('v1:budget.yes'), timeline).type).toBe('STALE');
+    expect(classifyInput(tap('v1:timeline.no'), decider).type).toBe('STALE');
+    expect(classifyInput(tap('v1:confirm.yes'), budget).type).toBe('STALE');
+    expect(classifyInput(tap('v1:budget.maybe'), budget).type).toBe('STALE');
+    expect(classifyInput(tap('v0:budget.yes'), budget).type).toBe('STALE');
+    expect(classifyInput(tap('v1:budget.yes'), mainMenu).type).toBe('STALE');
+  });
+
+  it.each(['sí', 'SI', 's', 'siii', 'sip', 'yes', 'claro', 'Claro que sí', 'dale', 'listo', 'ok', 'por supuesto', 'obvio', '1', 'opción 1', '👍', '👍🏽'])('reads %j as YES', (input) => {
+    for (const view of [budget, timeline, decider]) expect(classifyInput(text(input), view)).toEqual({ type: 'YES' });
+  });
+
+  it.each(['no', 'No.', 'n', 'nop', 'nope', 'noo', 'todavía no', 'aún no', 'negativo', 'nel', '2', '👎'])('reads %j as NO', (input) => {
+    for (const view of [budget, timeline, decider]) expect(classifyInput(text(input), view)).toEqual({ type: 'NO' });
+  });
+
+  it.each(['no sé', 'No se', 'tal vez', 'quizás', 'depende', 'ni idea', 'no estoy segura', 'sí, pero todavía no', 'si no', '3', 'cuánto cuesta'])('does not guess on %j', (input) => {
+    expect(classifyInput(text(input), budget).type).toBe('UNKNOWN');
+  });
+
+  it('keeps the contract words and small talk', () => {
+    expect(classifyInput(text('no, mejor un asesor'), budget).type).toBe('AGENT');
+    expect(classifyInput(text('menú'), timeline).type).toBe('MENU');
+    expect(classifyInput(text('salir'), decider).type).toBe('EXIT');
+    expect(classifyInput(text('gracias'), budget).type).toBe('GREETING');
+    expect(classifyInput(text('sí, gracias'), budget).type).toBe('YES');
+  });
+
+  it('leaves "¿Se solucionó?" as it was: there a no wins', () => {
+    expect(classifyInput(text('sí, pero no funciona'), confirm).type).toBe('NO');
   });
 });
 

@@ -46,6 +46,9 @@ describe('copy review (messages.es.ts)', () => {
     expect(es.greeting(undefined)).toMatch(/^¡Hola! /);
     expect(es.auth.ok(undefined)).toMatch(/^¡Gracias! /);
     expect(es.account.title(undefined)).toMatch(/^Este es /);
+    expect(es.plans.questionsIntro(undefined)).toMatch(/^¡Mucho gusto! /);
+    expect(es.plans.thanks(undefined, 'Hogar 300 Mbps')).toMatch(/^¡Gracias! /);
+    expect(es.plans.budgetQuestion(undefined)).toBe('¿Ya tienes presupuesto para este plan?');
   });
 
   it('keeps every catalog string within the text limit and interactive strings within theirs', () => {
@@ -54,7 +57,7 @@ describe('copy review (messages.es.ts)', () => {
       expect(charCount(option.title)).toBeLessThanOrEqual(META_LIMITS.rowTitle);
       expect(charCount(option.description)).toBeLessThanOrEqual(META_LIMITS.rowDescription);
     }
-    for (const title of [...Object.values(es.support.topics), es.support.yes, es.support.no, es.general.offerMenu, es.general.offerAgent]) {
+    for (const title of [...Object.values(es.support.topics), es.support.yes, es.support.no, es.plans.yes, es.plans.no, es.general.offerMenu, es.general.offerAgent]) {
       expect(charCount(title), title).toBeLessThanOrEqual(META_LIMITS.buttonTitle);
     }
     for (const label of [es.menu.button, es.plans.button]) expect(charCount(label)).toBeLessThanOrEqual(META_LIMITS.listButton);
@@ -72,6 +75,18 @@ describe('copy review (messages.es.ts)', () => {
       }
     }
     expect([...problems]).toEqual([]);
+  });
+
+  it('asks the qualification questions briefly, addressing the user as "tú", with Sí / No buttons', () => {
+    const questions = [es.plans.budgetQuestion('Gamer 900 Mbps'), es.plans.timelineQuestion, es.plans.deciderQuestion];
+    for (const question of questions) {
+      expect(question).toMatch(/^¿.+\?$/);
+      expect(charCount(question)).toBeLessThanOrEqual(60);
+      expect(question).not.toMatch(/\busted\b/i);
+    }
+    expect(es.plans.questionsIntro('Ana')).toContain('3 preguntas');
+    expect([es.plans.yes, es.plans.no]).toEqual(['Sí', 'No']);
+    expect(es.plans.answerHint).toMatch(/\*sí\* o \*no\*/);
   });
 
   it('gives the emergency phone in every message that tells the user to call', () => {

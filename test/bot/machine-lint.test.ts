@@ -112,10 +112,15 @@ describe('machine lint', () => {
         expect(findTransition(machine, after, event, context()), `${label}: ${id} in ${after.state}`).toBeDefined();
       }
     }
-    // Main menu, offer-help, support, confirm and plan ids were all seen.
+    // Main menu, offer-help, support, confirm, plan and the three qualification questions' ids were all seen.
     expect([...checked].map((k) => k.split('|')[2]!.split('.')[0])).toEqual(
-      expect.arrayContaining(['v1:menu', 'v1:nav', 'v1:support', 'v1:confirm', 'v1:plan']),
+      expect.arrayContaining(['v1:menu', 'v1:nav', 'v1:support', 'v1:confirm', 'v1:plan', 'v1:budget', 'v1:timeline', 'v1:decider']),
     );
+  });
+
+  it('gives every state with buttons or a list its own menu, so a tap from another state is stale', () => {
+    const menus = STATE_NAMES.flatMap((state) => machine.states[state].menu ?? []);
+    expect(new Set(menus).size).toBe(menus.length);
   });
 
   it("keeps every message every state renders within Meta's limits (long names, real plans)", () => {

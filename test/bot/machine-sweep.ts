@@ -4,7 +4,13 @@ import { botMachine } from '../../bot/machine.js';
 import { AUTH_OPTIONS, SUPPORT_TOPICS, type Snapshot } from '../../bot/snapshot.js';
 import { STATE_NAMES, type StateName } from '../../bot/states.js';
 import { step } from '../../bot/step.js';
+import { NAME_MAX_LENGTH } from '../../bot/text-input.js';
 import { activeCustomer, authenticated, context, longCustomer, plans, sampleEvents, sentMessages, snapshot } from './bot-fixtures.js';
+
+/** The longest name a lead can have (NAME_MAX_LENGTH), to check Meta's limits. */
+const LONGEST_LEAD_NAME = 'María Fernanda de los Ángeles Gutiérrez Montenegro Castañeda'.padEnd(NAME_MAX_LENGTH, 'a');
+/** The plan with the longest name, so the budget question is as long as it gets. */
+const longestPlan = [...plans.plans].sort((a, b) => b.name.length - a.name.length)[0]!;
 
 /** Snapshots that cover every branch the guards and prompts look at. */
 export function snapshotsIn(state: StateName): Snapshot[] {
@@ -13,7 +19,9 @@ export function snapshotsIn(state: StateName): Snapshot[] {
     for (const strikes of [0, 2]) {
       for (const pendingOption of AUTH_OPTIONS) {
         for (const supportTopic of SUPPORT_TOPICS) {
-          variants.push({ ...base, state, strikes, pendingOption, supportTopic, planId: plans.plans[0]!.id });
+          // Half with a lead under way (name and some answers), half without.
+          const lead = supportTopic === 'slow' ? {} : { leadName: LONGEST_LEAD_NAME, qualification: supportTopic === 'other' ? { budget_confirmed: true, timeline_defined: false } : {} };
+          variants.push({ ...base, state, strikes, pendingOption, supportTopic, planId: longestPlan.id, ...lead });
         }
       }
     }

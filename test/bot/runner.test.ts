@@ -32,8 +32,8 @@ interface Harness {
 
 let h: Harness;
 
-function harness(): Harness {
-  const keyPrefix = `test-${randomUUID()}`;
+/** A bot over real Redis; pass `keyPrefix` of another harness to simulate a restart (same sessions, new process). */
+function harness(keyPrefix = `test-${randomUUID()}`): Harness {
   prefixes.push(keyPrefix);
   const handovers: HandoverRequest[] = [];
   const leads: LeadInput[] = [];
@@ -84,16 +84,70 @@ describe('bot runner (real Redis sessions, CRM mocked with nock, fake ports)', (
     expect(await redis.ttl(sessionKey())).toBeGreaterThan(1790);
   });
 
-  it('captures a lead through option 4: plans list, pick, name, saved, confirmation', async () => {
+  it('captures a lead through option 4: plans list, pick, name (saved), three answers (each saved with all so far), confirmation', async () => {
     await h.send('hola');
     const list = await h.send('4');
     expect(replyIds(list[0]!)).toEqual(plans.plans.map((p) => `v1:plan.${p.id}`));
     expect(texts(await h.send(tap('v1:plan.hogar-300')))).toContain('¿Cuál es tu nombre?');
-    const done = await h.send('Ana María');
-    expect(h.leads).toEqual([{
-      phone: '573001234567', name: 'Ana María', plan: { id: 'hogar-300', name: 'Hogar 300 Mbps' }, source: 'whatsapp', stage: 'lead', phoneNumberId: '106540352242922',
-    }]);
+
+    const budget = await h.send('Ana María');
+    expect(replyIds(budget[0]!)).toEqual(['v1:budget.yes', 'v1:budget.no']);
+    expect(texts(budget)).toContain('¿Ya tienes presupuesto para el plan Hogar 300 Mbps?');
+    const base = { phone: '573001234567', name: 'Ana María', plan: { id: 'hogar-300', name: 'Hogar 300 Mbps' }, source: 'whatsapp', phoneNumberId: '106540352242922' };
+    // Saved at once, without answers: someone who stops here is still a lead.
+    expect(h.leads).toEqual([{ ...base, qualification: {} }]);
+
+    const timeline = await h.send(tap('v1:budget.yes'));
+    expect(replyIds(timeline[0]!)).toEqual(['v1:timeline.yes', 'v1:timeline.no']);
+    const decider = await h.send('todavía no');
+    expect(replyIds(decider[0]!)).toEqual(['v1:decider.yes', 'v1:decider.no']);
+    const done = await h.send('sí, soy yo');
     expect(texts(done)).toContain('Un asesor comercial te escribirá');
+    expect(done.at(-1)?.kind).toBe('list');
+
+    expect(h.leads).toEqual([
+      { ...base, qualification: {} },
+      { ...base, qualification: { budget_confirmed: true } },
+      { ...base, qualification: { budget_confirmed: true, timeline_defined: false } },
+      { ...base, qualification: { budget_confirmed: true, timeline_defined: false, decision_maker_involved: true } },
+    ]);
+    for (const saved of h.leads) expect(saved).not.toHaveProperty('stage');
+  });
+
+  it('resumes the questions after a restart with the answers given, and ignores a button of an earlier question', async () => {
+    await h.send('hola');
+    await h.send('4');
+    await h.send('3');
+    await h.send('Pedro');
+    await h.send(tap('v1:budget.no'));
+    const session = JSON.parse((await redis.get(sessionKey()))!) as { snapshot: Record<string, unknown> };
+    expect(session.snapshot).toMatchObject({ state: 'plans_timeline', planId: 'hogar-500', leadName: 'Pedro', qualification: { budget_confirmed: false } });
+
+    // A new process over the same Redis: the session is all it knows.
+    const restarted = harness(h.keyPrefix);
+    const stale = await restarted.send(tap('v1:budget.yes'), 'wamid.after-restart-1');
+    expect(texts(stale)).toContain('ya no está disponible');
+    expect(replyIds(stale[0]!)).toEqual(['v1:timeline.yes', 'v1:timeline.no']);
+    expect(restarted.leads).toEqual([]);
+
+    await restarted.send(tap('v1:timeline.yes'), 'wamid.after-restart-2');
+    await restarted.send('2', 'wamid.after-restart-3');
+    expect(restarted.leads.map((l) => [l.name, l.plan.id, l.qualification])).toEqual([
+      ['Pedro', 'hogar-500', { budget_confirmed: false, timeline_defined: true }],
+      ['Pedro', 'hogar-500', { budget_confirmed: false, timeline_defined: true, decision_maker_involved: false }],
+    ]);
+  });
+
+  it('re-asks a question with a hint on text that is no answer, and keeps the words that work everywhere', async () => {
+    await h.send('hola');
+    await h.send('4');
+    await h.send('1');
+    await h.send('Ana');
+    const hint = await h.send('no sé');
+    expect(texts(hint)).toContain('Respóndeme *sí* o *no*');
+    expect(replyIds(hint[0]!)).toEqual(['v1:budget.yes', 'v1:budget.no']);
+    expect(h.leads).toHaveLength(1);
+    expect(replyIds((await h.send('menú'))[0]!)).toContain('v1:menu.plans');
   });
 
   it('authenticates an unauthenticated "asesor" and hands a suspended customer over as reactivacion_servicio/alta', async () => {
@@ -194,14 +248,34 @@ describe('bot runner (real Redis sessions, CRM mocked with nock, fake ports)', (
     expect(texts(await h.send('3'))).not.toContain('número de documento');
   });
 
-  it('does not confirm a lead that could not be saved, and gives EMERGENCY_PHONE', async () => {
+  it('does not go on with a lead that could not be saved, and gives EMERGENCY_PHONE', async () => {
     h.failPorts.leads = true;
     await h.send('hola');
     await h.send('4');
     await h.send('1');
     const failed = await h.send('Ana');
-    expect(texts(failed)).not.toContain('te escribirá');
+    expect(texts(failed)).not.toContain('presupuesto');
     expect(texts(failed)).toContain(EMERGENCY_PHONE);
+    expect(failed).toHaveLength(1);
+    expect(replyIds(failed[0]!)).toContain('v1:menu.plans');
+  });
+
+  it.each([
+    ['the budget', 0, 'instalarlo'],
+    ['the timeline', 1, 'quien decide'],
+    ['who decides', 2, 'te escribirá'],
+  ])('apologises with EMERGENCY_PHONE and shows the menu when the answer about %s cannot be saved', async (_what, answered, next) => {
+    await h.send('hola');
+    await h.send('4');
+    await h.send('1');
+    await h.send('Ana');
+    for (let i = 0; i < answered; i += 1) await h.send('sí');
+    h.failPorts.leads = true;
+    const failed = await h.send('sí');
+    expect(texts(failed)).not.toContain(next);
+    expect(texts(failed)).toContain(EMERGENCY_PHONE);
+    expect(failed).toHaveLength(1);
+    expect(replyIds(failed[0]!)).toContain('v1:menu.plans');
   });
 
   it('re-shows the current prompt after a tap on a stale menu', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { BotEvent } from '../../bot/events.js';
+import { classifyInput, type BotEvent, type BotInput } from '../../bot/events.js';
 import { botMachine } from '../../bot/machine.js';
 import type { StepContext } from '../../bot/machine-parts.js';
+import { es } from '../../bot/messages.es.js';
 import type { Snapshot } from '../../bot/snapshot.js';
 import type { StateName } from '../../bot/states.js';
-import { step } from '../../bot/step.js';
+import { inputViewOf, step } from '../../bot/step.js';
 import {
-  EMERGENCY_PHONE, NOW, activeCustomer, authenticated, context, describeEffect, sentMessages, snapshot, suspendedCustomer, visibleTexts,
+  EMERGENCY_PHONE, NOW, activeCustomer, authenticated, context, describeEffect, plans, sentMessages, snapshot, suspendedCustomer, visibleTexts,
 } from './bot-fixtures.js';
 
 const MENU = 'list[v1:menu.account,v1:menu.support,v1:menu.agent,v1:menu.plans]';
@@ -14,12 +15,20 @@ const SUPPORT = 'buttons[v1:support.no_internet,v1:support.slow,v1:support.other
 const CONFIRM = 'buttons[v1:confirm.yes,v1:confirm.no]';
 const PLANS = 'list[v1:plan.hogar-100,v1:plan.hogar-300,v1:plan.hogar-500,v1:plan.gamer-900]';
 const OFFER = 'buttons[v1:nav.menu,v1:menu.agent]';
+const BUDGET = 'buttons[v1:budget.yes,v1:budget.no]';
+const TIMELINE = 'buttons[v1:timeline.yes,v1:timeline.no]';
+const DECIDER = 'buttons[v1:decider.yes,v1:decider.no]';
+const BUDGET_Q = '¿Ya tienes presupuesto para el plan Hogar 300 Mbps?';
+const TIMELINE_Q = es.plans.timelineQuestion;
+const DECIDER_Q = es.plans.deciderQuestion;
 const LOCKED_UNTIL = new Date(NOW.getTime() + 15 * 60_000).toISOString();
 
 interface Row {
   name: string;
   from: Snapshot;
-  event: BotEvent;
+  /** The machine event; or `input`, what the user sent, classified as the state reads it. */
+  event?: BotEvent;
+  input?: BotInput;
   ctx?: Partial<StepContext>;
   to: StateName;
   effects: string[];
@@ -32,6 +41,14 @@ interface Row {
 const unauth = (state: StateName, extra: Partial<Snapshot> = {}) => snapshot({ state, ...extra });
 const auth = (state: StateName, extra: Partial<Snapshot> = {}) => authenticated(activeCustomer, { state, ...extra });
 const authSuspended = (state: StateName, extra: Partial<Snapshot> = {}) => authenticated(suspendedCustomer, { state, ...extra });
+/** A lead under way: plan and name known, `qualification` the answers so far. */
+const lead = (state: StateName, qualification: Snapshot['qualification'] = {}, extra: Partial<Snapshot> = {}) =>
+  unauth(state, { planId: 'hogar-300', leadName: 'Ana María', qualification, ...extra });
+const saved = (answers = '') => `save_lead:hogar-300/Ana María/{${answers}}`;
+const text = (t: string): BotInput => ({ kind: 'text', text: t });
+const tap = (id: string): BotInput => ({ kind: 'reply', id });
+const BUDGET_YES = { budget_confirmed: true };
+const TWO_ANSWERS = { budget_confirmed: true, timeline_defined: false };
 
 const rows: Row[] = [
   // idle: first contact, whatever arrives, greets with the menu.
@@ -89,9 +106,62 @@ const rows: Row[] = [
   // plans and leads
   { name: 'asks the name after a plan is picked', from: unauth('plans_pick'), event: { type: 'PLAN', planId: 'hogar-300' }, to: 'plans_name', effects: ['text'], says: ['Hogar 300 Mbps', '¿Cuál es tu nombre?'], set: { planId: 'hogar-300' } },
   { name: 're-prompts the plans list with a hint', from: unauth('plans_pick'), event: { type: 'UNKNOWN' }, to: 'plans_pick', effects: [PLANS], says: ['escribe su número'] },
-  { name: 'saves the lead and says a sales advisor will write', from: unauth('plans_name', { planId: 'hogar-300' }), event: { type: 'NAME', name: 'Ana María' }, to: 'main_menu', effects: ['save_lead:hogar-300', MENU], says: ['¡Gracias, Ana María!', 'asesor comercial', 'Hogar 300 Mbps'] },
+  { name: 'saves the lead with no answers yet and asks the first qualification question', from: unauth('plans_name', { planId: 'hogar-300' }), event: { type: 'NAME', name: 'Ana María' }, to: 'plans_budget', effects: [saved(), BUDGET], says: ['¡Mucho gusto, Ana María!', '3 preguntas rápidas', BUDGET_Q], set: { leadName: 'Ana María', qualification: {}, strikes: 0 } },
+  { name: 'starts a new lead with no answers when a name comes again after an earlier lead', from: lead('plans_name', TWO_ANSWERS, { leadName: 'Pedro' }), event: { type: 'NAME', name: 'Ana María' }, to: 'plans_budget', effects: [saved(), BUDGET], set: { leadName: 'Ana María', qualification: {} } },
   { name: 'shows the plans again when the chosen plan left the catalog', from: unauth('plans_name', { planId: 'hogar-50' }), event: { type: 'NAME', name: 'Ana' }, to: 'plans_pick', effects: [PLANS], says: ['ya no está disponible'] },
   { name: 'asks again for a name when the text is not one', from: unauth('plans_name', { planId: 'hogar-300' }), event: { type: 'UNKNOWN' }, to: 'plans_name', effects: ['text'], says: ['Ana María', '¿Cuál es tu nombre?'] },
+
+  // qualification: budget → timeline → decision maker, every answer saved with the lead.
+  { name: 'records "sí" to the budget, saves it and asks about the timeline', from: lead('plans_budget'), event: { type: 'YES' }, to: 'plans_timeline', effects: [saved('budget_confirmed=true'), TIMELINE], says: [TIMELINE_Q], set: { qualification: BUDGET_YES } },
+  { name: 'records "no" to the budget, saves it and asks about the timeline', from: lead('plans_budget'), event: { type: 'NO' }, to: 'plans_timeline', effects: [saved('budget_confirmed=false'), TIMELINE], says: [TIMELINE_Q], set: { qualification: { budget_confirmed: false } } },
+  { name: 'records "no" to the timeline with the budget answer and asks who decides', from: lead('plans_timeline', BUDGET_YES), event: { type: 'NO' }, to: 'plans_decider', effects: [saved('budget_confirmed=true,timeline_defined=false'), DECIDER], says: [DECIDER_Q], set: { qualification: TWO_ANSWERS } },
+  { name: 'records "sí" to the timeline and asks who decides', from: lead('plans_timeline', BUDGET_YES), event: { type: 'YES' }, to: 'plans_decider', effects: [saved('budget_confirmed=true,timeline_defined=true'), DECIDER], set: { qualification: { budget_confirmed: true, timeline_defined: true } } },
+  { name: 'records the last answer, saves all three and says a sales advisor will write', from: lead('plans_decider', TWO_ANSWERS), event: { type: 'YES' }, to: 'main_menu', effects: [saved('budget_confirmed=true,timeline_defined=false,decision_maker_involved=true'), MENU], says: ['¡Gracias, Ana María!', 'asesor comercial', 'Hogar 300 Mbps'], set: { qualification: { ...TWO_ANSWERS, decision_maker_involved: true } } },
+  { name: 'records "no" to who decides and thanks the user', from: lead('plans_decider', TWO_ANSWERS), event: { type: 'NO' }, to: 'main_menu', effects: [saved('budget_confirmed=true,timeline_defined=false,decision_maker_involved=false'), MENU], says: ['¡Gracias, Ana María!'] },
+  { name: 're-asks the budget with a hint on text that is no answer', from: lead('plans_budget'), event: { type: 'UNKNOWN' }, to: 'plans_budget', effects: [BUDGET], says: [es.plans.answerHint, BUDGET_Q], set: { strikes: 1, qualification: {} } },
+  { name: 're-asks the timeline with a hint', from: lead('plans_timeline', BUDGET_YES, { strikes: 1 }), event: { type: 'UNKNOWN' }, to: 'plans_timeline', effects: [TIMELINE], says: [es.plans.answerHint, TIMELINE_Q], set: { strikes: 2 } },
+  { name: 'offers the menu and a person after two hints on a question', from: lead('plans_decider', TWO_ANSWERS, { strikes: 2 }), event: { type: 'UNKNOWN' }, to: 'plans_decider', effects: [OFFER], says: [EMERGENCY_PHONE], set: { strikes: 0, qualification: TWO_ANSWERS } },
+  { name: 're-asks the question after a stale tap, recording nothing', from: lead('plans_timeline', BUDGET_YES), event: { type: 'STALE' }, to: 'plans_timeline', effects: [TIMELINE], says: ['ya no está disponible', TIMELINE_Q], set: { qualification: BUDGET_YES } },
+  { name: 're-asks the question after media', from: lead('plans_decider', TWO_ANSWERS), event: { type: 'MEDIA', mediaType: 'audio' }, to: 'plans_decider', effects: [DECIDER], says: ['solo puedo leer', DECIDER_Q] },
+  { name: 'leaves the questions for the menu on "menú", keeping the answers given', from: lead('plans_timeline', BUDGET_YES), event: { type: 'MENU' }, to: 'main_menu', effects: [MENU], set: { qualification: BUDGET_YES } },
+  { name: 'asks an unauthenticated "asesor" for the document from a question', from: lead('plans_budget'), event: { type: 'AGENT' }, to: 'auth_document', effects: ['text'], says: [EMERGENCY_PHONE], set: { pendingOption: 'agent' } },
+  { name: 'hands an authenticated "asesor" over from a question', from: authenticated(activeCustomer, { state: 'plans_decider', planId: 'hogar-300', leadName: 'Ana María', qualification: TWO_ANSWERS }), event: { type: 'AGENT' }, to: 'handover', effects: ['handover:soporte_agente/media/user_requested'] },
+  { name: 'says goodbye on "salir" from a question and forgets the lead', from: lead('plans_timeline', BUDGET_YES), event: { type: 'EXIT' }, to: 'idle', effects: ['end_session', 'text'], set: { leadName: undefined, qualification: undefined, planId: undefined } },
+  { name: 'answers small talk on a question with the menu, like every state showing a menu', from: lead('plans_budget'), event: { type: 'GREETING' }, to: 'main_menu', effects: [MENU] },
+  { name: 'shows the plans again from a question on option 4', from: lead('plans_budget'), event: { type: 'PLANS' }, to: 'plans_pick', effects: [PLANS] },
+  { name: 'shows the plans again when the plan left the catalog before an answer', from: lead('plans_timeline', BUDGET_YES, { planId: 'hogar-50' }), event: { type: 'YES' }, to: 'plans_pick', effects: [PLANS], says: ['ya no está disponible'], set: { qualification: BUDGET_YES } },
+  { name: 'shows the plans again when the name is missing, saving nothing', from: unauth('plans_budget', { planId: 'hogar-300' }), event: { type: 'YES' }, to: 'plans_pick', effects: [PLANS], says: ['ya no está disponible'] },
+  { name: 'apologises with the phone when the lead could not be saved after the name', from: lead('plans_budget'), event: { type: 'LEAD_FAILED' }, to: 'main_menu', effects: [MENU], says: [EMERGENCY_PHONE, 'no pude guardar'] },
+  { name: 'apologises with the phone when the lead could not be saved after the budget', from: lead('plans_timeline', BUDGET_YES), event: { type: 'LEAD_FAILED' }, to: 'main_menu', effects: [MENU], says: [EMERGENCY_PHONE, 'no pude guardar'] },
+  { name: 'apologises with the phone when the lead could not be saved after the timeline', from: lead('plans_decider', TWO_ANSWERS), event: { type: 'LEAD_FAILED' }, to: 'main_menu', effects: [MENU], says: [EMERGENCY_PHONE, 'no pude guardar'] },
+
+  // qualification, from what the user sends: taps (current, stale, other versions) and typed answers.
+  { name: 'reads a tap on "Sí" of the budget question', from: lead('plans_budget'), input: tap('v1:budget.yes'), to: 'plans_timeline', effects: [saved('budget_confirmed=true'), TIMELINE] },
+  { name: 'reads a tap on "No" of the budget question', from: lead('plans_budget'), input: tap('v1:budget.no'), to: 'plans_timeline', effects: [saved('budget_confirmed=false'), TIMELINE] },
+  { name: 'reads a tap on "No" of the timeline question', from: lead('plans_timeline', BUDGET_YES), input: tap('v1:timeline.no'), to: 'plans_decider', effects: [saved('budget_confirmed=true,timeline_defined=false'), DECIDER] },
+  { name: 'reads a tap on "Sí" of the decision-maker question', from: lead('plans_decider', TWO_ANSWERS), input: tap('v1:decider.yes'), to: 'main_menu', effects: [saved('budget_confirmed=true,timeline_defined=false,decision_maker_involved=true'), MENU] },
+  { name: 'does not take a budget button still on screen as the timeline answer', from: lead('plans_timeline', BUDGET_YES), input: tap('v1:budget.no'), to: 'plans_timeline', effects: [TIMELINE], says: ['ya no está disponible'], set: { qualification: BUDGET_YES } },
+  { name: 'does not take a timeline button as the decision-maker answer', from: lead('plans_decider', TWO_ANSWERS), input: tap('v1:timeline.yes'), to: 'plans_decider', effects: [DECIDER], says: ['ya no está disponible'], set: { qualification: TWO_ANSWERS } },
+  { name: 'does not take a later question\'s button as the budget answer', from: lead('plans_budget'), input: tap('v1:decider.yes'), to: 'plans_budget', effects: [BUDGET], says: ['ya no está disponible'], set: { qualification: {} } },
+  { name: 'does not take a "¿Se solucionó?" button as an answer', from: lead('plans_budget'), input: tap('v1:confirm.yes'), to: 'plans_budget', effects: [BUDGET], says: ['ya no está disponible'] },
+  { name: 'does not take a button of another machine version as an answer', from: lead('plans_budget'), input: tap('v0:budget.yes'), to: 'plans_budget', effects: [BUDGET], says: ['ya no está disponible'] },
+  { name: 'does not take an unversioned question id as an answer', from: lead('plans_budget'), input: tap('budget.yes'), to: 'plans_budget', effects: [BUDGET], says: ['ya no está disponible'] },
+  { name: 'takes a late tap on the last question as stale once back in the menu', from: lead('main_menu', { ...TWO_ANSWERS, decision_maker_involved: true }), input: tap('v1:decider.no'), to: 'main_menu', effects: [MENU], says: ['ya no está disponible'], set: { qualification: { ...TWO_ANSWERS, decision_maker_involved: true } } },
+  ...['sí', 'Si', 'S', 'sii', 'claro', 'Claro que sí', 'dale', 'de una, sí señor', 'yes', 'ok', 'por supuesto', '1', 'la 1', '👍'].map((typed) => (
+    { name: `reads typed ${JSON.stringify(typed)} as yes to the budget`, from: lead('plans_budget'), input: text(typed), to: 'plans_timeline' as const, effects: [saved('budget_confirmed=true'), TIMELINE] }
+  )),
+  ...['no', 'NO', 'n', 'nop', 'noo', 'todavía no', 'aún no, gracias', 'negativo', '2', '👎'].map((typed) => (
+    { name: `reads typed ${JSON.stringify(typed)} as no to the timeline`, from: lead('plans_timeline', BUDGET_YES), input: text(typed), to: 'plans_decider' as const, effects: [saved('budget_confirmed=true,timeline_defined=false'), DECIDER] }
+  )),
+  { name: 'reads typed "soy yo, sí" as yes to who decides', from: lead('plans_decider', TWO_ANSWERS), input: text('soy yo, sí'), to: 'main_menu', effects: [saved('budget_confirmed=true,timeline_defined=false,decision_maker_involved=true'), MENU] },
+  ...['no sé', 'tal vez', 'sí, pero todavía no', 'no estoy seguro', '3', 'quiero internet'].map((typed) => (
+    { name: `re-asks with a hint on ${JSON.stringify(typed)}, recording nothing`, from: lead('plans_budget'), input: text(typed), to: 'plans_budget' as const, effects: [BUDGET], says: [es.plans.answerHint], set: { strikes: 1, qualification: {} } }
+  )),
+  { name: 'goes to the menu on typed "menú" from a question', from: lead('plans_budget'), input: text('volver al menú'), to: 'main_menu', effects: [MENU] },
+  { name: 'goes to the menu on "inicio" from a question', from: lead('plans_decider', TWO_ANSWERS), input: text('inicio'), to: 'main_menu', effects: [MENU] },
+  { name: 'honours the offered "Menú principal" button on a question', from: lead('plans_timeline', BUDGET_YES), input: tap('v1:nav.menu'), to: 'main_menu', effects: [MENU] },
+  { name: 'lets "no, quiero un asesor" reach a person (the word wins over the answer)', from: lead('plans_timeline', BUDGET_YES), input: text('no, quiero un asesor'), to: 'auth_document', effects: ['text'], says: [EMERGENCY_PHONE] },
+  { name: 'ends the session on typed "salir" from a question', from: lead('plans_decider', TWO_ANSWERS), input: text('salir'), to: 'idle', effects: ['end_session', 'text'] },
 
   // handover: silent except the ways out.
   { name: 'stays silent on text during a handover', from: auth('handover'), event: { type: 'UNKNOWN' }, to: 'handover', effects: [] },
@@ -105,14 +175,27 @@ const rows: Row[] = [
   { name: 'lets the user end the session during a handover', from: auth('handover'), event: { type: 'EXIT' }, to: 'idle', effects: ['end_session', 'text'] },
 ];
 
+/** The event a row applies: its own, or the user's input classified as its state reads it. */
+function eventOf({ event, input, from }: Row): BotEvent {
+  if (event) return event;
+  if (!input) throw new Error('a row needs an event or an input');
+  const classified = classifyInput(input, inputViewOf(botMachine, from.state, plans));
+  if (classified.type === 'DOCUMENT_ENTERED') throw new Error('documents need the runner');
+  return classified;
+}
+
+const table = rows.map((row) => ({ ...row, on: row.event ? row.event.type : JSON.stringify(row.input && (row.input.kind === 'text' ? row.input.text : row.input.kind === 'reply' ? row.input.id : row.input.mediaType)) }));
+
 describe('step: every transition of the bot machine', () => {
-  it.each(rows)('$from.state + $event.type: $name', ({ from, event, ctx, to, effects, says, set }) => {
-    const result = step(botMachine, from, event, context(ctx));
+  it.each(table)('$from.state + $on: $name', (row) => {
+    const { from, ctx, to, effects, says, set } = row;
+    const result = step(botMachine, from, eventOf(row), context(ctx));
     expect(result.snapshot.state).toBe(to);
     expect(result.effects.map(describeEffect)).toEqual(effects);
     const text = sentMessages(result.effects).flatMap(visibleTexts).join('\n');
     for (const phrase of says ?? []) expect(text).toContain(phrase);
-    if (set) expect(result.snapshot).toMatchObject(set);
+    // Each field exactly (`qualification: {}` means no answers, not "any object").
+    for (const [field, value] of Object.entries(set ?? {})) expect(result.snapshot[field as keyof Snapshot], field).toEqual(value);
   });
 
   it('is pure: the same input gives the same output and the input snapshot is not mutated', () => {

@@ -8,7 +8,9 @@ import { es } from '../../bot/messages.es.js';
 import { waitFor } from '../helpers/redis.js';
 import { textWebhook } from '../helpers/road.js';
 import { optionIdsOf, textOf } from '../helpers/transcript.js';
-import { EMERGENCY_PHONE, MAIN_MENU, OFFER_HELP, expectMainMenu, expectPlansList, replyId, talk, useRoad } from './support/bot-transcript.js';
+import {
+  BUDGET, DECIDER, EMERGENCY_PHONE, MAIN_MENU, OFFER_HELP, TIMELINE, expectMainMenu, expectPlansList, expectQuestion, replyId, talk, useRoad,
+} from './support/bot-transcript.js';
 
 const AUTH_PROMPT = `${es.auth.intro}\n\n${es.auth.ask}`;
 const AUTH_PROMPT_FOR_AGENT = `${es.auth.introForAgent}\n\n${es.auth.ask} ${es.auth.orCall(EMERGENCY_PHONE)}`;
@@ -89,16 +91,22 @@ describe('bot main menu, through the real lane', () => {
     it('answers messages typed in quick succession one by one, in the order they were written', async () => {
       const user = talk(road(), '573600000013');
       // Posted back to back, without waiting for any answer.
-      for (const [n, text] of ['hola', '4', '2', 'Laura'].entries()) {
+      const texts = ['hola', '4', '2', 'Laura', 'sí', 'no', '1'];
+      for (const [n, text] of texts.entries()) {
         await road().postWebhook(textWebhook(user.user, `wamid.quick-${user.user}-${n}`, text));
       }
-      await waitFor(() => user.graph.to(user.user).length >= 4, 10_000, 'four answers');
+      await waitFor(() => user.graph.to(user.user).length >= texts.length, 10_000, `${texts.length} answers`);
 
-      const [greeting, plans, askName, thanks] = user.graph.to(user.user);
+      const [greeting, plans, askName, budget, timeline, decider, thanks] = user.graph.to(user.user);
       expectMainMenu(greeting, [es.greeting('Usuario')], es.menu.firstQuestion);
       expectPlansList(plans);
       expect(textOf(askName!)).toBe(es.plans.askName('Hogar 300 Mbps'));
+      // Each answer is read against the question it follows: "sí" the budget, "no" the timeline, "1" who decides.
+      expectQuestion(budget, BUDGET, es.plans.budgetQuestion('Hogar 300 Mbps'), [es.plans.questionsIntro('Laura')]);
+      expectQuestion(timeline, TIMELINE, es.plans.timelineQuestion);
+      expectQuestion(decider, DECIDER, es.plans.deciderQuestion);
       expectMainMenu(thanks, [es.plans.thanks('Laura', 'Hogar 300 Mbps')]);
+      expect(user.graph.to(user.user)).toHaveLength(texts.length);
     });
   });
 
@@ -129,6 +137,22 @@ describe('bot main menu, through the real lane', () => {
       expectMainMenu((await user.tapButton(replyId('support', 'slow'), 'Internet lento'))[0], [es.general.stale]);
       expectMainMenu((await user.tap(replyId('plan', 'hogar-300'), 'Hogar 300 Mbps'))[0], [es.general.stale]);
       expectMainMenu((await user.tapButton(replyId('confirm', 'yes'), es.support.yes))[0], [es.general.stale]);
+      expectMainMenu((await user.tapButton(replyId('decider', 'yes'), es.plans.yes))[0], [es.general.stale]);
+    });
+
+    it('a "Sí" of an earlier qualification question does not answer the one on screen', async () => {
+      const user = talk(road(), '573600000014');
+      await user.say('hola');
+      await user.say('4');
+      await user.say('1');
+      expectQuestion((await user.say('Marta'))[0], BUDGET, es.plans.budgetQuestion('Hogar 100 Mbps'), [es.plans.questionsIntro('Marta')]);
+      expectQuestion((await user.tapButton(BUDGET[0]!, es.plans.yes))[0], TIMELINE, es.plans.timelineQuestion);
+
+      // The budget's buttons are still on screen: a second tap on them is stale, not the timeline's answer.
+      expectQuestion((await user.tapButton(BUDGET[1]!, es.plans.no))[0], TIMELINE, es.plans.timelineQuestion, [es.general.stale]);
+      expectQuestion((await user.tapButton(TIMELINE[1]!, es.plans.no))[0], DECIDER, es.plans.deciderQuestion);
+      expectQuestion((await user.tapButton(TIMELINE[0]!, es.plans.yes))[0], DECIDER, es.plans.deciderQuestion, [es.general.stale]);
+      expectMainMenu((await user.tapButton(DECIDER[0]!, es.plans.yes))[0], [es.plans.thanks('Marta', 'Hogar 100 Mbps')]);
     });
 
     it('treats an older menu version and unknown plans as stale, but honours main-menu ids from any state, unversioned too', async () => {

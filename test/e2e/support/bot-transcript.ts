@@ -25,6 +25,10 @@ export const SUPPORT_TOPICS = [encodeReplyId('support', 'no_internet'), encodeRe
 export const CONFIRM = [encodeReplyId('confirm', 'yes'), encodeReplyId('confirm', 'no')];
 export const PLANS = ['hogar-100', 'hogar-300', 'hogar-500', 'gamer-900'].map((p) => encodeReplyId('plan', p));
 export const OFFER_HELP = [encodeReplyId('nav', 'menu'), encodeReplyId('menu', 'agent')];
+/** The plans option's qualification questions: Sí / No buttons, one menu per question. */
+export const BUDGET = [encodeReplyId('budget', 'yes'), encodeReplyId('budget', 'no')];
+export const TIMELINE = [encodeReplyId('timeline', 'yes'), encodeReplyId('timeline', 'no')];
+export const DECIDER = [encodeReplyId('decider', 'yes'), encodeReplyId('decider', 'no')];
 export { encodeReplyId as replyId };
 
 /** Asserts `message` is the main menu list: the notes (one paragraph each), then `question`. */
@@ -41,6 +45,14 @@ export function expectPlansList(message: SentMessage | undefined, notes: string[
   expect(text.startsWith([...notes, es.plans.intro].join('\n\n')), text).toBe(true);
   expect(text.endsWith(`\n\n${es.plans.question}`), text).toBe(true);
   expect(optionIdsOf(message!)).toEqual(PLANS);
+}
+
+/** Asserts `message` is a qualification question: `text` (after `notes`) with the Sí / No buttons `ids`. */
+export function expectQuestion(message: SentMessage | undefined, ids: string[], text: string, notes: string[] = []): void {
+  expect(message?.interactive?.type, 'a reply-buttons message').toBe('button');
+  expect(textOf(message!)).toBe([...notes, text].join('\n\n'));
+  expect(optionIdsOf(message!)).toEqual(ids);
+  expect(message!.interactive!.action.buttons!.map((b) => b.reply.title)).toEqual([es.plans.yes, es.plans.no]);
 }
 
 /** Recorders of the running test; their messages are copy-reviewed after it. */
