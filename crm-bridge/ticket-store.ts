@@ -83,6 +83,8 @@ export interface TicketStore {
   clearLeaveRequest(ticketId: string): Promise<Ticket | null>;
   /** Open tickets by status, for the metrics gauge. */
   countOpenByStatus(): Promise<{ pending: number; active: number }>;
+  /** Tickets of these conversations an agent closed as resolved since `since` (a lead's completed handovers). */
+  countResolvedSince(conversationKeys: readonly string[], since: Date): Promise<number>;
 }
 
 const AFTER = { returnDocument: 'after' } as const;
@@ -215,6 +217,10 @@ export function createTicketStore(connection: Connection): TicketStore {
     requestLeave: (ticketId, now) => update({ ticketId, open: true }, { $set: { leaveRequestedAt: now } }),
     clearLeaveRequest: (ticketId) => update({ ticketId }, { $set: { leaveRequestedAt: null } }),
 
+    async countResolvedSince(conversationKeys, since) {
+      if (conversationKeys.length === 0) return 0;
+      return Tickets.countDocuments({ conversationKey: { $in: [...conversationKeys] }, closedAt: { $gte: since }, closeReason: 'agent_resolved' });
+    },
     async countOpenByStatus() {
       const rows = await Tickets.aggregate<{ _id: string; n: number }>([
         { $match: { open: true } },

@@ -38,29 +38,41 @@ export interface Modules {
 /**
  * Builds every feature module, each given the platform and the ports of the modules it depends on:
  * the conversation pipeline first (everyone talks through it), then the CRM bridge (tickets and
- * the handover port), leads, the bot (which hands conversations over through the bridge's port
- * and stores leads), and last the bridge's lane handlers, which give conversations back to the
- * bot. The API-keys module depends on no other and authenticates the business API; contacts
- * (with imports) hear about every inbound message through the pipeline's observer port. A new
- * module is built here and added to `list`; nothing else in the composition root changes.
+ * the handover port), API keys (they authenticate the business API and say which organization
+ * owns a number), contacts, leads (scored from the conversation log and the tickets), the bot
+ * (which hands conversations over through the bridge's port and stores leads through the leads
+ * module), and last the bridge's lane handlers, which give conversations back to the bot.
+ * Contacts and leads hear about every inbound message, and leads about every delivery status,
+ * through the pipeline's observer ports. A new module is built here and added to `list`; nothing
+ * else in the composition root changes.
  */
 export function createModules(platform: Platform, graph: GraphClient): Modules {
   const conversations = createConversations({ ...platform, graph });
   const bridge = createCrmBridge({ ...platform, conversations });
-  const leads = createLeadsModule(platform.mongo.connection);
+  const apiKeys = createApiKeysModule({ connection: platform.mongo.connection, adminKey: platform.config.API_ADMIN_KEY, phoneNumberId: platform.config.WHATSAPP_PHONE_NUMBER_ID });
+  const orgForNumber = (id: string) => apiKeys.store.orgForNumber(id);
+  const contacts = createContactsModule({ connection: platform.mongo.connection });
+  const leads = createLeadsModule({
+    connection: platform.mongo.connection,
+    queue: (name) => platform.queues.get(name),
+    logger: platform.logger,
+    contacts: contacts.contacts,
+    recordWhatsAppContact: contacts.recordWhatsAppContact,
+    debounceMs: platform.config.LEAD_SCORE_DEBOUNCE_MS,
+    // Scores are computed from what the conversation log and the tickets saw.
+    sources: { activityOf: (waId, since, limit) => conversations.log.activityOf(waId, since, limit), countResolvedSince: (keys, since) => bridge.tickets.countResolvedSince(keys, since), orgForNumber },
+  });
   const bot = createBotModule({ ...platform, handover: bridge.port, leads: leads.sink });
   const handover = bridge.withBot(bot.bot);
-  const apiKeys = createApiKeysModule({ connection: platform.mongo.connection, adminKey: platform.config.API_ADMIN_KEY, phoneNumberId: platform.config.WHATSAPP_PHONE_NUMBER_ID });
-  const contacts = createContactsModule({ connection: platform.mongo.connection });
   // A WhatsApp user who writes in becomes a contact of the number's organization, after the turn.
-  const contactKeeper = createWhatsAppContactObserver({ contacts: contacts.contacts, orgForNumber: (id) => apiKeys.store.orgForNumber(id), logger: platform.logger });
+  const contactKeeper = createWhatsAppContactObserver({ contacts: contacts.contacts, orgForNumber, logger: platform.logger });
   const list = [
-    conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper] }),
+    conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper, leads.observers.inbound], statusObservers: [leads.observers.status] }),
     handover.module,
     bot.module,
-    leads.module,
     apiKeys.module,
     contacts.module,
+    leads.module,
   ];
   return { list, conversations, bridge, bot, apiKeys };
 }

@@ -27,7 +27,19 @@ export interface BatchResult {
   errors: ImportRowError[];
 }
 
+/**
+ * Told after contacts changed or were deleted (e.g. leads keep a copy of the name, email and phone
+ * for search, and go with their contact). Awaited: a listener's failure fails the request that
+ * changed the contact, so a copy is never silently left stale.
+ */
+export interface ContactListener {
+  changed?(orgId: string, ids: readonly string[]): Promise<void>;
+  deleted?(orgId: string, id: string): Promise<void>;
+}
+
 export interface ContactStore extends WhatsAppRecords {
+  /** Adds a listener for contact changes made through this store (API, bulk rows). */
+  listen(listener: ContactListener): void;
   /** Resolves once the indexes exist (the unique ones are what keep phone and email unique). */
   ready(): Promise<void>;
   create(orgId: string, input: NormalizedContact & { phone: string }, options?: { importId?: string; now?: Date }): Promise<ContactDoc>;
@@ -100,6 +112,10 @@ export function createContactStores(connection: Connection): { contacts: Contact
   let indexes: Promise<void> | undefined;
   const ready = () => (indexes ??= Promise.all([Contact.init(), Import.init()]).then(() => undefined));
   const order = { created_at: 1, _id: 1 } as const;
+  const listeners: ContactListener[] = [];
+  const notifyChanged = async (orgId: string, ids: readonly string[]) => {
+    for (const l of listeners) await l.changed?.(orgId, ids);
+  };
 
   /** The 409 for a duplicate key, naming the field and the contact that has it. */
   async function conflict(orgId: string, err: { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> }, input: NormalizedContact): Promise<AppError> {
@@ -118,6 +134,7 @@ export function createContactStores(connection: Connection): { contacts: Contact
     const existing = await Contact.collection
       .find({ org_id: orgId, phone: { $in: rows.map((r) => r.value.phone) } }, { projection: { phone: 1, opt_in_status: 1 } })
       .toArray();
+    const updatedIds = existing.map((d) => String(d._id));
     const statusByPhone = new Map(existing.map((d) => [d.phone as string, d.opt_in_status as OptInStatus]));
     const inserts = new Set<number>();
     const ops = rows.map(({ value }, index) => {
@@ -166,6 +183,7 @@ export function createContactStores(connection: Connection): { contacts: Contact
         );
       }
     }
+    if (updatedIds.length) await notifyChanged(orgId, updatedIds);
     const insertErrors = writeErrors.filter((w) => inserts.has(w.index)).length;
     const created = inserts.size - insertErrors;
     const updated = rows.length - inserts.size - (writeErrors.length - insertErrors);
@@ -174,6 +192,9 @@ export function createContactStores(connection: Connection): { contacts: Contact
 
   const contacts: ContactStore = {
     ready,
+    listen(listener) {
+      listeners.push(listener);
+    },
     async create(orgId, input, options = {}) {
       await ready();
       const now = options.now ?? new Date();
@@ -216,7 +237,10 @@ export function createContactStores(connection: Connection): { contacts: Contact
         if (change) update.$push = { consent_history: change };
         try {
           const updated = await Contact.findOneAndUpdate({ _id: id, org_id: orgId, opt_in_status: current.opt_in_status }, update, { returnDocument: 'after' }).lean<ContactDoc>();
-          if (updated) return updated;
+          if (updated) {
+            await notifyChanged(orgId, [id]);
+            return updated;
+          }
         } catch (err) {
           if (isDuplicateKey(err)) throw await conflict(orgId, err, input);
           throw err;
@@ -225,6 +249,9 @@ export function createContactStores(connection: Connection): { contacts: Contact
       throw new AppError('CONFLICT', 'The contact is being changed concurrently; retry');
     },
     async delete(orgId, id) {
+      if (!(await Contact.exists({ _id: id, org_id: orgId }))) return false;
+      // What hangs off the contact goes first: a crash in between leaves the contact, never orphans.
+      for (const l of listeners) await l.deleted?.(orgId, id);
       const result = await Contact.deleteOne({ _id: id, org_id: orgId });
       return result.deletedCount === 1;
     },

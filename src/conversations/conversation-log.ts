@@ -11,6 +11,9 @@ export class MessageNotLoggedError extends Error {
   }
 }
 
+/** A message as the lead scores see it. */
+export type ActivityMessage = Pick<LoggedMessage, 'phoneNumberId' | 'direction' | 'type' | 'text' | 'wamid' | 'status' | 'at'>;
+
 type NewMessage = Omit<LoggedMessage, 'status' | 'statusRank' | 'statusHistory' | 'createdAt' | 'updatedAt'>;
 
 /** Copies `value` without its undefined fields (the driver would store them as null). */
@@ -95,6 +98,19 @@ export function createConversationLog(model: MessageModel) {
       if (advanced.matchedCount > 0) return;
       const kept = await model.updateOne({ wamid: update.wamid }, { $addToSet: { statusHistory: entry } });
       if (kept.matchedCount === 0) throw new MessageNotLoggedError(update.wamid);
+    },
+
+    /**
+     * What one WhatsApp user and Puente said to each other since `since`, newest first and at most
+     * `limit` messages, on every business number (the caller keeps its organization's): the input of
+     * the lead scores. `ever` tells whether the user has written to any number at all.
+     */
+    async activityOf(waId: string, since: Date, limit: number): Promise<{ ever: boolean; messages: ActivityMessage[] }> {
+      const projection = { _id: 0, phoneNumberId: 1, direction: 1, type: 1, text: 1, wamid: 1, status: 1, at: 1 };
+      const messages = await model.find({ waId, at: { $gte: since } }, projection).sort({ at: -1 }).limit(limit).lean<ActivityMessage[]>();
+      if (messages.some((m) => m.direction === 'inbound')) return { ever: true, messages };
+      const earlier = await model.findOne({ waId, direction: 'inbound' }, { _id: 1 }).lean();
+      return { ever: earlier !== null, messages };
     },
   };
 }

@@ -14,7 +14,7 @@ import { createInboundTurn } from './inbound-turn.js';
 import { createIngress, type Ingress } from './ingress.js';
 import { messageModel } from './message-log.js';
 import { createOutbound, type Outbound, type OutboundItem } from './outbound.js';
-import type { HandoverGate, InboundObserver, Responder } from './ports.js';
+import type { HandoverGate, InboundObserver, Responder, StatusObserver } from './ports.js';
 import { conversationQueues } from './queue-names.js';
 import { createReplier, type Reply } from './replies.js';
 import { registerWebhook } from './routes/webhook.js';
@@ -34,7 +34,7 @@ export interface Conversations {
   outbound: Outbound;
   reply: Reply;
   /** The module, once the ports it asks are known: the handover gate (CRM bridge) and the responder (bot). */
-  module(ports: { gate: HandoverGate; responder: Responder; observers?: InboundObserver[] }): Module;
+  module(ports: { gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; statusObservers?: StatusObserver[] }): Module;
   /** Registers the periodic repair of lanes whose drain job was lost (idempotent). */
   scheduleJanitor(): Promise<void>;
 }
@@ -66,7 +66,7 @@ export function createConversations(deps: {
     lanes,
     outbound,
     reply,
-    module: ({ gate, responder, observers }) => ({
+    module: ({ gate, responder, observers, statusObservers }) => ({
       name: 'conversations',
       routes: { meta: (group) => registerWebhook(group, { ingress }) },
       laneHandlers: createInboundTurn({ log, outbound, reply, gate, responder, logger: deps.logger, ...(observers ? { observers } : {}) }),
@@ -93,7 +93,7 @@ export function createConversations(deps: {
           },
           { queue: conversationQueues.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound, mailbox: outboundMailbox },
           { queue: conversationQueues.receipts, concurrency: 64, processor: outbound.sendReceipt },
-          { queue: conversationQueues.statuses, concurrency: 32, processor: statusProcessor(log) },
+          { queue: conversationQueues.statuses, concurrency: 32, processor: statusProcessor(log, statusObservers, deps.logger) },
         ];
       },
     }),

@@ -65,6 +65,8 @@ const messageSchema = new Schema<LoggedMessage>(
 messageSchema.index({ wamid: 1 }, { unique: true, partialFilterExpression: { wamid: { $type: 'string' } } });
 messageSchema.index({ outboundId: 1 }, { unique: true, partialFilterExpression: { outboundId: { $type: 'string' } } });
 messageSchema.index({ conversationKey: 1, at: 1 });
+// A user's messages on every number, newest first (the lead scores' 30-day activity).
+messageSchema.index({ waId: 1, at: -1 });
 messageSchema.index({ ticketId: 1, at: 1 }, { partialFilterExpression: { ticketId: { $type: 'string' } } });
 
 export type MessageModel = Model<LoggedMessage>;

@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../whatsapp/webhook-events.js';
+import type { InboundEvent, StatusEvent } from '../whatsapp/webhook-events.js';
 import type { OutboundMessage } from '../whatsapp/outbound-types.js';
 
 /** The conversation an inbound message belongs to, as the lane knows it. */
@@ -49,3 +49,10 @@ export interface Responder {
  * rejection is logged and dropped, and the next message tells it again.
  */
 export type InboundObserver = (event: InboundEvent) => Promise<unknown>;
+
+/**
+ * Told about every delivery status (sent, delivered, read, failed) once the conversation log has
+ * it: e.g. a read counts towards the lead's engagement score. At least once (a status job may be
+ * retried); it must not throw — a rejection is logged and dropped.
+ */
+export type StatusObserver = (status: StatusEvent) => Promise<unknown>;

@@ -1,24 +1,25 @@
 /**
  * Transcripts of what an authenticated customer (or anyone, for plans) can do through the real
  * lane: the service summary, troubleshooting, talking to a person (a real ticket through the CRM
- * bridge) and plans → a lead stored in MongoDB.
+ * bridge) and plans → a name and three qualification questions, saved as a lead.
  */
 import { describe, expect, it } from 'vitest';
 import { formatCop } from '../../bot/format-es.js';
 import { es } from '../../bot/messages.es.js';
 import { loadPlansCatalog } from '../../bot/plans.js';
 import { bridgeEs } from '../../crm-bridge/messages.es.js';
-import { leadModel } from '../../src/leads/lead-model.js';
+import { leadModels } from '../../src/leads/models.js';
 import { optionIdsOf, textOf } from '../helpers/transcript.js';
 import {
-  CONFIRM, EMERGENCY_PHONE, MAIN_MENU, PHONE_ID, SUPPORT_TOPICS, activeCustomer, crmAcceptsAgentRequests, crmFinds, expectMainMenu,
-  expectPlansList, replyId, suspendedCustomer, talk, useRoad, type CrmCustomer,
+  BUDGET, CONFIRM, DECIDER, EMERGENCY_PHONE, MAIN_MENU, PHONE_ID, SUPPORT_TOPICS, TIMELINE, activeCustomer, crmAcceptsAgentRequests, crmFinds,
+  expectMainMenu, expectPlansList, expectQuestion, replyId, suspendedCustomer, talk, useRoad, type CrmCustomer,
 } from './support/bot-transcript.js';
 
 const catalog = loadPlansCatalog();
 
 describe('bot self-service, through the real lane', () => {
   const road = useRoad();
+  const leadsOf = (waId: string) => leadModels(road().deps.mongo.connection).Lead.find({ 'contact.phone': waId }).lean();
 
   /** "hola", an option that needs identity, then the document the CRM knows: returns the answers to it. */
   async function authenticated(waId: string, option: string, customer: CrmCustomer) {
@@ -126,7 +127,7 @@ describe('bot self-service, through the real lane', () => {
   });
 
   describe('4 – Planes y promociones', () => {
-    it('lists the plans with their prices, takes a plan and a name without asking for identity, and stores the lead', async () => {
+    it('lists the plans with their prices, takes a plan and a name without asking for identity, asks the three qualification questions, and stores the lead', async () => {
       const user = talk(road(), '573600000207');
       await user.say('hola');
 
@@ -138,29 +139,61 @@ describe('bot self-service, through the real lane', () => {
 
       expect((await user.tap(replyId('plan', 'hogar-500'), 'Hogar 500 Mbps')).map(textOf)).toEqual([es.plans.askName('Hogar 500 Mbps')]);
       expect((await user.say('12345')).map(textOf)).toEqual([`${es.plans.nameHint}\n\n${es.plans.nameQuestion}`]);
-      expectMainMenu((await user.say('  Ana   María ')).at(0), [es.plans.thanks('Ana María', 'Hogar 500 Mbps')]);
-
-      const leads = await leadModel(road().deps.mongo.connection).find({ phone: user.user }).lean();
-      expect(leads).toHaveLength(1);
-      expect(leads[0]).toMatchObject({
-        name: 'Ana María', planOfInterest: 'hogar-500', planName: 'Hogar 500 Mbps', source: 'whatsapp', stage: 'lead', score: 0, phoneNumberId: PHONE_ID, requestCount: 1,
-      });
+      // The name saves the lead (no answers yet); then the questions, one at a time, Sí / No.
+      expectQuestion((await user.say('  Ana   María ')).at(0), BUDGET, es.plans.budgetQuestion('Hogar 500 Mbps'), [es.plans.questionsIntro('Ana María')]);
+      expectQuestion((await user.tapButton(BUDGET[0]!, es.plans.yes)).at(0), TIMELINE, es.plans.timelineQuestion);
+      expectQuestion((await user.tapButton(TIMELINE[1]!, es.plans.no)).at(0), DECIDER, es.plans.deciderQuestion);
+      const thanks = await user.tapButton(DECIDER[0]!, es.plans.yes);
+      expect(thanks).toHaveLength(1);
+      expectMainMenu(thanks[0], [es.plans.thanks('Ana María', 'Hogar 500 Mbps')]);
+      // Stored through the leads module: the user's open WhatsApp lead, as a contact named Ana María.
+      expect(await leadsOf('573600000207')).toEqual([
+        expect.objectContaining({
+          source: 'whatsapp',
+          stage: 'lead',
+          open: true,
+          contact: expect.objectContaining({ name: 'Ana María', phone: '573600000207' }),
+          custom_fields: { product_interest: 'Hogar 500 Mbps', plan_id: 'hogar-500', name_given: 'Ana María' },
+          qualification_data: { budget_confirmed: true, timeline_defined: false, decision_maker_involved: true },
+        }),
+      ]);
     });
 
-    it('reads typed plan numbers, and asking again for the same plan updates that lead instead of duplicating it', async () => {
+    it('reads typed plan numbers and typed answers, and asking again for a plan starts the questions over', async () => {
       const user = talk(road(), '573600000208');
       await user.say('hola');
 
       await user.say('4');
       expect((await user.say('2')).map(textOf)).toEqual([es.plans.askName('Hogar 300 Mbps')]);
-      expectMainMenu((await user.say('Pedro')).at(0), [es.plans.thanks('Pedro', 'Hogar 300 Mbps')]);
+      expectQuestion((await user.say('Pedro')).at(0), BUDGET, es.plans.budgetQuestion('Hogar 300 Mbps'), [es.plans.questionsIntro('Pedro')]);
+      expectQuestion((await user.say('Sí')).at(0), TIMELINE, es.plans.timelineQuestion);
+      expectQuestion((await user.say('todavía no')).at(0), DECIDER, es.plans.deciderQuestion);
+      expectMainMenu((await user.say('claro, soy yo')).at(0), [es.plans.thanks('Pedro', 'Hogar 300 Mbps')]);
+
       await user.say('planes');
       await user.say('la 2');
-      expectMainMenu((await user.say('Pedro Gómez')).at(0), [es.plans.thanks('Pedro Gómez', 'Hogar 300 Mbps')]);
-
-      const leads = await leadModel(road().deps.mongo.connection).find({ phone: user.user }).lean();
+      expectQuestion((await user.say('Pedro Gómez')).at(0), BUDGET, es.plans.budgetQuestion('Hogar 300 Mbps'), [es.plans.questionsIntro('Pedro Gómez')]);
+      expectQuestion((await user.say('1')).at(0), TIMELINE, es.plans.timelineQuestion);
+      expectQuestion((await user.say('2')).at(0), DECIDER, es.plans.deciderQuestion);
+      expectMainMenu((await user.say('no')).at(0), [es.plans.thanks('Pedro Gómez', 'Hogar 300 Mbps')]);
+      // One open lead, updated with the latest answers, never a second one.
+      const leads = await leadsOf('573600000208');
       expect(leads).toHaveLength(1);
-      expect(leads[0]).toMatchObject({ name: 'Pedro Gómez', planOfInterest: 'hogar-300', requestCount: 2 });
+      expect(leads[0]).toMatchObject({ custom_fields: { plan_id: 'hogar-300', name_given: 'Pedro Gómez' }, qualification_data: { budget_confirmed: true, timeline_defined: false, decision_maker_involved: false } });
+    });
+
+    it('re-asks a question with a hint when the answer is not a yes or a no, and lets the user leave the questions', async () => {
+      const user = talk(road(), '573600000209');
+      await user.say('hola');
+      await user.say('4');
+      await user.say('3');
+      expectQuestion((await user.say('Lucía')).at(0), BUDGET, es.plans.budgetQuestion('Hogar 500 Mbps'), [es.plans.questionsIntro('Lucía')]);
+
+      expectQuestion((await user.say('no sé')).at(0), BUDGET, es.plans.budgetQuestion('Hogar 500 Mbps'), [es.plans.answerHint]);
+      expectQuestion((await user.sendImage()).at(0), BUDGET, es.plans.budgetQuestion('Hogar 500 Mbps'), [es.general.mediaNotSupported]);
+      expectQuestion((await user.say('dale')).at(0), TIMELINE, es.plans.timelineQuestion);
+      expectMainMenu((await user.say('menú')).at(0));
+      expect((await user.say('salir')).map(textOf)).toEqual([es.general.goodbye]);
     });
   });
 });

@@ -52,6 +52,8 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: positiveInt.default(1800),
   HANDOVER_ASSIGN_TIMEOUT_SECONDS: positiveInt.default(600),
   HANDOVER_IDLE_TIMEOUT_SECONDS: positiveInt.default(86_400),
+  /** WhatsApp activity of one lead within this window is scored in one run, after the window closes. */
+  LEAD_SCORE_DEBOUNCE_MS: positiveInt.max(60_000).default(2_000),
 
   /** The platform owner's key for /api/v1/admin/* (organizations and their API keys); unset = those routes answer 404. */
   API_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeQueues } from '../../../crm-bridge/queue-names.js';
 import { conversationQueues } from '../../../src/conversations/queue-names.js';
+import { leadQueues } from '../../../src/leads/score-queue.js';
 import { createApp } from '../../../src/app/http-app.js';
 import { createTestDeps, type TestDeps } from '../../helpers/deps.js';
 
@@ -71,7 +72,7 @@ describe('HTTP basics', () => {
     const api = await app.request('/admin/queues/api/queues', { headers: auth });
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual([...Object.values(conversationQueues), ...Object.values(bridgeQueues)].sort());
+    expect(body.queues.map((q) => q.name).sort()).toEqual([...Object.values(conversationQueues), ...Object.values(bridgeQueues), ...Object.values(leadQueues)].sort());
   });
 
   it('serves the OpenAPI document and the docs page', async () => {

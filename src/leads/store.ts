@@ -1,0 +1,288 @@
+import type { Connection } from 'mongoose';
+import { AppError } from '../platform/http/errors.js';
+import type { Pagination } from '../platform/http/pagination.js';
+import { newId } from './ids.js';
+import { CLOSED_STAGES, leadModels, type LeadContactSnapshot, type LeadDoc, type LeadScoreDoc, type LeadStage, type ScoringSettingsDoc, type StageChange } from './models.js';
+import { DEFAULT_WEIGHTS, type ComponentScore, type DemographicRule, type QualificationStatus, type ScoreType, type ScoreWeights } from './scoring/types.js';
+
+export interface NewLead {
+  contact_id: string;
+  contact: LeadContactSnapshot;
+  source: string;
+  campaign_id?: string;
+  deal_value?: number;
+  expected_close_date?: Date;
+  qualification_data?: Record<string, unknown>;
+  custom_fields?: Record<string, unknown>;
+}
+
+export interface LeadFilters {
+  query?: string;
+  stage?: LeadStage;
+  min_score?: number;
+  max_score?: number;
+  assignee_id?: string;
+  qualification_status?: QualificationStatus;
+  contact_id?: string;
+  source?: string;
+}
+
+export interface LeadStats {
+  total_leads: number;
+  lead_count: number;
+  mql_count: number;
+  sql_count: number;
+  opportunity_count: number;
+  customer_count: number;
+  lost_count: number;
+  avg_score: number;
+  total_pipeline_value: number;
+  won_value: number;
+  qualified_count: number;
+  unqualified_count: number;
+  disqualified_count: number;
+  unscored_count: number;
+}
+
+/** A score as kept on the lead (the latest of its type) and in the history. */
+export type StoredScore = ComponentScore & { scored_at: Date; by?: string };
+
+/** What a scoring run writes: the scores that changed, the new combined figure and its qualification. */
+export interface ScoreUpdate {
+  changed: StoredScore[];
+  score: number;
+  qualification_status: QualificationStatus;
+  /** A stage change scoring makes (lead → mql), recorded like any other. */
+  promote?: { to: LeadStage; reason: string };
+  at: Date;
+}
+
+export interface LeadStore {
+  ready(): Promise<void>;
+  /** A new lead at stage `lead` with score 0; 409 (details name the lead) when the contact has an open lead from that source. */
+  create(orgId: string, input: NewLead, by: string, now?: Date): Promise<LeadDoc>;
+  get(orgId: string, id: string): Promise<LeadDoc | null>;
+  exists(orgId: string, id: string): Promise<boolean>;
+  /** The contact's open lead from `source`, if any. */
+  openFor(orgId: string, contactId: string, source: string): Promise<LeadDoc | null>;
+  /** Moves the lead to `stage` and records the change; the same stage again changes nothing. */
+  changeStage(orgId: string, id: string, change: { stage: LeadStage; reason: string | null; by: string }, now?: Date): Promise<LeadDoc | null>;
+  /** Sets fields that are not the stage (assignee, deal value, qualification data, …). */
+  set(orgId: string, id: string, fields: Partial<Pick<LeadDoc, 'assignee_id' | 'assigned_at' | 'deal_value' | 'qualification_data' | 'custom_fields' | 'campaign_id' | 'expected_close_date' | 'contact' | 'search_text'>>, now?: Date, unset?: readonly ('campaign_id' | 'expected_close_date' | 'assignee_id')[]): Promise<LeadDoc | null>;
+  search(orgId: string, filters: LeadFilters, page: Pagination): Promise<{ data: LeadDoc[]; total: number }>;
+  stats(orgId: string): Promise<LeadStats>;
+  /** Ids of the organization's leads whose contact has this phone (a WhatsApp user's wa_id). */
+  idsForPhone(orgId: string, phone: string): Promise<string[]>;
+  /** Ids of the organization's leads for these contacts. */
+  idsForContacts(orgId: string, contactIds: readonly string[]): Promise<{ _id: string; contact_id: string }[]>;
+  /** Copies a contact's name, email and phone onto its leads (search reads them there). */
+  refreshContact(orgId: string, contactId: string, contact: LeadContactSnapshot): Promise<number>;
+  /** Deletes the contact's leads and their score history; returns the ids deleted. */
+  deleteForContact(orgId: string, contactId: string): Promise<string[]>;
+  /** Stores a scoring run: the changed scores in the history and on the lead, the combined score and qualification. */
+  applyScores(orgId: string, id: string, update: ScoreUpdate): Promise<LeadDoc | null>;
+  /** The latest score of each type (from the lead itself). */
+  latestScores(orgId: string, id: string): Promise<Partial<Record<ScoreType, StoredScore>> | null>;
+  /** Score history of one type, newest first. */
+  scoreHistory(orgId: string, id: string, type: ScoreType, limit: number): Promise<LeadScoreDoc[]>;
+  settings(orgId: string): Promise<{ demographic_rules: DemographicRule[]; weights: ScoreWeights; updated_at: Date | null }>;
+  saveSettings(orgId: string, settings: { demographic_rules: DemographicRule[]; weights: ScoreWeights }, now?: Date): Promise<ScoringSettingsDoc>;
+  /** Open leads of the organization, a page at a time (rescoring everything after a rules change). */
+  openIds(orgId: string, after: string | undefined, limit: number): Promise<string[]>;
+}
+
+/** Lowercase without accents: how `search_text` is stored and `query` compared. */
+export function foldText(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export function searchTextOf(contact: LeadContactSnapshot): string {
+  return foldText([contact.name, contact.email, contact.phone].filter(Boolean).join(' '));
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isDuplicateKey = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export function createLeadStore(connection: Connection): LeadStore {
+  const { Lead, LeadScore, ScoringSettings } = leadModels(connection);
+  let indexes: Promise<void> | undefined;
+  const ready = () => (indexes ??= Promise.all([Lead.init(), LeadScore.init(), ScoringSettings.init()]).then(() => undefined));
+  const newest = { created_at: -1, _id: -1 } as const;
+
+  async function openConflict(orgId: string, contactId: string, source: string, message: string): Promise<AppError> {
+    const existing = await Lead.findOne({ org_id: orgId, contact_id: contactId, source, open: true }, { _id: 1 }).lean<{ _id: string }>();
+    return new AppError('CONFLICT', message, { existing_id: existing?._id ?? null });
+  }
+
+  const store: LeadStore = {
+    ready,
+    async create(orgId, input, by, now = new Date()) {
+      await ready();
+      const doc: LeadDoc = {
+        _id: newId('ld'),
+        org_id: orgId,
+        contact_id: input.contact_id,
+        contact: input.contact,
+        search_text: searchTextOf(input.contact),
+        source: input.source,
+        ...(input.campaign_id !== undefined ? { campaign_id: input.campaign_id } : {}),
+        ...(input.deal_value !== undefined ? { deal_value: input.deal_value } : {}),
+        ...(input.expected_close_date !== undefined ? { expected_close_date: input.expected_close_date } : {}),
+        qualification_data: input.qualification_data ?? {},
+        custom_fields: input.custom_fields ?? {},
+        stage: 'lead',
+        stage_changed_at: now,
+        stage_history: [{ from: null, to: 'lead', reason: null, by, at: now }],
+        score: 0,
+        qualification_status: null,
+        open: true,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        await Lead.collection.insertOne(doc as never);
+      } catch (err) {
+        if (isDuplicateKey(err)) throw await openConflict(orgId, input.contact_id, input.source, `The contact has an open lead from source ${input.source}; update it instead`);
+        throw err;
+      }
+      return doc;
+    },
+    async get(orgId, id) {
+      return Lead.findOne({ _id: id, org_id: orgId }, { scores: 0 }).lean<LeadDoc>();
+    },
+    async exists(orgId, id) {
+      return (await Lead.exists({ _id: id, org_id: orgId })) !== null;
+    },
+    async openFor(orgId, contactId, source) {
+      return Lead.findOne({ org_id: orgId, contact_id: contactId, source, open: true }, { scores: 0 }).lean<LeadDoc>();
+    },
+    async changeStage(orgId, id, { stage, reason, by }, now = new Date()) {
+      await ready();
+      // Conditional on the stage we read, so two concurrent changes each land in the history with the right `from`.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await Lead.findOne({ _id: id, org_id: orgId }, { stage: 1, contact_id: 1, source: 1 }).lean<Pick<LeadDoc, '_id' | 'stage' | 'contact_id' | 'source'>>();
+        if (!current) return null;
+        if (current.stage === stage) return store.get(orgId, id);
+        const change: StageChange = { from: current.stage, to: stage, reason, by, at: now };
+        const set: Record<string, unknown> = { stage, stage_changed_at: now, open: !CLOSED_STAGES.includes(stage), updated_at: now };
+        const update: Record<string, unknown> = { $set: set, $push: { stage_history: change } };
+        if (reason === null) update.$unset = { stage_reason: '' };
+        else set.stage_reason = reason;
+        try {
+          const updated = await Lead.findOneAndUpdate({ _id: id, org_id: orgId, stage: current.stage }, update, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
+          if (updated) return updated;
+        } catch (err) {
+          if (isDuplicateKey(err)) throw await openConflict(orgId, current.contact_id, current.source, `The contact has another open lead from source ${current.source}; it cannot be reopened`);
+          throw err;
+        }
+      }
+      throw new AppError('CONFLICT', 'The lead is being changed concurrently; retry');
+    },
+    async set(orgId, id, fields, now = new Date(), unset = []) {
+      const update: Record<string, unknown> = { $set: { ...fields, updated_at: now } };
+      if (unset.length) update.$unset = Object.fromEntries(unset.map((f) => [f, '']));
+      return Lead.findOneAndUpdate({ _id: id, org_id: orgId }, update, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
+    },
+    async search(orgId, filters, page) {
+      const query: Record<string, unknown> = { org_id: orgId };
+      if (filters.stage) query.stage = filters.stage;
+      if (filters.assignee_id) query.assignee_id = filters.assignee_id;
+      if (filters.qualification_status) query.qualification_status = filters.qualification_status;
+      if (filters.contact_id) query.contact_id = filters.contact_id;
+      if (filters.source) query.source = filters.source;
+      if (filters.min_score !== undefined || filters.max_score !== undefined) {
+        query.score = { ...(filters.min_score !== undefined ? { $gte: filters.min_score } : {}), ...(filters.max_score !== undefined ? { $lte: filters.max_score } : {}) };
+      }
+      const text = filters.query ? foldText(filters.query.trim()) : '';
+      if (text) query.search_text = new RegExp(escapeRegex(text));
+      const [data, total] = await Promise.all([
+        Lead.find(query, { scores: 0 }).sort(newest).skip(page.skip).limit(page.limit).lean<LeadDoc[]>(),
+        Lead.countDocuments(query),
+      ]);
+      return { data, total };
+    },
+    async stats(orgId) {
+      const [byStage, byQualification] = await Promise.all([
+        Lead.aggregate<{ _id: LeadStage; count: number; score: number; value: number }>([
+          { $match: { org_id: orgId } },
+          { $group: { _id: '$stage', count: { $sum: 1 }, score: { $sum: '$score' }, value: { $sum: '$deal_value' } } },
+        ]),
+        Lead.aggregate<{ _id: QualificationStatus | null; count: number }>([{ $match: { org_id: orgId } }, { $group: { _id: '$qualification_status', count: { $sum: 1 } } }]),
+      ]);
+      const stage = (s: LeadStage) => byStage.find((g) => g._id === s);
+      const total = byStage.reduce((n, g) => n + g.count, 0);
+      const qualification = (q: QualificationStatus | null) => byQualification.filter((g) => (g._id ?? null) === q).reduce((n, g) => n + g.count, 0);
+      return {
+        total_leads: total,
+        lead_count: stage('lead')?.count ?? 0,
+        mql_count: stage('mql')?.count ?? 0,
+        sql_count: stage('sql')?.count ?? 0,
+        opportunity_count: stage('opportunity')?.count ?? 0,
+        customer_count: stage('customer')?.count ?? 0,
+        lost_count: stage('lost')?.count ?? 0,
+        avg_score: total ? round2(byStage.reduce((n, g) => n + g.score, 0) / total) : 0,
+        total_pipeline_value: round2(byStage.filter((g) => !CLOSED_STAGES.includes(g._id)).reduce((n, g) => n + g.value, 0)),
+        won_value: round2(stage('customer')?.value ?? 0),
+        qualified_count: qualification('qualified'),
+        unqualified_count: qualification('unqualified'),
+        disqualified_count: qualification('disqualified'),
+        unscored_count: qualification(null),
+      };
+    },
+    async idsForPhone(orgId, phone) {
+      return (await Lead.find({ org_id: orgId, 'contact.phone': phone }, { _id: 1 }).lean<{ _id: string }[]>()).map((l) => l._id);
+    },
+    async idsForContacts(orgId, contactIds) {
+      if (contactIds.length === 0) return [];
+      return Lead.find({ org_id: orgId, contact_id: { $in: [...contactIds] } }, { _id: 1, contact_id: 1 }).lean<{ _id: string; contact_id: string }[]>();
+    },
+    async refreshContact(orgId, contactId, contact) {
+      const result = await Lead.updateMany({ org_id: orgId, contact_id: contactId }, { $set: { contact, search_text: searchTextOf(contact) } });
+      return result.modifiedCount;
+    },
+    async deleteForContact(orgId, contactId) {
+      const ids = (await Lead.find({ org_id: orgId, contact_id: contactId }, { _id: 1 }).lean<{ _id: string }[]>()).map((l) => l._id);
+      if (ids.length === 0) return [];
+      // Scores first: a crash in between leaves a lead without history, never history without a lead.
+      await LeadScore.deleteMany({ org_id: orgId, lead_id: { $in: ids } });
+      await Lead.deleteMany({ org_id: orgId, _id: { $in: ids } });
+      return ids;
+    },
+    async applyScores(orgId, id, update) {
+      await ready();
+      if (update.changed.length) {
+        await LeadScore.collection.insertMany(
+          update.changed.map((s) => ({ _id: newId('ls'), org_id: orgId, lead_id: id, score_type: s.type, score: s.score, ...(s.confidence !== undefined ? { confidence: s.confidence } : {}), reason: s.reason, factors: s.factors, ...(s.by ? { by: s.by } : {}), scored_at: s.scored_at })) as never[],
+        );
+      }
+      const set: Record<string, unknown> = { score: update.score, qualification_status: update.qualification_status, scored_at: update.at, updated_at: update.at };
+      for (const s of update.changed) set[`scores.${s.type}`] = s;
+      const lead = await Lead.findOneAndUpdate({ _id: id, org_id: orgId }, { $set: set }, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
+      if (!lead || !update.promote) return lead;
+      return store.changeStage(orgId, id, { stage: update.promote.to, reason: update.promote.reason, by: 'scoring' }, update.at);
+    },
+    async latestScores(orgId, id) {
+      const lead = await Lead.findOne({ _id: id, org_id: orgId }, { scores: 1 }).lean<{ scores?: Partial<Record<ScoreType, StoredScore>> }>();
+      return lead ? (lead.scores ?? {}) : null;
+    },
+    async scoreHistory(orgId, id, type, limit) {
+      return LeadScore.find({ org_id: orgId, lead_id: id, score_type: type }).sort({ scored_at: -1 }).limit(limit).lean<LeadScoreDoc[]>();
+    },
+    async settings(orgId) {
+      const doc = await ScoringSettings.findById(orgId).lean<ScoringSettingsDoc>();
+      return doc ? { demographic_rules: doc.demographic_rules, weights: doc.weights, updated_at: doc.updated_at } : { demographic_rules: [], weights: { ...DEFAULT_WEIGHTS }, updated_at: null };
+    },
+    async saveSettings(orgId, settings, now = new Date()) {
+      const doc = { _id: orgId, ...settings, updated_at: now };
+      await ScoringSettings.collection.replaceOne({ _id: orgId } as never, doc, { upsert: true });
+      return doc;
+    },
+    async openIds(orgId, after, limit) {
+      const query: Record<string, unknown> = { org_id: orgId, open: true };
+      if (after) query._id = { $gt: after };
+      return (await Lead.find(query, { _id: 1 }).sort({ _id: 1 }).limit(limit).lean<{ _id: string }[]>()).map((l) => l._id);
+    },
+  };
+  return store;
+}
