@@ -4,6 +4,7 @@
  * `org_id`, every query filters by it, and field names are the API's (snake_case).
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { addOutbox } from '../platform/events/outbox.js';
 import { modelOn } from '../platform/mongo/model.js';
 import { COMPONENT_TYPES, QUALIFICATION_STATUSES, SCORE_TYPES, type DemographicRule, type QualificationStatus, type ScoreType, type ScoreWeights } from './scoring/types.js';
 
@@ -119,6 +120,8 @@ const leadSchema = new Schema<LeadDoc>(
   },
   { collection: 'leads', versionKey: false, minimize: false, autoIndex: true },
 );
+// Its events (lead.created, lead.updated, …) are recorded with the change itself.
+addOutbox(leadSchema);
 // At most one open lead per contact and source: a second create is a 409, the bot updates it.
 leadSchema.index({ org_id: 1, contact_id: 1, source: 1 }, { unique: true, partialFilterExpression: { open: true } });
 leadSchema.index({ org_id: 1, contact_id: 1 });

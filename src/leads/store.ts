@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import { mergeUpdates, newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
+import type { EventType, PuenteEvent } from '../platform/events/types.js';
 import { AppError } from '../platform/http/errors.js';
 import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
@@ -100,12 +102,87 @@ export function searchTextOf(contact: LeadContactSnapshot): string {
   return foldText([contact.name, contact.email, contact.phone].filter(Boolean).join(' '));
 }
 
+const OUTBOX_PROJECTION = '_outbox';
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const isDuplicateKey = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-export function createLeadStore(connection: Connection): LeadStore {
+/** A lead as its events carry it (catalog.ts, `EventLead`). */
+export function leadEventSnapshot(doc: LeadDoc): Record<string, unknown> {
+  return {
+    id: doc._id,
+    contact_id: doc.contact_id,
+    source: doc.source,
+    stage: doc.stage,
+    score: doc.score,
+    qualification_status: doc.qualification_status ?? null,
+    deal_value: doc.deal_value ?? null,
+    assignee_id: doc.assignee_id ?? null,
+    updated_at: doc.updated_at.toISOString(),
+  };
+}
+
+/** The events a lead's change makes, from the lead before and after it. */
+function leadEvents(before: LeadDoc | null, after: LeadDoc, by: string | undefined, reason: string | null | undefined): { type: EventType; data: Record<string, unknown> }[] {
+  const lead = leadEventSnapshot(after);
+  if (!before) return [{ type: 'lead.created', data: { lead } }];
+  const out: { type: EventType; data: Record<string, unknown> }[] = [];
+  const fields = ['stage', 'score', 'qualification_status', 'deal_value', 'assignee_id', 'qualification_data', 'custom_fields', 'campaign_id', 'expected_close_date', 'contact'] as const;
+  const changed = fields.filter((f) => JSON.stringify(before[f] ?? null) !== JSON.stringify(after[f] ?? null));
+  if (changed.length) out.push({ type: 'lead.updated', data: { lead, changed } });
+  if (before.stage !== after.stage) {
+    out.push({ type: 'lead.stage.changed', data: { lead, from: before.stage, to: after.stage, reason: reason ?? null, by: by ?? 'api' } });
+    if (after.stage === 'customer') out.push({ type: 'lead.converted', data: { lead } });
+  }
+  return out;
+}
+
+export function createLeadStore(connection: Connection, events: EventRecorder = noEvents): LeadStore {
   const { Lead, LeadScore, ScoringSettings } = leadModels(connection);
+  const LEAD_EVENTS: EventType[] = ['lead.created', 'lead.updated', 'lead.stage.changed', 'lead.converted'];
+
+  /** The wanted events of a change, ready to record. */
+  async function eventsFor(before: LeadDoc | null, after: LeadDoc, at: Date, by?: string, reason?: string | null): Promise<PuenteEvent[]> {
+    const candidates = leadEvents(before, after, by, reason);
+    if (candidates.length === 0) return [];
+    const wanted = await events.wanted(after.org_id, LEAD_EVENTS);
+    return candidates.filter((e) => wanted.has(e.type)).map((e) => newEvent(e.type, after.org_id, { type: 'lead', id: after._id }, e.data, at));
+  }
+
+  /**
+   * A change to one lead with its events: read, compute the lead after the change, write it only
+   * if the lead is still as read (`updated_at` is the version: every write sets it) — the events
+   * in the same update — else read again.
+   */
+  async function change(orgId: string, id: string, plan: (current: LeadDoc) => { set?: Record<string, unknown>; unset?: readonly string[]; push?: Record<string, unknown>; by?: string; reason?: string | null } | null, now: Date): Promise<LeadDoc | null> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await Lead.findOne({ _id: id, org_id: orgId }, { scores: 0, [OUTBOX_PROJECTION]: 0 }).lean<LeadDoc>();
+      if (!current) return null;
+      const step = plan(current);
+      if (!step) return current;
+      const after: LeadDoc = { ...current, ...(step.set as Partial<LeadDoc>), updated_at: now };
+      for (const f of step.unset ?? []) delete (after as unknown as Record<string, unknown>)[f];
+      const recorded = await eventsFor(current, after, now, step.by, step.reason);
+      const update = mergeUpdates(
+        { $set: { ...step.set, updated_at: now } },
+        step.unset?.length ? { $unset: Object.fromEntries(step.unset.map((f) => [f, ''])) } : {},
+        step.push ? { $push: step.push } : {},
+        outboxUpdate(recorded),
+      );
+      // Both $push groups (history, outbox) may name different fields: merged above.
+      try {
+        const result = await Lead.updateOne({ _id: id, org_id: orgId, updated_at: current.updated_at }, update);
+        if (result.matchedCount === 1) {
+          if (recorded.length) events.flush(Lead.collection.collectionName, { _id: id });
+          return after;
+        }
+      } catch (err) {
+        if (isDuplicateKey(err)) throw await openConflict(orgId, current.contact_id, current.source, `The contact has another open lead from source ${current.source}; it cannot be reopened`);
+        throw err;
+      }
+    }
+    throw new AppError('CONFLICT', 'The lead is being changed concurrently; retry');
+  }
   let indexes: Promise<void> | undefined;
   const ready = () => (indexes ??= Promise.all([Lead.init(), LeadScore.init(), ScoringSettings.init()]).then(() => undefined));
   const newest = { created_at: -1, _id: -1 } as const;
@@ -140,12 +217,14 @@ export function createLeadStore(connection: Connection): LeadStore {
         created_at: now,
         updated_at: now,
       };
+      const recorded = await eventsFor(null, doc, now);
       try {
-        await Lead.collection.insertOne(doc as never);
+        await Lead.collection.insertOne({ ...doc, ...outboxFields(recorded) } as never);
       } catch (err) {
         if (isDuplicateKey(err)) throw await openConflict(orgId, input.contact_id, input.source, `The contact has an open lead from source ${input.source}; update it instead`);
         throw err;
       }
+      if (recorded.length) events.flush(Lead.collection.collectionName, { _id: doc._id });
       return doc;
     },
     async get(orgId, id) {
@@ -159,30 +238,21 @@ export function createLeadStore(connection: Connection): LeadStore {
     },
     async changeStage(orgId, id, { stage, reason, by }, now = new Date()) {
       await ready();
-      // Conditional on the stage we read, so two concurrent changes each land in the history with the right `from`.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const current = await Lead.findOne({ _id: id, org_id: orgId }, { stage: 1, contact_id: 1, source: 1 }).lean<Pick<LeadDoc, '_id' | 'stage' | 'contact_id' | 'source'>>();
-        if (!current) return null;
-        if (current.stage === stage) return store.get(orgId, id);
-        const change: StageChange = { from: current.stage, to: stage, reason, by, at: now };
-        const set: Record<string, unknown> = { stage, stage_changed_at: now, open: !CLOSED_STAGES.includes(stage), updated_at: now };
-        const update: Record<string, unknown> = { $set: set, $push: { stage_history: change } };
-        if (reason === null) update.$unset = { stage_reason: '' };
-        else set.stage_reason = reason;
-        try {
-          const updated = await Lead.findOneAndUpdate({ _id: id, org_id: orgId, stage: current.stage }, update, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
-          if (updated) return updated;
-        } catch (err) {
-          if (isDuplicateKey(err)) throw await openConflict(orgId, current.contact_id, current.source, `The contact has another open lead from source ${current.source}; it cannot be reopened`);
-          throw err;
-        }
-      }
-      throw new AppError('CONFLICT', 'The lead is being changed concurrently; retry');
+      return change(
+        orgId,
+        id,
+        (current) => {
+          if (current.stage === stage) return null;
+          const entry: StageChange = { from: current.stage, to: stage, reason, by, at: now };
+          const set: Record<string, unknown> = { stage, stage_changed_at: now, open: !CLOSED_STAGES.includes(stage), stage_history: [...current.stage_history, entry] };
+          if (reason !== null) set.stage_reason = reason;
+          return { set, ...(reason === null ? { unset: ['stage_reason'] } : {}), by, reason };
+        },
+        now,
+      );
     },
     async set(orgId, id, fields, now = new Date(), unset = []) {
-      const update: Record<string, unknown> = { $set: { ...fields, updated_at: now } };
-      if (unset.length) update.$unset = Object.fromEntries(unset.map((f) => [f, '']));
-      return Lead.findOneAndUpdate({ _id: id, org_id: orgId }, update, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
+      return change(orgId, id, () => ({ set: fields, unset }), now);
     },
     async search(orgId, filters, page) {
       const query: Record<string, unknown> = { org_id: orgId };
@@ -256,9 +326,9 @@ export function createLeadStore(connection: Connection): LeadStore {
           update.changed.map((s) => ({ _id: newId('ls'), org_id: orgId, lead_id: id, score_type: s.type, score: s.score, ...(s.confidence !== undefined ? { confidence: s.confidence } : {}), reason: s.reason, factors: s.factors, ...(s.by ? { by: s.by } : {}), scored_at: s.scored_at })) as never[],
         );
       }
-      const set: Record<string, unknown> = { score: update.score, qualification_status: update.qualification_status, scored_at: update.at, updated_at: update.at };
+      const set: Record<string, unknown> = { score: update.score, qualification_status: update.qualification_status, scored_at: update.at };
       for (const s of update.changed) set[`scores.${s.type}`] = s;
-      const lead = await Lead.findOneAndUpdate({ _id: id, org_id: orgId }, { $set: set }, { returnDocument: 'after', projection: { scores: 0 } }).lean<LeadDoc>();
+      const lead = await change(orgId, id, () => ({ set }), update.at);
       if (!lead || !update.promote) return lead;
       return store.changeStage(orgId, id, { stage: update.promote.to, reason: update.promote.reason, by: 'scoring' }, update.at);
     },

@@ -51,16 +51,20 @@ describe('lead scoring from a real WhatsApp conversation', () => {
     for (const m of sent) expect((await road().postWebhook(statusWebhook(m.wamid!, 'read', waId, now))).status).toBe(200);
 
     const id = String(captured.id);
+    type Scores = Record<string, { latest_score: number; factors: Record<string, { count?: number } & Record<string, unknown>> }>;
+    const scoresOf = async () => (await api(key, `/api/v1/leads/${id}/scores`)).scores_by_type as Scores;
+    // Statuses are applied by their own workers: wait until every read is in a scoring run.
+    await waitFor(async () => (await scoresOf()).engagement?.factors.reads?.count === sent.length, 15_000, 'every read scored');
     await waitFor(async () => (await api(key, `/api/v1/leads/${id}`)).stage === 'mql', 15_000, 'the lead reaches mql');
     const lead = await api(key, `/api/v1/leads/${id}`);
     expect(lead).toMatchObject({ stage: 'mql', qualification_status: 'qualified' });
     expect(lead.score).toBeGreaterThanOrEqual(75);
     expect((lead.stage_history as Record<string, unknown>[]).at(-1)).toMatchObject({ from: 'lead', to: 'mql', by: 'scoring' });
 
-    const scores = (await api(key, `/api/v1/leads/${id}/scores`)).scores_by_type as Record<string, { latest_score: number; factors: Record<string, unknown> }>;
+    const scores = await scoresOf();
     expect(scores.workflow).toMatchObject({ latest_score: 100 });
     expect(scores.ai_intent!.latest_score).toBeGreaterThanOrEqual(80);
-    const intents = (scores.ai_intent!.factors.intents as { intent: string }[]).map((i) => i.intent);
+    const intents = (scores.ai_intent!.factors.intents as unknown as { intent: string }[]).map((i) => i.intent);
     expect(intents).toEqual(expect.arrayContaining(['purchase', 'pricing', 'installation']));
     expect(scores.engagement!.factors).toMatchObject({ reads: { count: sent.length }, replies: { count: 8 } });
     expect(scores.combined!.latest_score).toBe(lead.score);
