@@ -1,7 +1,8 @@
 /**
  * Embedded MongoDB benchmark (`npm run bench:mongo`): throughput of inserts, unique-key point
  * finds and findAndModify over 1 connection (sequential awaits) and 16 concurrent connections,
- * then the "100k documents, lookup by unique key median < 1 ms" check.
+ * then the "100k documents, lookup by unique key median < 1 ms" check, then the leads list and
+ * stats queries over 100k leads (90k in one org) against their "p99 < 50 ms" target.
  * Set MONGODB_URI to run the same numbers against a real server for comparison.
  */
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,10 @@ const OPS_PER_PHASE = Number(process.env.BENCH_OPS ?? 5000);
 const CONCURRENCY = 16;
 const BIG_COLLECTION = 100_000;
 const LOOKUPS = 1000;
+/** Timed runs per leads query shape (after a few untimed warm-up runs). */
+const LEAD_RUNS = Number(process.env.BENCH_LEAD_RUNS ?? 100);
+const LEAD_WARMUP = 5;
+const LEAD_TARGET_P99_MS = 50;
 
 interface Row {
   scenario: string;
@@ -77,6 +82,64 @@ async function bigLookup(uri: string): Promise<{ median: number; p99: number; lo
   return { median: percentile(latencies, 50), p99: percentile(latencies, 99), loadSeconds };
 }
 
+/** A lead as the bench stores it: string `_id`s, like Puente's `ld_…` ids. */
+type BenchLead = mongo.Document & { _id: string };
+
+/** The list screen's and the stats panel's queries (GET /api/v1/leads/search and /stats). */
+const LEAD_SHAPES: Array<{ name: string; run: (leads: mongo.Collection<BenchLead>) => Promise<unknown> }> = [
+  { name: 'find {org, stage} sort created_at:-1 limit 50', run: (c) => c.find({ org_id: 'default', stage: 'mql' }).sort({ created_at: -1 }).limit(50).toArray() },
+  { name: 'countDocuments {org, stage}', run: (c) => c.countDocuments({ org_id: 'default', stage: 'mql' }) },
+  { name: 'find {org} sort created_at:-1 limit 50', run: (c) => c.find({ org_id: 'default' }).sort({ created_at: -1 }).limit(50).toArray() },
+  { name: 'countDocuments {org}', run: (c) => c.countDocuments({ org_id: 'default' }) },
+  { name: 'find {org, search: /correo123/} sort limit 50', run: (c) => c.find({ org_id: 'default', search: /correo123/ }).sort({ created_at: -1 }).limit(50).toArray() },
+  { name: 'find {org, score 70..90} sort limit 50', run: (c) => c.find({ org_id: 'default', score: { $gte: 70, $lte: 90 } }).sort({ created_at: -1 }).limit(50).toArray() },
+  {
+    name: 'aggregate $match {org} $group by stage',
+    run: (c) => c.aggregate([{ $match: { org_id: 'default' } }, { $group: { _id: '$stage', n: { $sum: 1 }, s: { $sum: '$score' }, v: { $sum: '$deal_value' } } }]).toArray(),
+  },
+];
+
+async function leadQueries(uri: string): Promise<Array<{ shape: string; p50: number; p99: number }>> {
+  const client = await mongo.MongoClient.connect(uri, { maxPoolSize: 1 });
+  const leads = client.db().collection<BenchLead>('bench_leads');
+  await leads.createIndex({ org_id: 1, stage: 1 });
+  await leads.createIndex({ org_id: 1, created_at: -1 });
+  const stages = ['lead', 'mql', 'sql', 'opportunity', 'customer', 'lost'];
+  const statuses = ['qualified', 'unqualified', 'disqualified'];
+  for (let start = 0; start < BIG_COLLECTION; start += 10_000) {
+    await leads.insertMany(
+      Array.from({ length: 10_000 }, (_, k) => {
+        const i = start + k;
+        return {
+          _id: `ld_${i}`,
+          org_id: i % 10 === 0 ? 'other' : 'default',
+          stage: stages[i % 6],
+          score: i % 101,
+          qualification_status: statuses[i % 3],
+          assignee_id: `u${i % 20}`,
+          deal_value: i % 1000,
+          search: `persona ${i} correo${i}@example.com 57300${i}`,
+          created_at: new Date(1e12 + i * 1000),
+        };
+      }),
+    );
+  }
+  const results: Array<{ shape: string; p50: number; p99: number }> = [];
+  for (const shape of LEAD_SHAPES) {
+    for (let i = 0; i < LEAD_WARMUP; i++) await shape.run(leads);
+    const latencies: number[] = [];
+    for (let i = 0; i < LEAD_RUNS; i++) {
+      const t0 = performance.now();
+      await shape.run(leads);
+      latencies.push(performance.now() - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    results.push({ shape: shape.name, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+  }
+  await client.close();
+  return results;
+}
+
 async function main(): Promise<void> {
   const external = process.env.MONGODB_URI;
   let embedded: EmbeddedMongo | undefined;
@@ -96,6 +159,9 @@ async function main(): Promise<void> {
     const verdict = big.median < 1 ? 'PASS' : 'FAIL';
     console.log(`\n${BIG_COLLECTION.toLocaleString('en')} documents loaded in ${big.loadSeconds.toFixed(1)} s (insertMany batches of 10k)`);
     console.log(`findOne by unique key over ${LOOKUPS} lookups, 1 connection: median ${big.median.toFixed(3)} ms, p99 ${big.p99.toFixed(3)} ms → ${verdict} (target median < 1 ms)`);
+    const lead = await leadQueries(uri);
+    console.log(`\nLeads list/stats queries, ${BIG_COLLECTION.toLocaleString('en')} leads (90% in org 'default'), ${LEAD_RUNS} runs each, 1 connection:`);
+    console.table(lead.map((r) => ({ shape: r.shape, 'p50 ms': r.p50.toFixed(1), 'p99 ms': r.p99.toFixed(1), [`p99 < ${LEAD_TARGET_P99_MS} ms`]: r.p99 < LEAD_TARGET_P99_MS ? 'PASS' : 'FAIL' })));
   } finally {
     const cleanup = await mongo.MongoClient.connect(uri);
     await cleanup.db().dropDatabase();

@@ -35,7 +35,7 @@ export class Collection {
     if (this.docs.has(id)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: doc._id });
     const keys = this.checkUnique(doc, id);
     this.docs.set(id, doc);
-    this.indexes.forEach((index, i) => index.add(keys[i] as IndexKey[], id));
+    this.indexes.forEach((index, i) => index.add(keys[i] as IndexKey[], id, doc));
     return doc;
   }
 
@@ -45,7 +45,7 @@ export class Collection {
     const newKeys = this.checkUnique(newDoc, id);
     this.indexes.forEach((index, i) => {
       index.remove(index.keysOf(oldDoc), id);
-      index.add(newKeys[i] as IndexKey[], id);
+      index.add(newKeys[i] as IndexKey[], id, newDoc);
     });
     this.docs.set(id, newDoc);
   }
@@ -82,7 +82,7 @@ export class Collection {
       const keys = index.keysOf(doc);
       const clash = index.conflict(keys, id);
       if (clash) throw duplicateKeyError(this.ns, spec.name, spec.key, index.keyValue(clash));
-      index.add(keys, id);
+      index.add(keys, id, doc);
     }
     this.indexes.push(index);
     return true;

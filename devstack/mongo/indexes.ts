@@ -1,13 +1,17 @@
 /**
- * Secondary indexes: a hash map from canonical key encoding to the `_id`s holding that key.
+ * Secondary indexes: a hash map from canonical key encoding to the documents holding that key
+ * (by `_id` encoding, so reading a bucket needs no lookup in the collection's primary map).
  * They enforce unique/sparse/partial semantics on writes and give the planner O(1) equality
  * lookups. Ordering (range scans) is not indexed: range queries scan, which is fine at dev sizes.
+ * While every indexed value is a plain scalar, a bucket holds exactly the documents an equality
+ * query matches, so counts can be read from bucket sizes (`exactCount`).
  */
 import type { Document } from './bson.js';
 import type { Query } from 'mingo/query';
 import { compileFilter } from './mingo-options.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { EMPTY_ARRAY, encodeKey, isPlainObject, pathValues } from './values.js';
+import { COMPLEX, pathReader, type PathReader } from './fast/scalar.js';
 
 /** An index as stored and as returned by `listIndexes`. */
 export interface IndexSpec extends Document {
@@ -19,6 +23,9 @@ export interface IndexSpec extends Document {
   partialFilterExpression?: Document;
   expireAfterSeconds?: number;
 }
+
+/** The stored documents holding one key, by `_id` encoding, in the order they were added. */
+export type Bucket = Map<string, Document>;
 
 /** One key a document contributes to an index (several for multikey indexes). */
 export interface IndexKey {
@@ -71,9 +78,13 @@ export class SecondaryIndex {
   readonly sparse: boolean;
   private readonly partial: Query | undefined;
   private readonly partialClauses: Array<{ field: string; encoded: string; test: Query }>;
-  private readonly entries = new Map<string, Set<string>>();
+  private readonly entries = new Map<string, Bucket>();
   /** Compound indexes also map their first field alone, so equality on a prefix is served too. */
-  private readonly prefixEntries: Map<string, Set<string>> | undefined;
+  private readonly prefixEntries: Map<string, Bucket> | undefined;
+  /** Indexed documents holding an array or a non-scalar value at some indexed path. */
+  private readonly nonScalar = new Set<string>();
+  /** Scalar readers of the indexed paths (undefined for paths the fast paths never serve). */
+  private readonly readers: Array<PathReader | undefined>;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -82,6 +93,7 @@ export class SecondaryIndex {
     this.prefixEntries = this.fields.length > 1 ? new Map() : undefined;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.partialClauses = partialClauses(spec.partialFilterExpression);
+    this.readers = this.fields.map(pathReader);
   }
 
   get name(): string {
@@ -117,24 +129,53 @@ export class SecondaryIndex {
     return undefined;
   }
 
-  add(keys: readonly IndexKey[], id: string): void {
-    for (const key of keys) addTo(this.entries, key.encoded, id);
-    if (this.prefixEntries) for (const prefix of prefixes(keys)) addTo(this.prefixEntries, prefix, id);
+  /** Adds the keys `doc` contributes (as computed by `keysOf(doc)`). */
+  add(keys: readonly IndexKey[], id: string, doc: Document): void {
+    for (const key of keys) addTo(this.entries, key.encoded, id, doc);
+    if (this.prefixEntries) for (const prefix of prefixes(keys)) addTo(this.prefixEntries, prefix, id, doc);
+    if (keys.length > 0 && this.readers.some((read) => !read || !isExactKeyValue(read(doc)))) this.nonScalar.add(id);
   }
 
   remove(keys: readonly IndexKey[], id: string): void {
     for (const key of keys) removeFrom(this.entries, key.encoded, id);
     if (this.prefixEntries) for (const prefix of prefixes(keys)) removeFrom(this.prefixEntries, prefix, id);
+    this.nonScalar.delete(id);
   }
 
-  /** `_id` encodings of documents holding the exact key (values in `fields` order). */
-  lookup(values: readonly unknown[]): ReadonlySet<string> | undefined {
+  /** Documents (by `_id` encoding) holding the exact key (values in `fields` order). */
+  lookup(values: readonly unknown[]): Bucket | undefined {
     return this.entries.get(values.map(encodeKey).join(SEPARATOR));
   }
 
-  /** `_id` encodings of documents whose first indexed field equals `value` (compound indexes only). */
-  lookupPrefix(value: unknown): ReadonlySet<string> | undefined {
+  /** Documents (by `_id` encoding) whose first indexed field equals `value` (compound indexes only). */
+  lookupPrefix(value: unknown): Bucket | undefined {
     return this.prefixEntries?.get(encodeKey(value));
+  }
+
+  /**
+   * How many documents an equality query matches, when bucket sizes say it exactly: `pins` gives,
+   * for every field of the query, the exact values it may take (`{a: v}` or `{a: {$in: [...]}}`
+   * with values from `isExactPoint`), and covers all fields of this index or only its first one.
+   * Exact only while every indexed value is a scalar (no multikey entries, no numeric BSON
+   * wrappers whose encoding collides with numbers) and the index is not partial.
+   */
+  exactCount(pins: ReadonlyMap<string, readonly unknown[]>): number | undefined {
+    if (this.partial || this.nonScalar.size > 0) return undefined;
+    if (pins.size === this.fields.length && this.fields.every((f) => pins.has(f))) {
+      let keys = [''];
+      for (const [i, field] of this.fields.entries()) {
+        const encoded = new Set((pins.get(field) ?? []).map(encodeKey));
+        if (keys.length * encoded.size > MAX_EXACT_PROBES) return undefined;
+        keys = keys.flatMap((prefix) => [...encoded].map((e) => (i === 0 ? e : `${prefix}${SEPARATOR}${e}`)));
+      }
+      return keys.reduce((n, key) => n + (this.entries.get(key)?.size ?? 0), 0);
+    }
+    const lead = pins.get(this.fields[0] as string);
+    if (pins.size === 1 && lead && this.prefixEntries) {
+      const encoded = new Set(lead.map(encodeKey));
+      return [...encoded].reduce((n, key) => n + (this.prefixEntries?.get(key)?.size ?? 0), 0);
+    }
+    return undefined;
   }
 
   /** `{field: value}` for error reporting (missing values shown as null, as mongod does). */
@@ -165,17 +206,29 @@ export class SecondaryIndex {
 /** Joins the encoded parts of a compound key; encodeKey never emits it (JSON escapes control chars). */
 const SEPARATOR = '\u0001';
 
+/** Upper bound on key combinations summed for one exact count. */
+const MAX_EXACT_PROBES = 1000;
+
+/**
+ * Whether an indexed value's key encoding is equal to a query value's exactly when mingo's `$eq`
+ * says they are equal: scalars only, and not an invalid date (its encoding equals every other
+ * invalid date's, while mingo never finds two invalid dates equal).
+ */
+function isExactKeyValue(value: unknown): boolean {
+  return value !== COMPLEX && !(value instanceof Date && Number.isNaN(value.getTime()));
+}
+
 function prefixes(keys: readonly IndexKey[]): Set<string> {
   return new Set(keys.map((k) => k.encoded.split(SEPARATOR, 1)[0] as string));
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+function addTo(map: Map<string, Bucket>, key: string, id: string, doc: Document): void {
   const holders = map.get(key);
-  if (holders) holders.add(id);
-  else map.set(key, new Set([id]));
+  if (holders) holders.set(id, doc);
+  else map.set(key, new Map([[id, doc]]));
 }
 
-function removeFrom(map: Map<string, Set<string>>, key: string, id: string): void {
+function removeFrom(map: Map<string, Bucket>, key: string, id: string): void {
   const holders = map.get(key);
   if (!holders) return;
   holders.delete(id);

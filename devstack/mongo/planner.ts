@@ -2,11 +2,12 @@
  * Picks the documents a query must look at. When the filter pins every field of an index (or the
  * leading field of a compound one) to exact values (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
  * also inside a top-level `$and`) the candidates come from the index; otherwise it scans.
- * The full filter is always re-applied by mingo afterwards, so candidates only need to be a
- * superset of the true matches.
+ * The full filter is always re-applied afterwards (fast/filter.ts, with mingo's semantics), so
+ * candidates only need to be a superset of the true matches.
  */
 import type { Document } from './bson.js';
 import type { Collection } from './collection.js';
+import type { Bucket } from './indexes.js';
 import { encodeKey, isPlainObject, isPointValue } from './values.js';
 
 /** Upper bound on key combinations probed for one compound `$in` lookup before falling back to a scan. */
@@ -26,16 +27,12 @@ export function candidates(coll: Collection, filter: Document): Iterable<Documen
     if (!index.fields.every((f) => pinned.has(f))) continue;
     const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
     if (!combos) continue;
-    const found = new Set<string>();
-    for (const values of combos) for (const id of index.lookup(values) ?? []) found.add(id);
-    return fetch(coll, [...found]);
+    return union(combos.map((values) => index.lookup(values)));
   }
   // Equality on the leading field of a compound index (e.g. {conversationKey} on {conversationKey, at}).
   const prefixed = usable.find((index) => index.fields.length > 1);
   if (prefixed) {
-    const found = new Set<string>();
-    for (const value of pinned.get(prefixed.fields[0] as string) ?? []) for (const id of prefixed.lookupPrefix(value) ?? []) found.add(id);
-    return fetch(coll, [...found]);
+    return union((pinned.get(prefixed.fields[0] as string) ?? []).map((value) => prefixed.lookupPrefix(value)));
   }
   return coll.docs.values();
 }
@@ -47,6 +44,15 @@ function fetch(coll: Collection, ids: string[]): Document[] {
     if (doc) out.push(doc);
   }
   return out;
+}
+
+/** Documents of the union of index buckets, in bucket order (a single bucket needs no de-duplication). */
+function union(buckets: Array<Bucket | undefined>): Iterable<Document> {
+  const present = buckets.filter((bucket) => bucket !== undefined);
+  if (present.length === 1) return (present[0] as Bucket).values();
+  const found = new Map<string, Document>();
+  for (const bucket of present) for (const [id, doc] of bucket) if (!found.has(id)) found.set(id, doc);
+  return found.values();
 }
 
 /** Records, per field, the exact values the filter restricts it to (intersecting `$and` branches loosely). */

@@ -1,11 +1,16 @@
 /**
- * Thin layer over mingo: every match, sort, skip/limit and projection goes through it, fed with
- * candidates from the planner. Nothing here interprets query operators itself.
+ * Find-like reads over a collection, fed with candidates from the planner. Matching goes through
+ * `compileMatcher` (a fast predicate for simple filters, mingo for the rest and for any document
+ * it cannot decide) and sorted pages through `sortMatches` (a top-k for scalar sort keys); mingo does
+ * every other sort, and all skip/limit/projection semantics follow mingo's cursor.
  */
 import type { Document } from './bson.js';
 import { compileFilter } from './mingo-options.js';
 import type { Collection } from './collection.js';
 import { badValue } from './errors.js';
+import { compileMatcher } from './fast/filter.js';
+import { countFromIndex } from './fast/index-count.js';
+import { sortMatches } from './fast/sort.js';
 import { candidates } from './planner.js';
 import { isPlainObject } from './values.js';
 
@@ -37,25 +42,56 @@ export function findDocs(coll: Collection | undefined, options: FindOptions): Do
   if (!coll) return [];
   const filter = asFilter(options.filter);
   const projection = options.projection === undefined || options.projection === null ? {} : asFilter(options.projection, 'projection');
-  const cursor = compileFilter(filter).find<Document>(candidates(coll, filter), projection);
-  if (options.sort !== undefined && options.sort !== null) {
-    const sort = asFilter(options.sort, 'sort');
-    if (Object.keys(sort).length) cursor.sort(sort);
-  }
+  const test = compileMatcher(filter);
+  const sort = options.sort === undefined || options.sort === null ? {} : asFilter(options.sort, 'sort');
   const skip = asCount(options.skip, 'skip');
   if (skip < 0) throw badValue('Skip value must be non-negative');
-  if (skip) cursor.skip(skip);
   const limit = Math.abs(asCount(options.limit, 'limit'));
+
+  let page: Document[];
+  if (Object.keys(sort).length) {
+    const sorted = sortMatches(candidates(coll, filter), test, sort, skip, limit);
+    page = 'page' in sorted ? sorted.page : mingoSortPage(sorted.matched, sort, skip, limit);
+  } else {
+    page = [];
+    let skipped = 0;
+    for (const doc of candidates(coll, filter)) {
+      if (!test(doc)) continue;
+      if (skipped < skip) skipped++;
+      else if (page.push(doc) === limit) break;
+    }
+  }
+  return Object.keys(projection).length ? compileFilter({}).find<Document>(page, projection).all() : page;
+}
+
+/** mingo's cursor order for sorts the fast path leaves alone (applied to already matched documents). */
+function mingoSortPage(matched: Document[], sort: Document, skip: number, limit: number): Document[] {
+  const cursor = compileFilter({}).find<Document>(matched).sort(sort);
+  if (skip) cursor.skip(skip);
   if (limit) cursor.limit(limit);
   return cursor.all();
 }
 
+function matchIn(coll: Collection, filter: Document, test: (doc: Document) => boolean): Document[] {
+  const out: Document[] = [];
+  for (const doc of candidates(coll, filter)) if (test(doc)) out.push(doc);
+  return out;
+}
+
 /** All stored documents matching `filter` (unprojected, natural order). */
 export function matchAll(coll: Collection, filter: Document): Document[] {
-  const query = compileFilter(filter);
-  const out: Document[] = [];
-  for (const doc of candidates(coll, filter)) if (query.test(doc)) out.push(doc);
-  return out;
+  return matchIn(coll, filter, compileMatcher(filter));
+}
+
+/** How many stored documents match `filter`: from index sizes when they know, else by matching. */
+export function countMatches(coll: Collection, filter: Document): number {
+  const test = compileMatcher(filter);
+  const exact = countFromIndex(coll, filter);
+  if (exact !== undefined) return exact;
+  if (Object.keys(filter).length === 0) return coll.docs.size;
+  let n = 0;
+  for (const doc of candidates(coll, filter)) if (test(doc)) n++;
+  return n;
 }
 
 /** The first stored document matching `filter` in `sort` order (or natural order). */
@@ -64,8 +100,8 @@ export function firstMatch(coll: Collection | undefined, filter: Document, sort?
   if (sort !== undefined && sort !== null && Object.keys(asFilter(sort, 'sort')).length) {
     return findDocs(coll, { filter, sort, limit: 1 })[0];
   }
-  const query = compileFilter(filter);
-  for (const doc of candidates(coll, filter)) if (query.test(doc)) return doc;
+  const test = compileMatcher(filter);
+  for (const doc of candidates(coll, filter)) if (test(doc)) return doc;
   return undefined;
 }
 

@@ -1,11 +1,14 @@
 /**
  * `aggregate`, executed by mingo. `$lookup`/`$unionWith`/`$graphLookup` resolve collections of the
  * same database; `$out` is handled here so its writes go through the store and its indexes.
+ * A head of `$match`/`$skip`/`$limit`/`$group` in the simple shapes runs first without mingo
+ * (fast/pipeline.ts); mingo runs the rest of the pipeline on its output.
  */
 import type { Document } from '../bson.js';
 import { Aggregator, ProcessingMode } from 'mingo';
 import { Collection } from '../collection.js';
 import { badValue, MongoCommandError } from '../errors.js';
+import { runHead } from '../fast/pipeline.js';
 import { candidates } from '../planner.js';
 import type { Store } from '../store.js';
 import { isPlainObject } from '../values.js';
@@ -57,10 +60,11 @@ export const aggregateCommands: CommandTable = {
     const collectionLevel = typeof cmd.aggregate === 'string';
     if (!collectionLevel && cmd.aggregate !== 1) throw badValue("Invalid 'aggregate' field: must be a collection name or 1");
     const coll = collectionLevel ? ctx.store.getCollection(db, cmd.aggregate as string) : undefined;
+    const head = coll && runHead(coll, stages);
     const leadingMatch: unknown = stages[0]?.$match;
-    const input = !coll ? [] : isPlainObject(leadingMatch) ? candidates(coll, leadingMatch) : coll.docs.values();
+    const input = head ? head.input : !coll ? [] : isPlainObject(leadingMatch) ? candidates(coll, leadingMatch) : coll.docs.values();
 
-    const results = new Aggregator(stages, {
+    const results = new Aggregator(head ? head.rest : stages, {
       collectionResolver: ctx.store.resolver(db),
       // Stages such as $addFields write into nested objects; inputs are the stored documents.
       processingMode: ProcessingMode.CLONE_INPUT,

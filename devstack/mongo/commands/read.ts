@@ -1,8 +1,8 @@
 /** Read commands: `find`, `getMore`, `killCursors`, `count`, `distinct`. */
-import { compileFilter } from '../mingo-options.js';
 import { badValue } from '../errors.js';
+import { compileMatcher } from '../fast/filter.js';
 import { candidates } from '../planner.js';
-import { asFilter, findDocs } from '../query.js';
+import { asFilter, countMatches, findDocs } from '../query.js';
 import { EMPTY_ARRAY, encodeKey, pathValues } from '../values.js';
 import { arrayArg, collectionName, type CommandTable } from './context.js';
 
@@ -38,13 +38,7 @@ export const readCommands: CommandTable = {
     const filter = asFilter(cmd.query, 'query');
     const skip = Math.max(0, Number(cmd.skip ?? 0));
     const limit = Math.abs(Number(cmd.limit ?? 0));
-    let n = 0;
-    if (Object.keys(filter).length === 0) n = coll.docs.size;
-    else {
-      const query = compileFilter(filter);
-      for (const doc of candidates(coll, filter)) if (query.test(doc)) n++;
-    }
-    n = Math.max(0, n - skip);
+    const n = Math.max(0, countMatches(coll, filter) - skip);
     return { n: limit ? Math.min(n, limit) : n, ok: 1 };
   },
 
@@ -55,9 +49,9 @@ export const readCommands: CommandTable = {
     const filter = asFilter(cmd.query, 'query');
     const values = new Map<string, unknown>();
     if (coll) {
-      const query = compileFilter(filter);
+      const test = compileMatcher(filter);
       for (const doc of candidates(coll, filter)) {
-        if (!query.test(doc)) continue;
+        if (!test(doc)) continue;
         for (const value of pathValues(doc, key)) {
           // Missing fields and empty arrays contribute nothing, as in mongod.
           if (value === undefined || value === EMPTY_ARRAY) continue;

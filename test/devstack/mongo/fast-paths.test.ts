@@ -1,0 +1,423 @@
+/**
+ * The embedded server's fast paths (devstack/mongo/fast/) against mingo, their reference:
+ * seeded random documents (mixed types on purpose: missing fields, nulls, arrays, embedded
+ * documents, numbers vs strings, dates, ObjectIds, NaN, Longs) and random filters, sorts,
+ * groups and pipelines, each run through the fast path and through plain mingo, must give
+ * identical results (order, key order, -0 and types included). A failure names its seed.
+ * The last block goes through the wire, where the assertions are mongod's behaviour.
+ */
+import { Aggregator, ProcessingMode } from 'mingo';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Document } from '../../../devstack/mongo/bson.js';
+import { Collection } from '../../../devstack/mongo/collection.js';
+import { compileMatcher, compilePredicate } from '../../../devstack/mongo/fast/filter.js';
+import { planGroup, runGroup } from '../../../devstack/mongo/fast/group.js';
+import { countFromIndex } from '../../../devstack/mongo/fast/index-count.js';
+import { runHead } from '../../../devstack/mongo/fast/pipeline.js';
+import { sortMatches } from '../../../devstack/mongo/fast/sort.js';
+import { normalizeIndexSpec } from '../../../devstack/mongo/indexes.js';
+import { compileFilter } from '../../../devstack/mongo/mingo-options.js';
+import { candidates } from '../../../devstack/mongo/planner.js';
+import { countMatches, findDocs } from '../../../devstack/mongo/query.js';
+import { anyScalar, anyValue, canonical, randomDoc, randomFilter, randomGroup, randomSort, Rng, scalarOf } from './fast-paths-random.js';
+import { openTestDb, type TestDb } from './support.js';
+
+const SEEDS = [1, 2, 3, 4, 5, 6];
+
+/** mingo's compiled `filter`, or the error it throws for it. */
+function mingoQuery(filter: Document): { test: (doc: Document) => boolean } | Error {
+  try {
+    return compileFilter(filter);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** The result of `run` in canonical form, or its error (mingo throws some errors only while matching). */
+function outcome(run: () => unknown): string {
+  try {
+    return canonical(run());
+  } catch (err) {
+    return `throws ${(err as Error).message}`;
+  }
+}
+
+function docsFor(rng: Rng, n: number): Document[] {
+  const profile = rng.chance(0.5) ? 'typed' : 'mixed';
+  return Array.from({ length: n }, (_, i) => randomDoc(rng, i, profile));
+}
+
+describe('fast predicate', () => {
+  it('decides exactly as mingo on random documents and filters, and defers the rest', () => {
+    const mismatches: string[] = [];
+    let compiled = 0;
+    let decided = 0;
+    let deferred = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(seed);
+      const docs = docsFor(rng, 250);
+      for (let f = 0; f < 150; f++) {
+        const filter = randomFilter(rng);
+        const query = mingoQuery(filter);
+        if (query instanceof Error) {
+          expect(() => compileMatcher(filter), `seed ${seed} ${canonical(filter)}`).toThrow(query.message);
+          continue;
+        }
+        const fast = compilePredicate(filter);
+        const matcher = compileMatcher(filter);
+        if (fast) compiled++;
+        for (const doc of docs) {
+          const expected = outcome(() => query.test(doc));
+          const verdict = fast?.(doc);
+          if (verdict === undefined) deferred++;
+          else decided++;
+          if (outcome(() => matcher(doc)) !== expected || (verdict !== undefined && String(verdict) !== expected)) {
+            mismatches.push(`seed ${seed}: ${canonical(filter)} on ${canonical(doc)}: mingo ${expected}, fast ${verdict}`);
+          }
+        }
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+    // The generators must exercise both paths, or the comparison above proves little.
+    expect(compiled).toBeGreaterThan(SEEDS.length * 150 * 0.5);
+    expect(decided).toBeGreaterThan(deferred);
+    expect(deferred).toBeGreaterThan(0);
+  });
+
+  it('compiles the list-screen shapes and matches scalars without mingo', () => {
+    const filters: Document[] = [
+      { org_id: 'default', stage: 'mql' },
+      { org_id: 'default', search: /correo123/ },
+      { org_id: 'default', score: { $gte: 70, $lte: 90 } },
+      { $or: [{ a: { $in: ['x', null] } }, { 'n.x': { $exists: false } }], b: { $nin: [1, 2] } },
+    ];
+    for (const filter of filters) expect(compilePredicate(filter), canonical(filter)).toBeDefined();
+    expect(compilePredicate({ tags: { $elemMatch: { $eq: 'x' } } })).toBeUndefined();
+    const lead = { _id: 1, org_id: 'default', stage: 'mql', score: 75, search: 'persona 1 correo123@example.com' };
+    for (const filter of filters.slice(0, 3)) expect(compilePredicate(filter)?.(lead)).toBe(true);
+    // An array (or an embedded document) at the path is mingo's to decide.
+    expect(compilePredicate({ stage: 'mql' })?.({ stage: ['mql'] })).toBeUndefined();
+  });
+});
+
+describe('sort + skip + limit', () => {
+  /** What the cursor did before the fast path: mingo's sort of the matches, then skip and limit. */
+  function mingoPage(matched: Document[], sort: Document, skip: number, limit: number): Document[] {
+    const cursor = compileFilter({}).find<Document>(matched).sort(sort);
+    if (skip) cursor.skip(skip);
+    if (limit) cursor.limit(limit);
+    return cursor.all();
+  }
+
+  it('returns mingo’s page (stable order of the candidates) for random data, sorts and windows', () => {
+    const mismatches: string[] = [];
+    let fast = 0;
+    let deferred = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(100 + seed);
+      for (let round = 0; round < 60; round++) {
+        const docs = rng.shuffle(docsFor(rng, 20 + rng.int(400)));
+        const filter = rng.chance(0.5) ? {} : randomFilter(rng);
+        const query = mingoQuery(filter);
+        if (query instanceof Error) continue;
+        const sort = randomSort(rng);
+        const skip = rng.chance(0.3) ? rng.int(30) : 0;
+        const limit = rng.pick([0, 1, 5, 50, 1000]);
+        if (outcome(() => docs.filter((d) => query.test(d))).startsWith('throws')) continue;
+        const matched = docs.filter((d) => query.test(d));
+        const expected = mingoPage(matched, sort, skip, limit);
+        const sorted = sortMatches(docs, compileMatcher(filter), sort, skip, limit);
+        if ('page' in sorted) fast++;
+        else deferred++;
+        const got = 'page' in sorted ? sorted.page : mingoPage(sorted.matched, sort, skip, limit);
+        const same = got.length === expected.length && got.every((d, i) => d === expected[i]);
+        const sameMatched = 'page' in sorted || (sorted.matched.length === matched.length && sorted.matched.every((d, i) => d === matched[i]));
+        if (!same || !sameMatched) {
+          mismatches.push(`seed ${seed} round ${round}: sort ${canonical(sort)} skip ${skip} limit ${limit} filter ${canonical(filter)}`);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+    expect(fast).toBeGreaterThan(SEEDS.length * 60 * 0.3);
+    expect(deferred).toBeGreaterThan(0);
+  });
+
+  it('keeps ties in candidate order in large inputs, ascending and descending, in any input order', () => {
+    const rng = new Rng(7);
+    const docs = Array.from({ length: 5000 }, (_, i) => ({ _id: i, k: rng.int(4), t: new Date(Date.UTC(2024, 0, 1) + rng.int(50) * 1000), s: rng.chance(0.1) ? null : `s${rng.int(30)}` }));
+    for (const order of [docs, [...docs].reverse(), rng.shuffle([...docs])]) {
+      for (const sort of [{ t: -1 }, { t: 1 }, { k: 1, t: -1 }, { s: -1, _id: 1 }, { s: 1 }] as Document[]) {
+        for (const [skip, limit] of [[0, 1], [0, 50], [100, 50], [0, 4999], [0, 0], [4990, 50]] as const) {
+          const outcome = sortMatches(order, () => true, sort, skip, limit);
+          expect('page' in outcome).toBe(true);
+          const page = 'page' in outcome ? outcome.page : [];
+          expect(page.map((d) => d._id), canonical({ sort, skip, limit })).toEqual(mingoPage(order, sort, skip, limit).map((d) => d._id));
+        }
+      }
+    }
+  });
+});
+
+describe('$group', () => {
+  it('produces mingo’s output (group order, key order, numbers) or defers to mingo', () => {
+    const mismatches: string[] = [];
+    let fast = 0;
+    let deferred = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(200 + seed);
+      for (let round = 0; round < 80; round++) {
+        const docs = docsFor(rng, rng.int(300));
+        const spec = randomGroup(rng);
+        let expected: string;
+        try {
+          expected = canonical(new Aggregator([{ $group: spec }]).run(docs));
+        } catch {
+          expect(planGroup(spec), canonical(spec)).toBeUndefined();
+          continue;
+        }
+        const plan = planGroup(spec);
+        const out = plan && runGroup(plan, docs, () => true);
+        if (!out) {
+          deferred++;
+          continue;
+        }
+        fast++;
+        if (canonical(out) !== expected) mismatches.push(`seed ${seed} round ${round}: ${canonical(spec)}\n  fast  ${canonical(out)}\n  mingo ${expected}`);
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(SEEDS.length * 80 * 0.3);
+    expect(deferred).toBeGreaterThan(0);
+  });
+});
+
+describe('aggregate head ($match, $skip/$limit, $group) + mingo for the rest', () => {
+  it('gives the same results as the whole pipeline in mingo', () => {
+    const mismatches: string[] = [];
+    let served = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(300 + seed);
+      const coll = randomCollection(rng, 400);
+      for (let round = 0; round < 60; round++) {
+        const stages: Document[] = [{ $match: rng.chance(0.3) ? { a: scalarOf(rng, 'string') } : randomFilter(rng) }];
+        while (rng.chance(0.3)) stages.push(rng.chance(0.5) ? { $skip: rng.int(50) } : { $limit: 1 + rng.int(100) });
+        if (rng.chance(0.8)) stages.push({ $group: rng.chance(0.3) ? { _id: 1, n: { $sum: 1 } } : randomGroup(rng) });
+        if (rng.chance(0.4)) stages.push({ $sort: { _id: 1 } });
+        const options = { processingMode: ProcessingMode.CLONE_INPUT };
+        const expected = outcome(() => new Aggregator(stages, options).run(candidates(coll, stages[0]?.$match as Document)));
+        const got = outcome(() => {
+          const head = runHead(coll, stages);
+          if (head) served++;
+          return new Aggregator(head ? head.rest : stages, options).run(head ? head.input : candidates(coll, stages[0]?.$match as Document));
+        });
+        if (got !== expected) mismatches.push(`seed ${seed} round ${round}: ${canonical(stages)}\n  fast  ${got}\n  mingo ${expected}`);
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(served).toBeGreaterThan(SEEDS.length * 60 * 0.4);
+  });
+});
+
+/** A collection with single, compound, sparse and partial indexes over random documents. */
+function randomCollection(rng: Rng, n: number): Collection {
+  const coll = new Collection('fast', `c${rng.int(1e9)}`);
+  coll.createIndex(normalizeIndexSpec({ key: { a: 1 } }));
+  coll.createIndex(normalizeIndexSpec({ key: { a: 1, b: 1 } }));
+  coll.createIndex(normalizeIndexSpec({ key: { d: 1 }, sparse: true }));
+  coll.createIndex(normalizeIndexSpec({ key: { e: 1 }, partialFilterExpression: { e: { $exists: true } } }));
+  for (const doc of docsFor(rng, n)) coll.insert(doc);
+  return coll;
+}
+
+describe('counts', () => {
+  /** Equality-only filters, as countDocuments sends them, over indexed and unindexed fields. */
+  function pinFilter(rng: Rng, kinds: { a: 'string'; b: 'number'; d: 'boolean'; e: 'objectId' }): Document {
+    const pin = (field: keyof typeof kinds): unknown => {
+      const value = () => (rng.chance(0.1) ? anyScalar(rng) : scalarOf(rng, kinds[field]));
+      const roll = rng.next();
+      if (roll < 0.6) return value();
+      if (roll < 0.8) return { $eq: value() };
+      return { $in: Array.from({ length: 1 + rng.int(3) }, value) };
+    };
+    const filter: Document = {};
+    for (const field of rng.pick<Array<keyof typeof kinds>>([['a'], ['a', 'b'], ['b', 'a'], ['d'], ['e'], ['b'], ['a', 'd']])) filter[field] = pin(field);
+    return filter;
+  }
+
+  it('index-size counts equal mingo’s count while documents are inserted, replaced and removed', () => {
+    const mismatches: string[] = [];
+    let fromIndex = 0;
+    let refused = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(400 + seed);
+      const coll = randomCollection(rng, 0);
+      const kinds = { a: 'string', b: 'number', d: 'boolean', e: 'objectId' } as const;
+      // Clean (scalar) values first; then arrays, Longs, invalid dates and embedded documents creep in.
+      const valueOf = (field: keyof typeof kinds, dirty: boolean): unknown => (dirty && rng.chance(0.1) ? anyValue(rng) : rng.chance(0.1) ? null : scalarOf(rng, kinds[field]));
+      let nextId = 0;
+      for (let step = 0; step < 600; step++) {
+        const dirty = step > 400;
+        const make = (id: unknown): Document => {
+          const doc: Document = { _id: id };
+          for (const field of ['a', 'b', 'd', 'e'] as const) if (!rng.chance(0.1)) doc[field] = valueOf(field, dirty);
+          return doc;
+        };
+        const stored = [...coll.docs.values()];
+        const roll = rng.next();
+        if (roll < 0.6 || stored.length === 0) coll.insert(make(nextId++));
+        else if (roll < 0.85) {
+          const old = rng.pick(stored);
+          coll.replace(old, make(old._id));
+        } else coll.remove(rng.pick(stored));
+        if (step % 10 !== 0) continue;
+        for (let q = 0; q < 15; q++) {
+          const filter = pinFilter(rng, kinds);
+          const query = compileFilter(filter);
+          const expected = [...coll.docs.values()].filter((d) => query.test(d)).length;
+          const exact = countFromIndex(coll, filter);
+          if (exact === undefined) refused++;
+          else fromIndex++;
+          const got = countMatches(coll, filter);
+          if (got !== expected || (exact !== undefined && exact !== expected)) {
+            mismatches.push(`seed ${seed} step ${step}: ${canonical(filter)}: mingo ${expected}, count ${got}, index ${exact}`);
+          }
+        }
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+    expect(fromIndex).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it('any filter: countMatches equals mingo’s count over the collection', () => {
+    for (const seed of SEEDS) {
+      const rng = new Rng(500 + seed);
+      const coll = randomCollection(rng, 300);
+      for (let q = 0; q < 60; q++) {
+        const filter = randomFilter(rng);
+        const expected = outcome(() => [...coll.docs.values()].filter((d) => compileFilter(filter).test(d)).length);
+        expect(outcome(() => countMatches(coll, filter)), `seed ${seed} ${canonical(filter)}`).toBe(expected);
+      }
+    }
+  });
+});
+
+describe('findDocs', () => {
+  it('equals the former all-mingo cursor over the planner’s candidates (filter, sort, skip, limit, projection)', () => {
+    const mismatches: string[] = [];
+    for (const seed of SEEDS) {
+      const rng = new Rng(600 + seed);
+      const coll = randomCollection(rng, 300);
+      for (let round = 0; round < 60; round++) {
+        const filter = rng.chance(0.3) ? { a: scalarOf(rng, 'string') } : randomFilter(rng);
+        const sort = rng.chance(0.7) ? randomSort(rng) : undefined;
+        const skip = rng.chance(0.3) ? rng.int(20) : 0;
+        const limit = rng.pick([0, 1, 10, 50]);
+        const projection = rng.chance(0.3) ? { a: 1 } : undefined;
+        const expected = outcome(() => {
+          const cursor = compileFilter(filter).find<Document>(candidates(coll, filter), projection ?? {});
+          if (sort) cursor.sort(sort);
+          if (skip) cursor.skip(skip);
+          if (limit) cursor.limit(limit);
+          return cursor.all();
+        });
+        const got = outcome(() => findDocs(coll, { filter, sort, skip, limit, projection }));
+        if (got !== expected) mismatches.push(`seed ${seed} round ${round}: ${canonical({ filter, sort, skip, limit, projection })}`);
+      }
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe('through the wire (mongod semantics)', () => {
+  let t: TestDb;
+  const stages = ['lead', 'mql', 'sql', 'customer'];
+  const leads = Array.from({ length: 400 }, (_, i) => ({
+    _id: `ld_${String(i).padStart(4, '0')}`,
+    org_id: i % 5 === 0 ? 'other' : 'default',
+    stage: stages[i % 4] as string,
+    ...(i % 7 === 0 ? {} : { score: i % 101 }),
+    ...(i % 11 === 0 ? { deal_value: null } : { deal_value: (i % 13) * 10 }),
+    created_at: new Date(Date.UTC(2024, 0, 1) + Math.floor(i / 3) * 60_000),
+  }));
+
+  type Lead = (typeof leads)[number];
+  const leadsOf = () => t.db.collection<Lead>('leads');
+
+  beforeAll(async () => {
+    t = await openTestDb('fastpaths');
+    const coll = leadsOf();
+    await coll.createIndex({ org_id: 1, stage: 1 });
+    await coll.createIndex({ org_id: 1, created_at: -1, _id: -1 });
+    await coll.insertMany(leads);
+    // A multikey value in an indexed field: counts must still be exact.
+    await t.db.collection('tagged').createIndex({ tag: 1 });
+    await t.db.collection('tagged').insertMany([{ tag: 'a' }, { tag: ['a', 'b'] }, { tag: 'b' }, { tag: [['a']] }, { tag: null }, {}]);
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  const matching = (org: string, stage?: string) => leads.filter((l) => l.org_id === org && (stage === undefined || l.stage === stage));
+
+  it('countDocuments and count (with skip/limit) count exactly, multikey fields included', async () => {
+    const coll = leadsOf();
+    expect(await coll.countDocuments({ org_id: 'default' })).toBe(matching('default').length);
+    expect(await coll.countDocuments({ org_id: 'default', stage: 'mql' })).toBe(matching('default', 'mql').length);
+    expect(await coll.countDocuments({ org_id: 'default', stage: { $in: ['mql', 'sql'] } })).toBe(matching('default', 'mql').length + matching('default', 'sql').length);
+    expect(await coll.countDocuments({ org_id: 'nobody' })).toBe(0);
+    expect(await coll.countDocuments({ org_id: 'default' }, { skip: 300, limit: 50 })).toBe(Math.max(0, Math.min(matching('default').length - 300, 50)));
+    expect(await coll.countDocuments({ org_id: 'default', score: { $gte: 70, $lte: 90 } })).toBe(
+      matching('default').filter((l) => l.score !== undefined && l.score >= 70 && l.score <= 90).length,
+    );
+    const count = await t.db.command({ count: 'leads', query: { org_id: 'other', stage: 'lead' }, skip: 2, limit: 5 });
+    expect(count.n).toBe(Math.min(5, Math.max(0, matching('other', 'lead').length - 2)));
+    const tagged = t.db.collection('tagged');
+    expect(await tagged.countDocuments({ tag: 'a' })).toBe(2);
+    expect(await tagged.countDocuments({ tag: { $in: ['a', 'b'] } })).toBe(3);
+    expect(await tagged.countDocuments({ tag: null })).toBe(2);
+  });
+
+  it('$match + $group computes per-stage counts, sums, averages and extremes, skipping missing and null', async () => {
+    const rows = await leadsOf()
+      .aggregate([
+        { $match: { org_id: 'default' } },
+        { $group: { _id: '$stage', n: { $sum: 1 }, score: { $sum: '$score' }, value: { $sum: '$deal_value' }, avg: { $avg: '$score' }, lo: { $min: '$score' }, hi: { $max: '$deal_value' } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    const expected = [...stages].sort().map((stage) => {
+      const group = matching('default', stage);
+      const scores = group.flatMap((l) => (l.score === undefined ? [] : [l.score]));
+      const values = group.flatMap((l) => (typeof l.deal_value === 'number' ? [l.deal_value] : []));
+      return {
+        _id: stage,
+        n: group.length,
+        score: scores.reduce((a, b) => a + b, 0),
+        value: values.reduce((a, b) => a + b, 0),
+        avg: scores.reduce((a, b) => a + b, 0) / scores.length,
+        lo: Math.min(...scores),
+        hi: Math.max(...values),
+      };
+    });
+    expect(rows).toHaveLength(expected.length);
+    rows.forEach((row, i) => {
+      const want = expected[i] as Document;
+      expect(Object.keys(row)).toEqual(['_id', 'n', 'score', 'value', 'avg', 'lo', 'hi']);
+      expect({ ...row, avg: undefined }).toEqual({ ...want, avg: undefined });
+      expect(row.avg).toBeCloseTo(want.avg as number, 10);
+    });
+    const none = await leadsOf().aggregate([{ $match: { org_id: 'nobody' } }, { $group: { _id: null, n: { $sum: 1 } } }]).toArray();
+    expect(none).toEqual([]);
+  });
+
+  it('find with sort, skip and limit returns the page in order (newest first, _id breaking ties)', async () => {
+    const newest = (a: (typeof leads)[number], b: (typeof leads)[number]) => b.created_at.getTime() - a.created_at.getTime() || (a._id < b._id ? 1 : -1);
+    const coll = leadsOf();
+    const page = await coll.find({ org_id: 'default' }).sort({ created_at: -1, _id: -1 }).skip(10).limit(25).toArray();
+    expect(page.map((l) => l._id)).toEqual(matching('default').sort(newest).slice(10, 35).map((l) => l._id));
+    const byScore = await coll.find({ org_id: 'default', stage: 'sql' }).sort({ score: 1, _id: 1 }).limit(5).toArray();
+    const sql = matching('default', 'sql').sort((a, b) => (a.score ?? -1) - (b.score ?? -1) || (a._id < b._id ? -1 : 1));
+    expect(byScore.map((l) => l._id)).toEqual(sql.slice(0, 5).map((l) => l._id));
+  });
+});
