@@ -42,7 +42,7 @@ export function puentePids(ctx: BenchContext, puente: PuenteHandle): Record<stri
 export type Scenario = (ctx: BenchContext) => Promise<ScenarioReport>;
 
 /** Token the fake Graph API expects and Puente is given. */
-export const BENCH_GRAPH_TOKEN = 'bench-token';
+export const BENCH_GRAPH_TOKEN = 'bench-graph-token-0123456789abcdef'; // 32+ characters: main.ts checks as production does
 
 /**
  * Deletes Puente's Redis keys and starts a fresh Puente against the fake Graph API, so each

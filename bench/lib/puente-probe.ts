@@ -38,9 +38,12 @@ function metricValue(text: string, name: string): number {
   return m ? Number(m[1]) * 1000 : NaN;
 }
 
-/** Starts probing `baseUrl` (e.g. `http://127.0.0.1:3000`); call the returned function to stop and read the report. */
-export async function startProbe(baseUrl: string): Promise<() => Promise<ProbeReport>> {
-  await get(`${baseUrl}/metrics`, 5_000); // prom-client resets its event-loop histogram on every scrape
+/**
+ * Starts probing `baseUrl` (e.g. `http://127.0.0.1:3000`; `/healthz` on the public listener) and
+ * `opsUrl` (its ops listener, where `/metrics` is); call the returned function to stop and read the report.
+ */
+export async function startProbe(baseUrl: string, opsUrl: string): Promise<() => Promise<ProbeReport>> {
+  await get(`${opsUrl}/metrics`, 5_000); // prom-client resets its event-loop histogram on every scrape
   const samples: number[] = [];
   let failures = 0;
   let running = true;
@@ -57,7 +60,7 @@ export async function startProbe(baseUrl: string): Promise<() => Promise<ProbeRe
   return async () => {
     running = false;
     await loop;
-    const metrics = (await get(`${baseUrl}/metrics`, 10_000)).body;
+    const metrics = (await get(`${opsUrl}/metrics`, 10_000)).body;
     const counters: Record<string, number> = {};
     for (const line of metrics.split('\n')) {
       if (!INTERESTING.test(line)) continue;

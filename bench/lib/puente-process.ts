@@ -1,7 +1,8 @@
 /**
  * Starts Puente (`node --import tsx src/app/main.ts`, role `all`) as a child process pointed at the fake
  * Graph API, waits for `/readyz`, and digests its log output (counts per level, the most frequent
- * warnings and errors) for the report.
+ * warnings and errors) for the report. `main.ts` checks its configuration as production does: every
+ * secret here has 32+ characters, and `memory://` comes with PUENTE_ALLOW_MEMORY_STORE=true.
  */
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -43,6 +44,8 @@ export interface PuenteHandle {
   port: number;
   /** e.g. `http://127.0.0.1:40123` */
   url: string;
+  /** The ops listener (/metrics, /readyz naming what failed), e.g. `http://127.0.0.1:40124`. */
+  opsUrl: string;
   logs: LogDigest;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   startupMs: number;
@@ -51,7 +54,9 @@ export interface PuenteHandle {
 }
 
 /** `CRM_API_TOKEN` given to Puente: the bench calls `/api/crm/*` with `Authorization: Bearer` this. */
-export const BENCH_CRM_API_TOKEN = 'x';
+export const BENCH_CRM_API_TOKEN = 'bench-crm-api-token-0123456789abcdef';
+/** The other secrets `npm start` wants (32+ characters each); nothing in the bench checks them. */
+const BENCH_SECRET = 'bench-secret-not-checked-0123456789abcdef';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -88,17 +93,20 @@ function getStatus(url: string): Promise<number> {
 /** Spawns Puente and resolves once `/readyz` answers 200; kills it and rejects if it does not. */
 export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
   const port = await freePort();
+  const opsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PUENTE_ROLE: 'all',
     PORT: String(port),
+    OPS_PORT: String(opsPort),
     REDIS_URL: opts.redisUrl,
     MONGODB_URI: opts.mongodbUri,
+    ...(opts.mongodbUri === 'memory://' ? { PUENTE_ALLOW_MEMORY_STORE: 'true' } : {}),
     META_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
-    WEBHOOK_VERIFY_TOKEN: 'x',
+    WEBHOOK_VERIFY_TOKEN: BENCH_SECRET,
     CRM_API_TOKEN: BENCH_CRM_API_TOKEN,
-    BOT_API_TOKEN: 'x',
-    BOT_SIGNATURE_SECRET: 'x',
+    BOT_API_TOKEN: BENCH_SECRET,
+    BOT_SIGNATURE_SECRET: BENCH_SECRET,
     CRM_BASE_URL: `${opts.graphUrl}/crm`,
     WHATSAPP_ACCESS_TOKEN: opts.graphToken,
     WHATSAPP_PHONE_NUMBER_ID: BENCH_PHONE_NUMBER_ID,
@@ -116,7 +124,8 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     if (stream) readline.createInterface({ input: stream }).on('line', (line) => digest(logs, line));
   }
   const url = `http://127.0.0.1:${port}`;
-  const handle: PuenteHandle = { child, port, url, logs, startupMs: NaN, stop: (graceMs = 10_000) => stopChild(child, graceMs) };
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
+  const handle: PuenteHandle = { child, port, url, opsUrl, logs, startupMs: NaN, stop: (graceMs = 10_000) => stopChild(child, graceMs) };
 
   const deadline = started + (opts.readyTimeoutMs ?? 60_000);
   while (nowMs() < deadline && !hasExited(child)) {

@@ -8,7 +8,7 @@ import { signBody } from '../../src/whatsapp/signature.js';
 /** The `phone_number_id` Puente is configured with in the bench (`WHATSAPP_PHONE_NUMBER_ID`). */
 export const BENCH_PHONE_NUMBER_ID = '118724605391736';
 /** `META_WEBHOOK_SECRET` of the Puente under test. */
-export const BENCH_WEBHOOK_SECRET = 'bench-secret';
+export const BENCH_WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef'; // 32+ characters: main.ts checks as production does
 
 /** A user's `wa_id`: `57300` followed by 7 digits (10 M distinct users). */
 export function userPhone(user: number): string {

@@ -46,7 +46,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
       )} (a cold process).`;
     }
     ctx.log(`e2e: ${users} new users' first messages at ${rate} msg/s (open loop)`);
-    const stopProbe = await startProbe(puente.url);
+    const stopProbe = await startProbe(puente.url, puente.opsUrl);
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     const r = await runLoad(
       { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: 0, users, perUser: 1, rate, maxSockets: 1024, ordered: false, retries: 0, maxMs: seconds * 1000 + 10_000 },

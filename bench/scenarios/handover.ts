@@ -111,7 +111,7 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     ctx.log(`handover: ${users} users in an active ticket after ${fmt(setupSeconds)} s; ${users} × ${messages} agent messages`);
     const graphFrom = ctx.fake.replies.length;
     const crmFrom = crm.userMessages.length;
-    const stopProbe = await startProbe(puente.url);
+    const stopProbe = await startProbe(puente.url, puente.opsUrl);
     ctx.fake.counts.maxInFlight = 0;
     const waitMs = ctx.options.replyTimeoutSeconds * 1000;
 

@@ -65,7 +65,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
     await runHello('h1');
     puente = await freshPuente(ctx);
     ctx.log(`ingest: same load against Puente`);
-    const stopProbe = await startProbe(puente.url);
+    const stopProbe = await startProbe(puente.url, puente.opsUrl);
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     p = await runLoad(job(`${puente.url}/webhook`, 'p'), loadTimeout);
     puenteCpu = { ...(await meter()), 'load client': p.clientCpuPct };

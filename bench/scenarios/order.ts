@@ -26,7 +26,7 @@ export async function orderScenario(ctx: BenchContext): Promise<ScenarioReport> 
   const puente = await freshPuente(ctx);
   try {
     ctx.log(`order: ${users} users × ${messages} messages, interleaved at ${rate} webhooks/s`);
-    const stopProbe = await startProbe(puente.url);
+    const stopProbe = await startProbe(puente.url, puente.opsUrl);
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
     const started = nowMs();
     const r = await runLoad(

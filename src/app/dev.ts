@@ -24,6 +24,8 @@ const devDefaults: Record<string, string> = {
   BOT_SIGNATURE_SECRET: 'dev-bot-signature-secret',
   WHATSAPP_PHONE_NUMBER_ID: '100000000000000',
   WHATSAPP_ACCESS_TOKEN: 'dev-access-token',
+  // Webhook subscriptions may point at n8n or a receiver on this machine (never in production).
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
 };
 
 /** The simulators this run needs: one stands in for each outside party that is not configured. */
@@ -68,9 +70,11 @@ async function main(): Promise<void> {
   const { whatsapp, crm } = await startSimulators(env, `http://127.0.0.1:${port}`);
   const config = loadConfig({ ...env, CRM_BASE_URL: env.CRM_BASE_URL ?? 'http://127.0.0.1:4000' });
   const base = `http://localhost:${port}`;
+  // Metrics, the detailed readiness and Bull Board are on the ops listener (127.0.0.1:9091 unless OPS_PORT/OPS_HOST say otherwise).
+  const ops = `http://${config.OPS_HOST === '0.0.0.0' || config.OPS_HOST === '127.0.0.1' ? 'localhost' : config.OPS_HOST}:${config.OPS_PORT}`;
   // Open playground tabs hold an event stream each: it must end for the server to close on Ctrl+C.
   const pageStreams = new AbortController();
-  const playground = whatsapp && crm ? createPlayground({ whatsapp, crm, links: { docs: '/api/docs', metrics: '/metrics', bullBoard: '/admin/queues' }, signal: pageStreams.signal }) : undefined;
+  const playground = whatsapp && crm ? createPlayground({ whatsapp, crm, links: { docs: '/api/docs', metrics: `${ops}/metrics`, bullBoard: `${ops}/admin/queues` }, signal: pageStreams.signal }) : undefined;
   const running = await startPuente(config, { pretty: true, hostname: '127.0.0.1', ...(playground ? { devMounts: [{ path: '/playground', app: playground }] } : {}) });
   // Derived from the admin key, so with a fixed API_ADMIN_KEY and a persistent MongoDB every start
   // prints (and stores) the same key instead of adding one more.
@@ -81,11 +85,11 @@ async function main(): Promise<void> {
     playground
       ? `  playground  ${base}/playground   <- start here: a WhatsApp phone and the CRM's agent console`
       : `  playground  off: it needs both simulators (WhatsApp ${whatsapp ? 'simulated' : 'real'}, CRM ${crm ? 'simulated' : 'real'})`,
-    `  health      ${base}/healthz   ready ${base}/readyz`,
+    `  health      ${base}/healthz`,
     `  webhook     ${base}/webhook`,
     `  API docs    ${base}/api/docs   (${base}/openapi.json)`,
-    `  metrics     ${base}/metrics`,
-    `  Bull Board  ${base}/admin/queues  user ${config.BULL_BOARD_USER}${generatedPassword ? ` password ${generatedPassword}` : ''}`,
+    `  ops         ${ops}/metrics   ready ${ops}/readyz   (the ops listener, OPS_PORT)`,
+    `  Bull Board  ${ops}/admin/queues  user ${config.BULL_BOARD_USER}${generatedPassword ? ` password ${generatedPassword}` : ''}${config.BULL_BOARD_READ_ONLY ? '  (read-only; BULL_BOARD_READ_ONLY=false to retry or clean jobs)' : ''}`,
     `  admin key   ${generatedAdminKey ?? 'API_ADMIN_KEY'}   (X-API-Key on ${base}/api/v1/admin/)`,
     `  API key     ${devApiKey}   (organization ${DEFAULT_ORG_ID}, read,write; try ${base}/api/v1/me)`,
     `  WhatsApp    ${whatsapp ? `simulator at ${config.WHATSAPP_API_URL}` : config.WHATSAPP_API_URL}`,

@@ -3,7 +3,6 @@ import type { Hono } from 'hono';
 import { every } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { createBullBoardApp } from '../../queues/bull-board.js';
 import { bearerAuth } from '../platform/http/auth.js';
 import { createErrorHandler } from '../platform/http/error-handler.js';
 import { AppError, validationError } from '../platform/http/errors.js';
@@ -16,7 +15,6 @@ import { metaAuth } from '../whatsapp/webhook-auth.js';
 import type { Deps } from './deps.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes, type WorkerProcessesProbe } from './routes/health.js';
-import { metricsRoute, type MetricsSources } from './routes/metrics.js';
 
 /** Largest request body accepted anywhere (Meta's webhook batches included). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -68,11 +66,13 @@ function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
 }
 
 /**
- * Builds the HTTP app: the ops routes, then every module's routes, each in the group whose
- * authentication it needs. `extras.workerProcesses` (forked workers of role `all`) adds a
- * `workers` check to /readyz and their metrics to /metrics.
+ * Builds the public HTTP app: `/healthz` and a status-only `/readyz` for load balancers, every
+ * module's routes, each in the group whose authentication it needs, and the OpenAPI document with
+ * its docs page. `/metrics`, the detailed `/readyz` and Bull Board are on the ops listener
+ * (ops-app.ts). `extras.workerProcesses` (forked workers of role `all`) adds a `workers` check to
+ * /readyz.
  */
-export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe & Partial<MetricsSources>; devMounts?: DevMount[] } = {}): OpenAPIHono<AppEnv> {
+export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcessesProbe; devMounts?: DevMount[] } = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -85,8 +85,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES, Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>));
 
-  app.route('/', healthRoutes({ redis: deps.redis, mongo: deps.mongo, ...extras }));
-  app.route('/', metricsRoute(deps.metrics, extras.workerProcesses));
+  app.route('/', healthRoutes(deps, extras.workerProcesses ? { workerProcesses: extras.workerProcesses } : {}));
 
   registerSecuritySchemes(app);
   const specs = groupSpecs(deps);
@@ -97,10 +96,10 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
 
   for (const mount of extras.devMounts ?? []) app.route(mount.path, mount.app);
 
-  const bullBoard = createBullBoardApp(deps.queues, { user: deps.config.BULL_BOARD_USER, password: deps.config.BULL_BOARD_PASSWORD });
-  if (bullBoard) app.route('/', bullBoard);
-
-  app.doc('/openapi.json', { openapi: '3.0.3', info: { title: 'Puente API', version: PUENTE_VERSION } });
+  // Built once, now that every documented route is registered (zod-openapi's app.doc() would
+  // rebuild it from the zod schemas on every request).
+  const openApiDocument = JSON.stringify(app.getOpenAPIDocument({ openapi: '3.0.3', info: { title: 'Puente API', version: PUENTE_VERSION } }));
+  app.get('/openapi.json', (c) => c.body(openApiDocument, 200, { 'Content-Type': 'application/json; charset=UTF-8' }));
   app.route('/', docsRoutes('/openapi.json'));
 
   // Under a protected prefix an unknown path asks for the group's credentials first, so a caller

@@ -1,6 +1,8 @@
 /**
  * Production entry (`npm start`): configuration comes only from the environment; REDIS_URL and
- * MONGODB_URI are required (`MONGODB_URI=memory://` selects the embedded store explicitly).
+ * MONGODB_URI are required, secrets must be real (32+ characters, no `.env.example` or `dev-`
+ * placeholder), and `MONGODB_URI=memory://` (the embedded store, lost on restart) is refused unless
+ * PUENTE_ALLOW_MEMORY_STORE=true, for trials. See docs/operations.md.
  */
 import { ConfigError, loadConfig } from '../platform/config/index.js';
 import { exitOnSignals, startPuente } from './start.js';

@@ -1,9 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { workerProcessEnv, type Config } from '../platform/config/index.js';
+import type { Hono } from 'hono';
+import { OPEN_TICKETS_GAUGE } from '../../crm-bridge/metrics.js';
+import { configWarnings, workerProcessEnv, type Config } from '../platform/config/index.js';
+import { enforceRequestDeadlines, requestDeadlines, serverTimeouts, type RequestDeadlines } from '../platform/http/request-deadlines.js';
 import { createDeps, workerDefinitions, type Deps, type DepsOptions } from './deps.js';
 import { createApp, type DevMount } from './http-app.js';
+import { createOpsApp } from './ops-app.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
 import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes/index.js';
@@ -17,6 +21,8 @@ export interface Running {
   deps: Deps;
   /** The bound port when the role serves HTTP. */
   port: number | undefined;
+  /** The ops listener's bound port (every role; none in a worker process forked by an `all` one, whose parent serves it). */
+  opsPort: number | undefined;
   /** The forked worker processes (`all` with PUENTE_WORKER_PROCESSES > 0). */
   workerProcesses?: WorkerProcesses;
   /** Stop accepting requests, finish in-flight jobs, close connections. Idempotent. */
@@ -31,6 +37,21 @@ export interface StartOptions extends DepsOptions {
   hostname?: string;
   /** Extra apps mounted as they are, outside the route groups: only the dev entry's playground. */
   devMounts?: DevMount[];
+}
+
+/** Serves `app` until closed, with Puente's timeouts: keep-alive above the proxy's, requests cut off at their deadline. */
+async function listen(app: Pick<Hono, 'fetch'>, port: number, hostname: string, config: Config, deadlines: RequestDeadlines): Promise<{ server: ServerType; port: number }> {
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname, serverOptions: serverTimeouts(deadlines) }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+  // Node's default (5 s) is below every proxy's idle timeout.
+  (server as Server).keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
+  enforceRequestDeadlines(server as Server, deadlines);
+  return { server, port: (server.address() as AddressInfo).port };
 }
 
 function closeServer(server: ServerType): Promise<void> {
@@ -49,16 +70,20 @@ function closeServer(server: ServerType): Promise<void> {
 export async function startPuente(config: Config, options: StartOptions = {}): Promise<Running> {
   const role = config.PUENTE_ROLE;
   const forkWorkers = role === 'all' && config.PUENTE_WORKER_PROCESSES > 0;
+  const forkedChild = config.PUENTE_PARENT_PID !== undefined;
   // Forked workers share the parent's stdout: every record names the process that wrote it.
-  const multiProcess = forkWorkers || config.PUENTE_PARENT_PID !== undefined;
+  const multiProcess = forkWorkers || forkedChild;
   const logger = multiProcess
     ? (options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: options.pretty ?? false })).child({ pid: process.pid })
     : options.logger;
   const deps = await createDeps(config, { ...options, logger });
+  for (const warning of configWarnings(config)) deps.logger.warn({ alert: 'insecure_config' }, warning);
   let workers: RunningWorkers | undefined;
   let workerProcesses: WorkerProcesses | undefined;
   let server: ServerType | undefined;
   let port: number | undefined;
+  let opsServer: ServerType | undefined;
+  let opsPort: number | undefined;
 
   if (role !== 'all' && config.PUENTE_WORKER_PROCESSES > 0) {
     deps.logger.warn({ role, workerProcesses: config.PUENTE_WORKER_PROCESSES }, 'PUENTE_WORKER_PROCESSES is ignored unless PUENTE_ROLE=all');
@@ -67,11 +92,13 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
     // Idempotent (a job scheduler), so every worker process may do it.
     await deps.conversations.scheduleJanitor();
-    if (config.PUENTE_PARENT_PID !== undefined) {
+    if (forkedChild) {
       const running = workers;
       onDrainRequests(({ mailbox, lane, jobId }) => {
         running.adopt(mailbox, lane, jobId).catch((err: unknown) => deps.logger.warn({ err, mailbox, lane, jobId }, 'could not adopt a lane; its drain job runs it later'));
       });
+      // Counted in MongoDB, the same in every process: the parent reports it, so this process never runs its query.
+      deps.metrics.registry.removeSingleMetric(OPEN_TICKETS_GAUGE);
       onMetricsRequests(deps.metrics.registry);
       reportReadyToParent();
     }
@@ -88,20 +115,32 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
       send: (lane, jobId) => children.delegateDrain({ mailbox: lanes.name, lane, jobId }),
     });
   }
-  if (role === 'api' || role === 'all') {
-    const app = createApp(deps, { ...(workerProcesses ? { workerProcesses } : {}), ...(options.devMounts ? { devMounts: options.devMounts } : {}) });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: options.hostname ?? '0.0.0.0' }, () => resolve(s));
-    });
-    // Node's default (5 s) is below every proxy's idle timeout. headersTimeout stays: since Node 18
-    // it counts from a request's first byte, not from the idle connection's last response.
-    (server as Server).keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
-    port = (server.address() as AddressInfo).port;
+  const requestTimeoutMs = config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000;
+  try {
+    if (role === 'api' || role === 'all') {
+      const app = createApp(deps, { ...(workerProcesses ? { workerProcesses } : {}), ...(options.devMounts ? { devMounts: options.devMounts } : {}) });
+      const bodyLimits = Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>;
+      ({ server, port } = await listen(app, config.PORT, options.hostname ?? '0.0.0.0', config, requestDeadlines(requestTimeoutMs, bodyLimits)));
+    }
+    // Every role has one; a forked worker process's parent serves it for both (metrics over IPC).
+    if (!forkedChild) {
+      const ops = createOpsApp(deps, workerProcesses ? { workerProcesses } : {});
+      ({ server: opsServer, port: opsPort } = await listen(ops, config.OPS_PORT, config.OPS_HOST, config, requestDeadlines(requestTimeoutMs)));
+    }
+  } catch (err) {
+    // A port already taken: nothing may be left running.
+    if (server) await closeServer(server);
+    workerProcesses?.stopRestarting();
+    if (workerProcesses) await workerProcesses.stop(5_000);
+    if (workers) await workers.close();
+    await deps.close();
+    throw err;
   }
   deps.logger.info(
     {
       role,
       port,
+      ...(opsPort !== undefined ? { ops: `${config.OPS_HOST}:${opsPort}`, opsPort } : {}),
       ...(multiProcess ? {} : { pid: process.pid }),
       ...(workerProcesses ? { workerProcesses: workerProcesses.expected, pids: workerProcesses.pids() } : {}),
       ...(config.PUENTE_PARENT_PID !== undefined ? { parentPid: config.PUENTE_PARENT_PID } : {}),
@@ -113,6 +152,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
   return {
     deps,
     port,
+    opsPort,
     workerProcesses,
     stop(reason = 'stop requested') {
       stopping ??= (async () => {
@@ -120,6 +160,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
         workerProcesses?.stopRestarting();
         deps.logger.info({ reason }, 'shutting down: no new requests, finishing in-flight jobs');
         if (server) await closeServer(server);
+        if (opsServer) await closeServer(opsServer);
         // Each child drains its own jobs on SIGTERM (its own exitOnSignals).
         if (workerProcesses) await workerProcesses.stop(killChildrenAt - Date.now());
         if (workers) await workers.close();

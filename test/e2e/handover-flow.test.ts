@@ -102,7 +102,7 @@ describe('handover to a person and back (the sequence of docs/crm-contract.md)',
     const { user, graph, ticket } = await userWithOpenTicket(road, '573700000003');
     await assignAgent(road, ticket);
     const firstResponses = async () => {
-      const text = await (await road.app.request('/metrics')).text();
+      const text = await (await road.ops.request('/metrics')).text();
       return Number(/^puente_ticket_agent_first_response_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
     };
     const before = { ticket: await road.deps.bridge.tickets.findById(ticket.ticketId), firstResponses: await firstResponses() };

@@ -20,7 +20,7 @@ describe('handover metrics and log events', () => {
 
   /** The value of one sample of the Prometheus text, e.g. `metric('puente_tickets_open', 'status="active"')`; 0 when absent. */
   async function metric(name: string, labels = ''): Promise<number> {
-    const text = await (await road.app.request('/metrics')).text();
+    const text = await (await road.ops.request('/metrics')).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)
       ? labels.split(',').filter(Boolean).every((pair) => l.includes(pair))
       : false);

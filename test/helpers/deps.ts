@@ -33,6 +33,8 @@ export const testEnv = {
   WHATSAPP_API_URL: 'https://graph.test',
   CRM_BASE_URL: 'https://crm.test',
   LOG_LEVEL: 'silent',
+  // Any free port: test processes run side by side, and 9091 may be taken.
+  OPS_PORT: '0',
 } as const;
 
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp } from '../../src/app/http-app.js';
+import { createOpsApp } from '../../src/app/ops-app.js';
 import { workerDefinitions } from '../../src/app/deps.js';
 import { startWorkers, type RunningWorkers } from '../../queues/workers.js';
 import type { Logger } from '../../src/platform/logging/logger.js';
@@ -10,6 +11,8 @@ import { createTestDeps, testEnv, type TestDeps } from './deps.js';
 export interface Road {
   deps: TestDeps;
   app: ReturnType<typeof createApp>;
+  /** The ops listener's app: /metrics, /readyz with the failed dependency, Bull Board. */
+  ops: ReturnType<typeof createOpsApp>;
   workers: RunningWorkers | undefined;
   /** POSTs a body to /webhook signed with the test app secret (exact bytes). */
   postWebhook(body: string | object): Promise<Response>;
@@ -20,10 +23,12 @@ export interface Road {
 export async function startRoad(overrides: Record<string, string | undefined> = {}, options: { workers?: boolean; logger?: Logger } = {}): Promise<Road> {
   const deps = await createTestDeps(overrides, options.logger);
   const app = createApp(deps);
+  const ops = createOpsApp(deps);
   const workers = options.workers === false ? undefined : startWorkers(deps, workerDefinitions(deps));
   return {
     deps,
     app,
+    ops,
     workers,
     async postWebhook(body) {
       const raw = typeof body === 'string' ? body : JSON.stringify(body);

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.js';
 import type { AppEnv } from '../../platform/http/types.js';
+import type { Logger } from '../../platform/logging/logger.js';
 import { pingRedis } from '../../platform/redis/connection.js';
 import { pingMongo } from '../../platform/mongo/connection.js';
 
@@ -11,10 +12,12 @@ const healthz = createRoute({
   responses: { 200: { description: 'The process is alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
 
-const checkResult = z.object({ status: z.enum(['ok', 'fail']), error: z.string().optional() });
+const DEPENDENCIES = ['redis', 'mongodb', 'workers'] as const;
+type Dependency = (typeof DEPENDENCIES)[number];
+
 const readySchema = z.object({
   status: z.enum(['ready', 'unavailable']),
-  checks: z.object({ redis: checkResult, mongodb: checkResult, workers: checkResult.optional() }),
+  failed: z.array(z.enum(DEPENDENCIES)).optional().openapi({ description: 'Which dependencies failed (ops listener only); the reasons are in the log' }),
 });
 
 const readyz = createRoute({
@@ -23,23 +26,9 @@ const readyz = createRoute({
   summary: 'Readiness: Redis and MongoDB reachable (and, with PUENTE_WORKER_PROCESSES, a worker process running)',
   responses: {
     200: { description: 'Ready', content: { 'application/json': { schema: readySchema } } },
-    503: { description: 'A dependency is down; `checks` says which', content: { 'application/json': { schema: readySchema } } },
+    503: { description: 'A dependency is down', content: { 'application/json': { schema: readySchema } } },
   },
 });
-
-function workersCheck(probe: WorkerProcessesProbe): z.infer<typeof checkResult> {
-  const alive = probe.alive();
-  return alive > 0 ? { status: 'ok' } : { status: 'fail', error: `no worker process running (0 of ${probe.expected})` };
-}
-
-async function check(probe: () => Promise<void>): Promise<z.infer<typeof checkResult>> {
-  try {
-    await probe();
-    return { status: 'ok' };
-  } catch (err) {
-    return { status: 'fail', error: err instanceof Error ? err.message : String(err) };
-  }
-}
 
 /** The worker processes forked by `PUENTE_ROLE=all` with PUENTE_WORKER_PROCESSES > 0 (src/app/worker-processes/). */
 export interface WorkerProcessesProbe {
@@ -47,15 +36,47 @@ export interface WorkerProcessesProbe {
   alive(): number;
 }
 
-/** `workerProcesses`, when present, adds a `workers` check that fails while none of them is running. */
-export function healthRoutes(deps: Pick<Deps, 'redis' | 'mongo'> & { workerProcesses?: WorkerProcessesProbe }): OpenAPIHono<AppEnv> {
+export interface HealthOptions {
+  /** `workerProcesses`, when present, adds a `workers` check that fails while none of them is running. */
+  workerProcesses?: WorkerProcessesProbe;
+  /** Name the failed dependencies in /readyz's body (the ops listener); the public one answers the status only. */
+  detail?: boolean;
+}
+
+/**
+ * `/healthz` and `/readyz`. A failed check is logged with its error; the answer names at most the
+ * dependency (`{"status":"unavailable","failed":["redis"]}`), never the error text. Concurrent
+ * /readyz requests share one round of pings, so probing it in a loop costs Redis and MongoDB no more
+ * than one caller does.
+ */
+export function healthRoutes(deps: Pick<Deps, 'redis' | 'mongo'> & { logger: Logger }, options: HealthOptions = {}): OpenAPIHono<AppEnv> {
+  const { workerProcesses, detail = false } = options;
+  const check = async (name: Dependency, probe: () => Promise<void>): Promise<Dependency | undefined> => {
+    try {
+      await probe();
+      return undefined;
+    } catch (err) {
+      deps.logger.warn({ err, dependency: name }, 'readiness check failed');
+      return name;
+    }
+  };
+  const probeAll = async (): Promise<Dependency[]> => {
+    const failed = await Promise.all([check('redis', () => pingRedis(deps.redis)), check('mongodb', () => pingMongo(deps.mongo.connection))]);
+    if (workerProcesses && workerProcesses.alive() === 0) {
+      deps.logger.warn({ dependency: 'workers', expected: workerProcesses.expected }, 'readiness check failed: no worker process running');
+      failed.push('workers');
+    }
+    return failed.filter((name): name is Dependency => name !== undefined);
+  };
+  let inFlight: Promise<Dependency[]> | undefined;
+  const failures = () => (inFlight ??= probeAll().finally(() => (inFlight = undefined)));
+
   const app = new OpenAPIHono<AppEnv>();
   app.openapi(healthz, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(readyz, async (c) => {
-    const [redis, mongodb] = await Promise.all([check(() => pingRedis(deps.redis)), check(() => pingMongo(deps.mongo.connection))]);
-    const workers = deps.workerProcesses ? workersCheck(deps.workerProcesses) : undefined;
-    const ok = redis.status === 'ok' && mongodb.status === 'ok' && workers?.status !== 'fail';
-    return c.json({ status: ok ? ('ready' as const) : ('unavailable' as const), checks: { redis, mongodb, ...(workers ? { workers } : {}) } }, ok ? 200 : 503);
+    const failed = await failures();
+    if (failed.length === 0) return c.json({ status: 'ready' as const }, 200);
+    return c.json({ status: 'unavailable' as const, ...(detail ? { failed } : {}) }, 503);
   });
   return app;
 }

@@ -4,6 +4,8 @@ const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 const url = z.url({ protocol: /^https?$/ });
 const optionalSecret = z.string().min(1).optional();
+/** `true` or `false` (anything else is a mistake worth stopping for). */
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
 
 /**
  * Every environment variable Puente reads, with its default (all listed in `.env.example`).
@@ -18,6 +20,18 @@ export const envSchema = z.object({
    * a request it sends as Puente closes the connection fails (a 502 to Meta or the CRM).
    */
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.max(3600).default(65),
+  /**
+   * How long a client may take to send a whole request once its headers arrived (Node's default is
+   * 300 s, letting slow uploads hold their buffers). Paths with a larger body limit (the bulk
+   * contacts import) get their limit at 256 KiB/s when that is longer (src/platform/http/request-deadlines.ts).
+   */
+  HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt.max(600).default(30),
+  /**
+   * The ops listener (/healthz, /readyz, /metrics, Bull Board), served by every role apart from the
+   * public one. Loopback by default: expose it only to the monitoring network.
+   */
+  OPS_PORT: port.default(9091),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   PUENTE_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** With PUENTE_ROLE=all: fork this many worker processes and keep only HTTP in this one (0 = workers in-process). */
@@ -40,6 +54,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^(mongodb(\+srv)?:\/\/.+|memory:\/\/)$/, 'must be a mongodb:// or mongodb+srv:// URI, or memory://')
     .optional(),
+  /** `npm start` refuses MONGODB_URI=memory:// (data lost on restart) unless this is true: for trials only. */
+  PUENTE_ALLOW_MEMORY_STORE: flag.default(false),
 
   CRM_BASE_URL: url.optional(),
   CRM_API_TOKEN: optionalSecret,
@@ -54,12 +70,19 @@ export const envSchema = z.object({
   HANDOVER_IDLE_TIMEOUT_SECONDS: positiveInt.default(86_400),
   /** WhatsApp activity of one lead within this window is scored in one run, after the window closes. */
   LEAD_SCORE_DEBOUNCE_MS: positiveInt.max(60_000).default(2_000),
+  /** Lets webhook subscriptions target loopback, private and link-local addresses (and plain http to them): development only. */
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 
   /** The platform owner's key for /api/v1/admin/* (organizations and their API keys); unset = those routes answer 404. */
   API_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 
   BULL_BOARD_USER: z.string().min(1).optional(),
   BULL_BOARD_PASSWORD: z.string().min(1).optional(),
+  /** Bull Board shows queues and jobs but refuses every change (retry, clean, add, pause…) unless this is false. */
+  BULL_BOARD_READ_ONLY: flag.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

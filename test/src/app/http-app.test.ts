@@ -1,16 +1,14 @@
+import { createRoute } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeQueues } from '../../../crm-bridge/queue-names.js';
-import { conversationQueues } from '../../../src/conversations/queue-names.js';
-import { leadQueues } from '../../../src/leads/score-queue.js';
 import { createApp } from '../../../src/app/http-app.js';
 import { createTestDeps, type TestDeps } from '../../helpers/deps.js';
 
-describe('HTTP basics', () => {
+describe('HTTP basics (the public listener)', () => {
   let deps: TestDeps;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
-    deps = await createTestDeps({ BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'board-secret' });
+    deps = await createTestDeps({ BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'board-secret-0123456' });
     app = createApp(deps);
   });
   afterAll(async () => deps.cleanup());
@@ -21,10 +19,10 @@ describe('HTTP basics', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('reports ready when Redis and MongoDB answer', async () => {
+  it('reports ready when Redis and MongoDB answer, with the status only', async () => {
     const res = await app.request('/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ready', checks: { redis: { status: 'ok' }, mongodb: { status: 'ok' } } });
+    expect(await res.json()).toEqual({ status: 'ready' });
   });
 
   it('renders unknown routes as a JSON 404 in the error shape', async () => {
@@ -52,27 +50,11 @@ describe('HTTP basics', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
 
-  it('exposes Prometheus metrics including request durations by route and status', async () => {
-    await app.request('/healthz');
-    const res = await app.request('/metrics');
-    expect(res.status).toBe(200);
-    const text = await res.text();
-    expect(text).toContain('process_cpu_user_seconds_total');
-    expect(text).toMatch(/puente_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status="200"/);
-  });
-
-  it('keeps Bull Board behind basic auth', async () => {
-    expect((await app.request('/admin/queues')).status).toBe(401);
-    const wrong = await app.request('/admin/queues', { headers: { Authorization: `Basic ${Buffer.from('ops:nope').toString('base64')}` } });
-    expect(wrong.status).toBe(401);
-    const auth = { Authorization: `Basic ${Buffer.from('ops:board-secret').toString('base64')}` };
-    const page = await app.request('/admin/queues', { headers: auth });
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<html');
-    const api = await app.request('/admin/queues/api/queues', { headers: auth });
-    expect(api.status).toBe(200);
-    const body = (await api.json()) as { queues: { name: string }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual([...Object.values(conversationQueues), ...Object.values(bridgeQueues), ...Object.values(leadQueues)].sort());
+  it('serves no ops endpoint: /metrics and Bull Board are on the ops listener', async () => {
+    expect((await app.request('/metrics')).status).toBe(404);
+    const auth = { Authorization: `Basic ${Buffer.from('ops:board-secret-0123456').toString('base64')}` };
+    expect((await app.request('/admin/queues', { headers: auth })).status).toBe(404);
+    expect((await app.request('/admin/queues/api/queues', { headers: auth })).status).toBe(404);
   });
 
   it('serves the OpenAPI document and the docs page', async () => {
@@ -97,29 +79,33 @@ describe('HTTP basics', () => {
   });
 });
 
-describe('HTTP basics without Bull Board credentials', () => {
-  it('does not serve Bull Board at all (404)', async () => {
+describe('the OpenAPI document', () => {
+  it('is built once, when the app is, not on every request', async () => {
     const deps = await createTestDeps();
     try {
-      const res = await createApp(deps).request('/admin/queues');
-      expect(res.status).toBe(404);
+      const app = createApp(deps);
+      // A route documented after the app was built is not in the document: nothing rebuilds it per request.
+      app.openapi(createRoute({ method: 'get', path: '/late', responses: { 200: { description: 'late' } } }), (c) => c.body(null, 200));
+      const first = await app.request('/openapi.json');
+      expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+      const doc = await first.text();
+      expect(JSON.parse(doc)).toHaveProperty(['paths', '/webhook']);
+      expect(JSON.parse(doc)).not.toHaveProperty(['paths', '/late']);
+      expect(await (await app.request('/openapi.json')).text()).toBe(doc);
     } finally {
       await deps.cleanup();
     }
   });
 });
 
-describe('readiness when Redis is down', () => {
-  it('answers 503 and names Redis as the failing check', async () => {
+describe('public readiness when Redis is down', () => {
+  it('answers 503 without naming or describing the failure (the ops listener names it)', async () => {
     const deps = await createTestDeps();
     try {
       deps.redis.disconnect();
       const res = await createApp(deps).request('/readyz');
       expect(res.status).toBe(503);
-      const body = (await res.json()) as { status: string; checks: { redis: { status: string }; mongodb: { status: string } } };
-      expect(body.status).toBe('unavailable');
-      expect(body.checks.redis.status).toBe('fail');
-      expect(body.checks.mongodb.status).toBe('ok');
+      expect(await res.json()).toEqual({ status: 'unavailable' });
     } finally {
       await deps.cleanup();
     }
