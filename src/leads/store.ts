@@ -5,7 +5,7 @@ import { AppError } from '../platform/http/errors.js';
 import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
 import { CLOSED_STAGES, leadModels, type LeadContactSnapshot, type LeadDoc, type LeadScoreDoc, type LeadStage, type ScoringSettingsDoc, type StageChange } from './models.js';
-import { DEFAULT_WEIGHTS, type ComponentScore, type DemographicRule, type QualificationStatus, type ScoreType, type ScoreWeights } from './scoring/types.js';
+import { DEFAULT_WEIGHTS, QUALIFICATION_STATUSES, type ComponentScore, type DemographicRule, type QualificationStatus, type ScoreType, type ScoreWeights } from './scoring/types.js';
 
 export interface NewLead {
   contact_id: string;
@@ -266,23 +266,23 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
       }
       const text = filters.query ? foldText(filters.query.trim()) : '';
       if (text) query.search_text = new RegExp(escapeRegex(text));
-      const [data, total] = await Promise.all([
-        Lead.find(query, { scores: 0 }).sort(newest).skip(page.skip).limit(page.limit).lean<LeadDoc[]>(),
-        Lead.countDocuments(query),
-      ]);
+      const data = await Lead.find(query, { scores: 0, [OUTBOX_PROJECTION]: 0 }).sort(newest).skip(page.skip).limit(page.limit).lean<LeadDoc[]>();
+      // A page that is not full (and not past the end) already says how many there are: no count needed.
+      const total = data.length < page.limit && (data.length > 0 || page.skip === 0) ? page.skip + data.length : await Lead.countDocuments(query);
       return { data, total };
     },
     async stats(orgId) {
-      const [byStage, byQualification] = await Promise.all([
+      // One pass over the organization's leads for the sums; the qualification counts come from its index.
+      const [byStage, ...qualified] = await Promise.all([
         Lead.aggregate<{ _id: LeadStage; count: number; score: number; value: number }>([
           { $match: { org_id: orgId } },
           { $group: { _id: '$stage', count: { $sum: 1 }, score: { $sum: '$score' }, value: { $sum: '$deal_value' } } },
         ]),
-        Lead.aggregate<{ _id: QualificationStatus | null; count: number }>([{ $match: { org_id: orgId } }, { $group: { _id: '$qualification_status', count: { $sum: 1 } } }]),
+        ...QUALIFICATION_STATUSES.map((q) => Lead.countDocuments({ org_id: orgId, qualification_status: q })),
       ]);
       const stage = (s: LeadStage) => byStage.find((g) => g._id === s);
       const total = byStage.reduce((n, g) => n + g.count, 0);
-      const qualification = (q: QualificationStatus | null) => byQualification.filter((g) => (g._id ?? null) === q).reduce((n, g) => n + g.count, 0);
+      const [qualifiedCount = 0, unqualifiedCount = 0, disqualifiedCount = 0] = qualified;
       return {
         total_leads: total,
         lead_count: stage('lead')?.count ?? 0,
@@ -294,10 +294,10 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
         avg_score: total ? round2(byStage.reduce((n, g) => n + g.score, 0) / total) : 0,
         total_pipeline_value: round2(byStage.filter((g) => !CLOSED_STAGES.includes(g._id)).reduce((n, g) => n + g.value, 0)),
         won_value: round2(stage('customer')?.value ?? 0),
-        qualified_count: qualification('qualified'),
-        unqualified_count: qualification('unqualified'),
-        disqualified_count: qualification('disqualified'),
-        unscored_count: qualification(null),
+        qualified_count: qualifiedCount,
+        unqualified_count: unqualifiedCount,
+        disqualified_count: disqualifiedCount,
+        unscored_count: total - qualifiedCount - unqualifiedCount - disqualifiedCount,
       };
     },
     async idsForPhone(orgId, phone) {
