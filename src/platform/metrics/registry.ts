@@ -15,6 +15,8 @@ export interface Metrics {
   whatsappTokenErrors: Counter;
   /** Lane items moved to the dead letters after too many failures. */
   deadLetters: Counter<'mailbox'>;
+  /** Status webhooks dropped: for a message Puente never sent (the number used by another app), after a short wait for its log. */
+  statusesDropped: Counter<'reason'>;
 }
 
 /** A registry per process (not prom-client's global one), so tests can build several apps side by side. */
@@ -47,5 +49,6 @@ export function createMetrics(): Metrics {
     }),
     whatsappTokenErrors: new Counter({ name: 'puente_whatsapp_token_errors_total', help: 'Graph API calls rejected for an expired or invalid token', registers: [registry] }),
     deadLetters: new Counter({ name: 'puente_dead_letters_total', help: 'Lane items dead-lettered after repeated failures', labelNames: ['mailbox'], registers: [registry] }),
+    statusesDropped: new Counter({ name: 'puente_statuses_dropped_total', help: 'Status webhooks dropped, by reason (unknown_message: not sent by Puente)', labelNames: ['reason'], registers: [registry] }),
   };
 }
