@@ -21,7 +21,7 @@ import { laneHandlers } from '../queues/lanes.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics.js';
 import { bridgeQueues } from './queue-names.js';
 import { crmRoutes } from './routes/index.js';
-import { createTicketStore, type TicketStore } from './ticket-store.js';
+import { createTicketStore, type TicketEventDeps, type TicketStore } from './ticket-store.js';
 import { createTimers } from './timers.js';
 
 export interface CrmBridge {
@@ -46,10 +46,12 @@ export function createCrmBridge(deps: {
   conversations: Conversations;
   metrics: Metrics;
   logger: Logger;
+  /** Records ticket.created/.updated/.closed with each change (outbox); without it none are recorded. */
+  ticketEvents?: TicketEventDeps;
 }): CrmBridge {
   const { config, conversations } = deps;
   const logger = deps.logger.child({ component: 'crm-bridge' });
-  const tickets = createTicketStore(deps.mongo.connection);
+  const tickets = createTicketStore(deps.mongo.connection, deps.ticketEvents);
   const metrics = createBridgeMetrics(deps.metrics.registry, tickets);
   const lanes: { push: Mailbox<BridgeLaneItem>['push'] } = conversations.lanes;
   const crmMailbox = createMailbox<CrmItem>({ name: bridgeQueues.crm, redis: deps.redis, queue: deps.queues.get(bridgeQueues.crm), keyPrefix: deps.keyPrefix });

@@ -4,6 +4,7 @@
  * partial on `{ open: true }` lets at most one such document exist per conversation.
  */
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { addOutbox } from '../src/platform/events/outbox.js';
 import { modelOn } from '../src/platform/mongo/model.js';
 import {
   TICKET_CATEGORIES,
@@ -152,10 +153,14 @@ const ticketSchema = new Schema<Ticket>(
   // autoIndex on the schema wins over the connection setting: the one-open rule must never depend on config.
   { timestamps: true, collection: 'tickets', autoIndex: true },
 );
+// ticket.created / .updated / .closed are recorded with the change itself (src/platform/events/outbox.ts).
+addOutbox(ticketSchema);
 ticketSchema.index({ ticketId: 1 }, { unique: true });
 ticketSchema.index({ conversationKey: 1 }, { name: ONE_OPEN_TICKET_INDEX, unique: true, partialFilterExpression: { open: true } });
 // Timers sweep "pending/active tickets idle since …".
 ticketSchema.index({ status: 1, lastActivity: 1 });
+/** The open tickets by status (the `puente_tickets_open` gauge): only open tickets are in it, so it stays small. */
+ticketSchema.index({ open: 1, status: 1 }, { name: 'open_tickets_by_status', partialFilterExpression: { open: true } });
 /** A conversation's tickets by close time (a message the close overtook in the lane, see `findClosedSince`). */
 ticketSchema.index({ conversationKey: 1, closedAt: -1 });
 

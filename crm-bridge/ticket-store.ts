@@ -4,6 +4,8 @@
  * is resolved by re-reading, never by overwriting.
  */
 import type { Connection, UpdateQuery } from 'mongoose';
+import { mergeUpdates, newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../src/platform/events/outbox.js';
+import type { EventType, PuenteEvent } from '../src/platform/events/types.js';
 import { createBulkWriter, createKeyedLoader } from '../src/platform/mongo/batch.js';
 import type { AgentRequestUserContext, CrmAgentAssigned } from '../src/crm/crm-payloads.js';
 import { nextTicketId } from './ticket-ids.js';
@@ -88,14 +90,57 @@ export interface TicketStore {
 }
 
 const AFTER = { returnDocument: 'after' } as const;
-const OPEN_STATUSES = ['pending', 'active'];
 const NEXT_PRIORITY: Record<TicketPriority, TicketPriority> = { baja: 'media', media: 'alta', alta: 'alta' };
 /** Rounds of "conditional update, then re-read" before a lost race is reported as a bug. */
 const MAX_ROUNDS = 3;
 
-/** Creates the store on `connection`. The ticket indexes are ensured before the first `open`. */
-export function createTicketStore(connection: Connection): TicketStore {
+/** A ticket as its events carry it (src/platform/events/catalog.ts, `EventTicket`). */
+export function ticketEventSnapshot(t: Pick<Ticket, 'ticketId' | 'status' | 'category' | 'priority' | 'userPhone' | 'phoneNumberId' | 'customer' | 'assignedAgent' | 'closeReason' | 'createdAt'>, at: Date): Record<string, unknown> {
+  return {
+    ticket_id: t.ticketId,
+    status: t.status,
+    category: t.category,
+    priority: t.priority,
+    user_phone: t.userPhone,
+    phone_number_id: t.phoneNumberId,
+    customer_id: t.customer?.customerId ?? null,
+    agent: t.assignedAgent ? { id: t.assignedAgent.id, name: t.assignedAgent.name ?? null } : null,
+    close_reason: t.closeReason ?? null,
+    created_at: (t.createdAt ?? at).toISOString(),
+    updated_at: at.toISOString(),
+  };
+}
+
+/** What the store needs to record ticket events: the recorder, and which organization owns a number. */
+export interface TicketEventDeps {
+  events: EventRecorder;
+  orgForNumber(phoneNumberId: string): Promise<string>;
+}
+
+const TICKET_EVENTS: EventType[] = ['ticket.created', 'ticket.updated', 'ticket.closed'];
+
+/**
+ * Creates the store on `connection`. The ticket indexes are ensured before the first `open`.
+ * With `eventDeps`, each state change records its event in the same update (the ticket's outbox).
+ */
+export function createTicketStore(connection: Connection, eventDeps: TicketEventDeps = { events: noEvents, orgForNumber: async () => 'default' }): TicketStore {
   const Tickets = ticketModel(connection);
+  const { events } = eventDeps;
+
+  /** The event of a change, if the number's organization wants it. */
+  async function ticketEvent(type: EventType, after: Parameters<typeof ticketEventSnapshot>[0], at: Date, extra: Record<string, unknown> = {}): Promise<PuenteEvent[]> {
+    const orgId = await eventDeps.orgForNumber(after.phoneNumberId);
+    if (!(await events.wanted(orgId, TICKET_EVENTS)).has(type)) return [];
+    return [newEvent(type, orgId, { type: 'ticket', id: after.ticketId }, { ticket: ticketEventSnapshot(after, at), ...extra }, at)];
+  }
+  /** A conditional change with its events: the filter states what the events assumed. */
+  async function changeWithEvents(filter: Record<string, unknown>, change: UpdateQuery<Ticket>, recorded: PuenteEvent[]): Promise<Ticket | null> {
+    const updated = await update(filter, recorded.length ? (mergeUpdates(change as Record<string, unknown>, outboxUpdate(recorded)) as UpdateQuery<Ticket>) : change);
+    if (updated && recorded.length) events.flush(Tickets.collection.collectionName, { _id: updated._id });
+    return updated;
+  }
+  /** The filter that holds only while the ticket is as `current` says (what an event built from it assumed). */
+  const asRead = (current: Ticket) => ({ ticketId: current.ticketId, status: current.status, priority: current.priority, 'assignedAgent.id': current.assignedAgent?.id ?? null });
   // Memoized by mongoose; the one-open rule needs the partial unique index in place before inserting.
   const ready = () => Tickets.init();
 
@@ -113,11 +158,14 @@ export function createTicketStore(connection: Connection): TicketStore {
   async function insert(input: OpenTicketInput): Promise<Ticket | null> {
     const { now, ...fields } = input;
     const ticketId = await nextTicketId(connection, now);
+    const recorded = await ticketEvent('ticket.created', { ...fields, ticketId, status: 'pending', createdAt: now }, now);
     try {
       const doc = await Tickets.create({
         ...fields, ticketId, status: 'pending', open: true, startTime: now, lastActivity: now,
         crmNotification: { state: 'pending', attempts: 0 },
+        ...outboxFields(recorded),
       });
+      if (recorded.length) events.flush(Tickets.collection.collectionName, { _id: doc._id });
       return doc.toObject<Ticket>();
     } catch (err) {
       if (isOpenTicketConflict(err)) return null;
@@ -149,32 +197,31 @@ export function createTicketStore(connection: Connection): TicketStore {
 
     async activate(ticketId, agent, now) {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
-        const assigned = await update({ ticketId, status: 'pending' }, { $set: { status: 'active', assignedAgent: agent, assignedAt: now, lastActivity: now } });
-        if (assigned) return { ticket: assigned, changed: true };
-        // A transfer: the CRM names another agent for an already active ticket. assignedAt keeps the first assignment.
-        const transferred = await update(
-          { ticketId, status: 'active', 'assignedAgent.id': { $ne: agent.id } },
-          { $set: { assignedAgent: agent, lastActivity: now } },
-        );
-        if (transferred) return { ticket: transferred, changed: true };
-        const current = await findById(ticketId);
+        const current = round === 0 ? await findById(ticketId) : await Tickets.findOne({ ticketId }).lean<Ticket>();
         if (!current) return { error: 'not_found' };
         if (current.status === 'closed') return { error: 'closed' };
-        if (current.assignedAgent?.id === agent.id) return { ticket: current, changed: false };
-        // Someone else transferred it between our update and the read: try again.
+        if (current.status === 'active' && current.assignedAgent?.id === agent.id) return { ticket: current, changed: false };
+        // pending → active; or a transfer: the CRM names another agent for an active ticket (assignedAt keeps the first assignment).
+        const assigning = current.status === 'pending';
+        const set = assigning ? { status: 'active' as const, assignedAgent: agent, assignedAt: now, lastActivity: now } : { assignedAgent: agent, lastActivity: now };
+        const recorded = await ticketEvent('ticket.updated', { ...current, ...set }, now, { change: assigning ? 'assigned' : 'transferred' });
+        const changed = await changeWithEvents(asRead(current), { $set: set }, recorded);
+        if (changed) return { ticket: changed, changed: true };
+        // Changed between our read and our update (another agent, an escalation, a close): read again.
       }
       throw new Error(`ticket ${ticketId}: activation kept racing with other updates`);
     },
 
     async close(ticketId, reason, now) {
-      const closed = await update(
-        { ticketId, status: { $in: OPEN_STATUSES } },
-        { $set: { status: 'closed', closedAt: now, closeReason: reason, leaveRequestedAt: null }, $unset: { open: 1 } },
-      );
-      if (closed) return { ticket: closed, changed: true };
-      const current = await findById(ticketId);
-      // Not open and not closed would mean a status outside the enum: report it as missing rather than lie.
-      return current?.status === 'closed' ? { ticket: current, changed: false } : { error: 'not_found' };
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        const current = round === 0 ? await findById(ticketId) : await Tickets.findOne({ ticketId }).lean<Ticket>();
+        if (!current) return { error: 'not_found' };
+        if (current.status === 'closed') return { ticket: current, changed: false };
+        const recorded = await ticketEvent('ticket.closed', { ...current, status: 'closed', closeReason: reason }, now);
+        const closed = await changeWithEvents(asRead(current), { $set: { status: 'closed', closedAt: now, closeReason: reason, leaveRequestedAt: null }, $unset: { open: 1 } }, recorded);
+        if (closed) return { ticket: closed, changed: true };
+      }
+      throw new Error(`ticket ${ticketId}: closing kept racing with other updates`);
     },
 
     async escalate(ticketId, now) {
@@ -183,9 +230,11 @@ export function createTicketStore(connection: Connection): TicketStore {
         if (!current) return { error: 'not_found' };
         if (current.status !== 'pending' || current.escalationLevel >= MAX_ESCALATION_LEVEL) return { ticket: current, changed: false };
         // escalationLevel acts as the version: a concurrent escalation makes this update miss and we re-read.
-        const escalated = await update(
-          { ticketId, status: 'pending', escalationLevel: current.escalationLevel },
+        const recorded = await ticketEvent('ticket.updated', { ...current, priority: NEXT_PRIORITY[current.priority] }, now, { change: 'escalated' });
+        const escalated = await changeWithEvents(
+          { ...asRead(current), escalationLevel: current.escalationLevel },
           { $set: { priority: NEXT_PRIORITY[current.priority], escalated: true, escalatedAt: now }, $inc: { escalationLevel: 1 } },
+          recorded,
         );
         if (escalated) return { ticket: escalated, changed: true };
       }
@@ -222,6 +271,7 @@ export function createTicketStore(connection: Connection): TicketStore {
       return Tickets.countDocuments({ conversationKey: { $in: [...conversationKeys] }, closedAt: { $gte: since }, closeReason: 'agent_resolved' });
     },
     async countOpenByStatus() {
+      // Served by the partial index `open_tickets_by_status` ({open, status}, open tickets only): no collection scan.
       const rows = await Tickets.aggregate<{ _id: string; n: number }>([
         { $match: { open: true } },
         { $group: { _id: '$status', n: { $sum: 1 } } },

@@ -6,6 +6,8 @@ import { generateKey, hashKey, looksLikeKey, newId, sameHash, shownPrefix } from
 
 /** `last_used_at` is written at most this often per key, so a busy key does not cost a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** How long a number's owning organization is remembered (numbers move between organizations rarely). */
+const OWNER_CACHE_MS = 30_000;
 
 export interface IssuedKey {
   record: ApiKey;
@@ -25,7 +27,7 @@ export interface ApiKeyStore {
   listKeys(orgId: string, page: Pagination): Promise<{ data: ApiKey[]; total: number }>;
   /** Revokes a key of `orgId`; false when it has no such key. A second revoke keeps the first time. */
   revokeKey(orgId: string, keyId: string, now?: Date): Promise<boolean>;
-  /** The organization that owns a business number: the one whose `phoneNumberIds` has it, else `default`. */
+  /** The organization that owns a business number: the one whose `phoneNumberIds` has it, else `default` (remembered for 30 s). */
   orgForNumber(phoneNumberId: string): Promise<string>;
   /** The live key `presented` is, or undefined (malformed, unknown or revoked). Read from MongoDB every time: a revocation counts at once in every process. */
   verify(presented: string, now?: Date): Promise<ApiKey | undefined>;
@@ -37,6 +39,7 @@ export function createApiKeyStore(connection: Connection, now: () => Date = () =
   const { Organization, ApiKey } = apiKeyModels(connection);
   // Oldest first, ties by id: a page stays stable while new documents are added at the end.
   const order = { createdAt: 1, _id: 1 } as const;
+  const owners = new Map<string, { orgId: string; until: number }>();
 
   const store: ApiKeyStore = {
     async createOrg(name) {
@@ -65,8 +68,14 @@ export function createApiKeyStore(connection: Connection, now: () => Date = () =
       return org;
     },
     async orgForNumber(phoneNumberId) {
+      // Asked for every message (contacts, leads, events): a number's owner is cached for a short while.
+      const cached = owners.get(phoneNumberId);
+      if (cached && cached.until > Date.now()) return cached.orgId;
       const owner = await Organization.findOne({ phoneNumberIds: phoneNumberId }, { _id: 1 }).lean<{ _id: string }>();
-      return owner?._id ?? DEFAULT_ORG_ID;
+      const orgId = owner?._id ?? DEFAULT_ORG_ID;
+      if (owners.size > 10_000) owners.clear();
+      owners.set(phoneNumberId, { orgId, until: Date.now() + OWNER_CACHE_MS });
+      return orgId;
     },
     async issueKey(orgId, input) {
       const key = generateKey();

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import type { EventRecorder } from '../platform/events/outbox.js';
 import type { Module } from '../platform/module.js';
 import { BULK_CONTACTS_PATH, BULK_MAX_BODY_BYTES } from './bulk.js';
 import { contactRoutes } from './routes/index.js';
@@ -17,8 +18,8 @@ export interface ContactsModule {
 }
 
 /** Contacts and their import cohorts: `/api/v1/contacts*` and `/api/v1/imports*` in the `v1` group. */
-export function createContactsModule(deps: { connection: Connection }): ContactsModule {
-  const { contacts, imports } = createContactStores(deps.connection);
+export function createContactsModule(deps: { connection: Connection; events?: EventRecorder }): ContactsModule {
+  const { contacts, imports } = createContactStores(deps.connection, deps.events);
   return {
     module: { name: 'contacts', routes: contactRoutes({ contacts, imports }), bodyLimits: { [BULK_CONTACTS_PATH]: BULK_MAX_BODY_BYTES } },
     recordWhatsAppContact: createRecordWhatsAppContact(contacts),

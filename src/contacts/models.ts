@@ -4,6 +4,7 @@
  * names are the API's (snake_case), so a document maps to JSON without renaming.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import { addOutbox } from '../platform/events/outbox.js';
 import { modelOn } from '../platform/mongo/model.js';
 
 export const OPT_IN_STATUSES = ['opted_in', 'opted_out', 'unknown'] as const;
@@ -105,6 +106,8 @@ const contactSchema = new Schema<ContactDoc>(
   },
   { collection: 'contacts', versionKey: false, minimize: false, autoIndex: true },
 );
+// contact.created is recorded with the insert (src/platform/events/outbox.ts).
+addOutbox(contactSchema);
 contactSchema.index({ org_id: 1, phone: 1 }, { unique: true });
 contactSchema.index({ org_id: 1, email: 1 }, { unique: true, partialFilterExpression: { email: { $exists: true } } });
 contactSchema.index({ org_id: 1, import_ids: 1 });

@@ -1,4 +1,5 @@
 import { mongo, type Connection } from 'mongoose';
+import { newEvent, noEvents, outboxFields, type EventRecorder } from '../platform/events/outbox.js';
 import { AppError } from '../platform/http/errors.js';
 import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
@@ -107,8 +108,20 @@ function newContactDoc(orgId: string, input: NormalizedContact, origin: { import
   } as ContactDoc;
 }
 
-export function createContactStores(connection: Connection): { contacts: ContactStore; imports: ImportStore } {
+/** A contact as its events carry it (src/platform/events/catalog.ts, `EventContact`). */
+function contactEventSnapshot(doc: Record<string, unknown>): Record<string, unknown> {
+  return { id: doc._id, phone: doc.phone, name: doc.name ?? null, email: doc.email ?? null, source: doc.source, opt_in_status: doc.opt_in_status, created_at: (doc.created_at as Date).toISOString() };
+}
+
+export function createContactStores(connection: Connection, events: EventRecorder = noEvents): { contacts: ContactStore; imports: ImportStore } {
   const { Contact, Import } = contactModels(connection);
+  /** Records contact.created on new documents, when the organization wants it. */
+  const stampCreated = async (orgId: string, docs: Record<string, unknown>[]): Promise<boolean> => {
+    if (docs.length === 0 || !(await events.wanted(orgId, ['contact.created'])).size) return false;
+    for (const doc of docs) Object.assign(doc, outboxFields([newEvent('contact.created', orgId, { type: 'contact', id: String(doc._id) }, { contact: contactEventSnapshot(doc) }, doc.created_at as Date)]));
+    return true;
+  };
+  const flushContact = (id: string) => events.flush(Contact.collection.collectionName, { _id: id });
   let indexes: Promise<void> | undefined;
   const ready = () => (indexes ??= Promise.all([Contact.init(), Import.init()]).then(() => undefined));
   const order = { created_at: 1, _id: 1 } as const;
@@ -137,10 +150,17 @@ export function createContactStores(connection: Connection): { contacts: Contact
     const updatedIds = existing.map((d) => String(d._id));
     const statusByPhone = new Map(existing.map((d) => [d.phone as string, d.opt_in_status as OptInStatus]));
     const inserts = new Set<number>();
+    const fresh = new Map<number, ContactDoc>();
+    rows.forEach(({ value }, index) => {
+      if (!statusByPhone.has(value.phone)) fresh.set(index, newContactDoc(orgId, value, { importIds: [imp.id], source: imp.source, now }));
+    });
+    // Their contact.created events wait for the outbox sweep (a batch, not a flush each).
+    await stampCreated(orgId, [...fresh.values()] as unknown as Record<string, unknown>[]);
     const ops = rows.map(({ value }, index) => {
-      if (!statusByPhone.has(value.phone)) {
+      const doc = fresh.get(index);
+      if (doc) {
         inserts.add(index);
-        return { insertOne: { document: newContactDoc(orgId, value, { importIds: [imp.id], source: imp.source, now }) } };
+        return { insertOne: { document: doc } };
       }
       const change = consentChange(value, statusByPhone.get(value.phone), now);
       // A bulk row adds its tags and import; custom_fields, when the row has any, replace the old ones.
@@ -199,12 +219,15 @@ export function createContactStores(connection: Connection): { contacts: Contact
       await ready();
       const now = options.now ?? new Date();
       const doc = newContactDoc(orgId, input, { importIds: options.importId ? [options.importId] : [], source: 'api', now });
+      const stamped = { ...doc } as Record<string, unknown>;
+      const recorded = await stampCreated(orgId, [stamped]);
       try {
-        await Contact.collection.insertOne(doc as never);
+        await Contact.collection.insertOne(stamped as never);
       } catch (err) {
         if (isDuplicateKey(err)) throw await conflict(orgId, err, input);
         throw err;
       }
+      if (recorded) flushContact(doc._id);
       return doc;
     },
     async get(orgId, id) {
@@ -271,7 +294,7 @@ export function createContactStores(connection: Connection): { contacts: Contact
       total.errors.sort((a, b) => a.row - b.row);
       return total;
     },
-    ...createWhatsAppRecords(Contact.collection, ready),
+    ...createWhatsAppRecords(Contact.collection, ready, stampCreated, flushContact),
   };
 
   const imports: ImportStore = {

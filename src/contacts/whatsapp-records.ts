@@ -34,7 +34,10 @@ export interface WhatsAppRecords {
  * inserted with `source: "whatsapp"` and the profile name as its name; a known one only gets the
  * profile name and a later `last_inbound_at` (never an earlier one).
  */
-export function createWhatsAppRecords(collection: mongo.Collection, ready: () => Promise<void>): WhatsAppRecords {
+/** Adds `contact.created` to new contact documents when wanted; true when it did (the caller then asks for a flush, or leaves it to the sweep). */
+export type StampCreated = (orgId: string, docs: Record<string, unknown>[]) => Promise<boolean>;
+
+export function createWhatsAppRecords(collection: mongo.Collection, ready: () => Promise<void>, stampCreated: StampCreated = async () => false, flush: (id: string) => void = () => undefined): WhatsAppRecords {
   return {
     async recordWhatsApp({ orgId, phone, profileName, at }) {
       await ready();
@@ -44,8 +47,10 @@ export function createWhatsAppRecords(collection: mongo.Collection, ready: () =>
         const found = await collection.findOneAndUpdate({ org_id: orgId, phone }, whatsappUpdate(profileName, at), { projection: { _id: 1 } });
         if (found) return { id: String(found._id), created: false };
         const doc = whatsappContact(orgId, phone, profileName, at);
+        const stamped = await stampCreated(orgId, [doc]);
         try {
           await collection.insertOne(doc as never);
+          if (stamped) flush(doc._id);
           return { id: doc._id, created: true };
         } catch (err) {
           if (!isDuplicateKey(err) || attempt > 0) throw err;
@@ -57,11 +62,13 @@ export function createWhatsAppRecords(collection: mongo.Collection, ready: () =>
       await ready();
       const known = new Set((await collection.find({ org_id: orgId, phone: { $in: users.map((u) => u.phone) } }, { projection: { phone: 1 } }).toArray()).map((d) => String(d.phone)));
       const fresh = users.filter((u) => !known.has(u.phone));
-      const ops = users.map((u) =>
-        known.has(u.phone)
-          ? { updateOne: { filter: { org_id: orgId, phone: u.phone }, update: whatsappUpdate(u.profileName, u.at) } }
-          : { insertOne: { document: whatsappContact(orgId, u.phone, u.profileName, u.at) } },
-      );
+      const created = new Map(fresh.map((u) => [u.phone, whatsappContact(orgId, u.phone, u.profileName, u.at)]));
+      // Their contact.created events wait for the outbox sweep (a batch, not a flush each).
+      await stampCreated(orgId, [...created.values()]);
+      const ops = users.map((u) => {
+        const doc = created.get(u.phone);
+        return doc ? { insertOne: { document: doc } } : { updateOne: { filter: { org_id: orgId, phone: u.phone }, update: whatsappUpdate(u.profileName, u.at) } };
+      });
       try {
         await collection.bulkWrite(ops as never, { ordered: false });
         return { created: fresh.length };

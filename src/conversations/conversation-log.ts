@@ -1,4 +1,6 @@
 import type { mongo } from 'mongoose';
+import { newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
+import type { EventType, PuenteEvent } from '../platform/events/types.js';
 import { createBulkWriter } from '../platform/mongo/batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
 import { statusRank, type LogStatus } from './message-log.js';
@@ -29,24 +31,55 @@ function defined<T extends object>(value: T): T {
  * own acknowledgement, but writes from concurrent lanes share one `bulkWrite`. They go to the
  * driver directly, so they set `updatedAt`/`createdAt` themselves (mongoose's timestamps do not run).
  */
-export function createConversationLog(model: MessageModel) {
-  const writer = createBulkWriter(model.collection);
+/** A logged message as its events carry it (src/platform/events/catalog.ts, `EventMessage`). */
+function messageEventSnapshot(m: Pick<LoggedMessage, 'wamid' | 'direction' | 'author' | 'type' | 'text' | 'waId' | 'phoneNumberId' | 'ticketId' | 'at'>): Record<string, unknown> {
+  return { id: m.wamid ?? null, direction: m.direction, author: m.author, type: m.type, text: m.text ?? null, user_phone: m.waId, phone_number_id: m.phoneNumberId, ticket_id: m.ticketId ?? null, at: m.at.toISOString() };
+}
 
-  async function insertOnce(filter: Record<string, string>, message: NewMessage, status: LogStatus, at: Date): Promise<void> {
+const DELIVERY_EVENTS: Partial<Record<string, EventType>> = { sent: 'message.sent', delivered: 'message.delivered', read: 'message.read', failed: 'message.failed' };
+const MESSAGE_EVENTS: EventType[] = ['conversation.message.received', 'conversation.message.sent', 'ticket.message.added', 'message.sent', 'message.delivered', 'message.read', 'message.failed'];
+
+/** What the log needs to record message events: the recorder, and which organization owns a number. */
+export interface MessageEventDeps {
+  events: EventRecorder;
+  orgForNumber(phoneNumberId: string): Promise<string>;
+}
+
+export function createConversationLog(model: MessageModel, eventDeps: MessageEventDeps = { events: noEvents, orgForNumber: async () => 'default' }) {
+  const writer = createBulkWriter(model.collection);
+  const { events } = eventDeps;
+  const collection = model.collection.collectionName;
+
+  /** The wanted events among `candidates` about one message of a number's conversation. */
+  async function messageEvents(phoneNumberId: string, resourceId: string, candidates: { type: EventType; data: Record<string, unknown> }[], at: Date): Promise<PuenteEvent[]> {
+    if (candidates.length === 0) return [];
+    const orgId = await eventDeps.orgForNumber(phoneNumberId);
+    const wanted = await events.wanted(orgId, MESSAGE_EVENTS);
+    return candidates.filter((c) => wanted.has(c.type)).map((c) => newEvent(c.type, orgId, { type: 'message', id: resourceId }, c.data, at));
+  }
+
+  async function insertOnce(filter: Record<string, string>, message: NewMessage, status: LogStatus, at: Date, recorded: PuenteEvent[] = []): Promise<void> {
     const now = new Date();
     await writer.write({
       updateOne: {
         filter,
-        update: { $setOnInsert: { ...defined(message), status, statusRank: statusRank[status], statusHistory: [{ status, at }], createdAt: now, updatedAt: now } },
+        update: { $setOnInsert: { ...defined(message), status, statusRank: statusRank[status], statusHistory: [{ status, at }], createdAt: now, updatedAt: now, ...outboxFields(recorded) } },
         upsert: true,
       },
     });
+    if (recorded.length) events.flush(collection, filter);
   }
 
   /** Moves an outbound message forward to `status` unless it is already there or further. */
-  async function advance(outboundId: string, status: 'accepted' | 'failed', set: Partial<LoggedMessage>, at: Date): Promise<void> {
+  async function advance(outboundId: string, status: 'accepted' | 'failed', set: Partial<LoggedMessage>, at: Date, recorded: PuenteEvent[] = []): Promise<void> {
     const update: mongo.Document = { $set: { ...set, status, statusRank: statusRank[status], updatedAt: new Date() }, $push: { statusHistory: { status, at } } };
+    if (recorded.length) {
+      const outbox = outboxUpdate(recorded);
+      update.$push = { ...update.$push, ...outbox.$push };
+      update.$min = outbox.$min;
+    }
     await writer.write({ updateOne: { filter: { outboundId, statusRank: { $lt: statusRank[status] } }, update } });
+    if (recorded.length) events.flush(collection, { outboundId });
   }
 
   return {
@@ -54,12 +87,21 @@ export function createConversationLog(model: MessageModel) {
 
     /** Records a message the user sent. */
     async logInbound(message: NewMessage & { wamid: string }): Promise<void> {
-      await insertOnce({ wamid: message.wamid }, message, 'received', message.at);
+      const snapshot = messageEventSnapshot(message);
+      const recorded = await messageEvents(
+        message.phoneNumberId,
+        message.wamid,
+        [{ type: 'conversation.message.received', data: { message: snapshot } }, ...(message.ticketId ? [{ type: 'ticket.message.added' as const, data: { ticket_id: message.ticketId, message: snapshot } }] : [])],
+        message.at,
+      );
+      await insertOnce({ wamid: message.wamid }, message, 'received', message.at, recorded);
     },
 
     /** Records a message we are about to send, before Graph has given it a wamid. */
     async logQueued(message: NewMessage & { outboundId: string }): Promise<void> {
-      await insertOnce({ outboundId: message.outboundId }, message, 'queued', message.at);
+      // An agent's message joins the ticket's history when it is queued (its wamid comes later).
+      const recorded = message.ticketId ? await messageEvents(message.phoneNumberId, message.outboundId, [{ type: 'ticket.message.added', data: { ticket_id: message.ticketId, message: messageEventSnapshot(message) } }], message.at) : [];
+      await insertOnce({ outboundId: message.outboundId }, message, 'queued', message.at, recorded);
     },
 
     /** Files a logged user message under a ticket it was not known to belong to when logged. */
@@ -68,8 +110,13 @@ export function createConversationLog(model: MessageModel) {
     },
 
     /** Graph accepted the send: attach the wamid. */
-    async markAccepted(outboundId: string, wamid: string, at = new Date()): Promise<void> {
-      await advance(outboundId, 'accepted', { wamid }, at);
+    async markAccepted(outboundId: string, wamid: string, at = new Date(), phoneNumberId?: string): Promise<void> {
+      let recorded: PuenteEvent[] = [];
+      // The message is read only when its organization wants to hear it was sent (its fields are immutable once queued).
+      const wanted = phoneNumberId ? (await events.wanted(await eventDeps.orgForNumber(phoneNumberId), ['conversation.message.sent'])).size > 0 : false;
+      const sent = wanted ? await model.collection.findOne({ outboundId }, { projection: { direction: 1, author: 1, type: 1, text: 1, waId: 1, phoneNumberId: 1, ticketId: 1, at: 1 } }) : null;
+      if (sent) recorded = await messageEvents(String(sent.phoneNumberId), wamid, [{ type: 'conversation.message.sent', data: { message: messageEventSnapshot({ ...(sent as unknown as LoggedMessage), wamid }) } }], at);
+      await advance(outboundId, 'accepted', { wamid }, at, recorded);
     },
 
     /** The send will never happen or was refused for good. */
@@ -82,20 +129,35 @@ export function createConversationLog(model: MessageModel) {
      * terminal), whatever order Meta's webhooks arrive in; every distinct report lands in the history.
      * @throws {MessageNotLoggedError} when the wamid is unknown, so the caller retries later.
      */
-    async applyStatus(update: { wamid: string; status: string; at: Date; error?: LoggedError }): Promise<void> {
+    async applyStatus(update: { wamid: string; status: string; at: Date; error?: LoggedError; recipient?: string; phoneNumberId?: string }): Promise<void> {
       const rank = (statusRank as Record<string, number>)[update.status];
       const entry = { status: update.status, at: update.at };
+      const type = DELIVERY_EVENTS[update.status];
+      const recorded =
+        type && update.phoneNumberId
+          ? await messageEvents(
+              update.phoneNumberId,
+              update.wamid,
+              [{ type, data: { message: { id: update.wamid, recipient: update.recipient ?? null, phone_number_id: update.phoneNumberId, status: update.status, error: update.error ? { code: update.error.code, title: update.error.title ?? null } : null, campaign_id: null, at: update.at.toISOString() } } }],
+              update.at,
+            )
+          : [];
+      const outbox = outboxUpdate(recorded);
       const advanced =
         rank === undefined
           ? { matchedCount: 0 }
-          : await model.updateOne(
+          : await model.collection.updateOne(
               { wamid: update.wamid, statusRank: { $lt: rank } },
               {
-                $set: { status: update.status, statusRank: rank, ...(update.error ? { error: update.error } : {}) },
+                $set: { status: update.status, statusRank: rank, updatedAt: new Date(), ...(update.error ? { error: update.error } : {}) },
                 $addToSet: { statusHistory: entry },
-              },
+                ...(recorded.length ? { $push: outbox.$push, $min: outbox.$min } : {}),
+              } as mongo.Document,
             );
-      if (advanced.matchedCount > 0) return;
+      if (advanced.matchedCount > 0) {
+        if (recorded.length) events.flush(collection, { wamid: update.wamid });
+        return;
+      }
       const kept = await model.updateOne({ wamid: update.wamid }, { $addToSet: { statusHistory: entry } });
       if (kept.matchedCount === 0) throw new MessageNotLoggedError(update.wamid);
     },

@@ -9,7 +9,7 @@ import type { Module } from '../platform/module.js';
 import type { MongoHandle } from '../platform/mongo/connection.js';
 import type { GraphClient } from '../whatsapp/graph-client.js';
 import { createPacer } from '../whatsapp/pacer.js';
-import { createConversationLog, type ConversationLog } from './conversation-log.js';
+import { createConversationLog, type ConversationLog, type MessageEventDeps } from './conversation-log.js';
 import { createInboundTurn } from './inbound-turn.js';
 import { createIngress, type Ingress } from './ingress.js';
 import { messageModel } from './message-log.js';
@@ -49,9 +49,11 @@ export function createConversations(deps: {
   graph: GraphClient;
   metrics: Metrics;
   logger: Logger;
+  /** Records message events with each log write (outbox); without it none are recorded. */
+  messageEvents?: MessageEventDeps;
 }): Conversations {
   const { redis, keyPrefix, queues } = deps;
-  const log = createConversationLog(messageModel(deps.mongo.connection));
+  const log = createConversationLog(messageModel(deps.mongo.connection), deps.messageEvents);
   const lanes = createMailbox<LaneItemBase>({ name: conversationQueues.lanes, redis, queue: queues.get(conversationQueues.lanes), keyPrefix });
   const outboundMailbox = createMailbox<OutboundItem>({ name: conversationQueues.outbound, redis, queue: queues.get(conversationQueues.outbound), keyPrefix });
   const pacer = createPacer({ redis, keyPrefix, mps: deps.config.WHATSAPP_MAX_MPS });
@@ -93,7 +95,7 @@ export function createConversations(deps: {
           },
           { queue: conversationQueues.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound, mailbox: outboundMailbox },
           { queue: conversationQueues.receipts, concurrency: 64, processor: outbound.sendReceipt },
-          { queue: conversationQueues.statuses, concurrency: 32, processor: statusProcessor(log, statusObservers, deps.logger) },
+          { queue: conversationQueues.statuses, concurrency: 32, processor: statusProcessor(log, statusObservers, deps.logger, deps.metrics) },
         ];
       },
     }),

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { addOutbox } from '../platform/events/outbox.js';
 import { modelOn } from '../platform/mongo/model.js';
 
 /** Who wrote a message in a conversation. */
@@ -61,6 +62,8 @@ const messageSchema = new Schema<LoggedMessage>(
   },
   { timestamps: true, collection: 'messages', minimize: true },
 );
+// Message events (received, sent, delivered, read, …) are recorded with the write itself.
+addOutbox(messageSchema);
 // Partial (not sparse) so the unique index only covers documents that have the id at all.
 messageSchema.index({ wamid: 1 }, { unique: true, partialFilterExpression: { wamid: { $type: 'string' } } });
 messageSchema.index({ outboundId: 1 }, { unique: true, partialFilterExpression: { outboundId: { $type: 'string' } } });

@@ -4,6 +4,7 @@ import type { LeadSink } from '../../bot/ports.js';
 import type { ContactStore } from '../contacts/store.js';
 import type { RecordWhatsAppContact } from '../contacts/whatsapp-contact.js';
 import type { InboundObserver, StatusObserver } from '../conversations/ports.js';
+import type { EventRecorder } from '../platform/events/outbox.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { Module } from '../platform/module.js';
 import { leadActivityObservers } from './activity-observers.js';
@@ -43,8 +44,10 @@ export function createLeadsModule(deps: {
   sources: LeadActivitySources;
   /** LEAD_SCORE_DEBOUNCE_MS. */
   debounceMs?: number;
+  /** Records lead events with each change (outbox). */
+  events?: EventRecorder;
 }): LeadsModule {
-  const leads = createLeadStore(deps.connection);
+  const leads = createLeadStore(deps.connection, deps.events);
   const tasks = createLeadTasks({ connection: deps.connection, leadExists: (orgId, id) => leads.exists(orgId, id) });
   const rescore = createRescore({ leads, contacts: deps.contacts, sources: deps.sources, logger: deps.logger });
   const scores = createScoreQueue({ queue: deps.queue(leadQueues.scores), rescore, leads, logger: deps.logger, ...(deps.debounceMs ? { debounceMs: deps.debounceMs } : {}) });

@@ -42,7 +42,7 @@ export function sendHandler(
       ]);
       wamid = result.wamid;
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
-      await Promise.all([claims.end(item, ctx, wamid), deps.log.markAccepted(item.id, wamid)]);
+      await Promise.all([claims.end(item, ctx, wamid), deps.log.markAccepted(item.id, wamid, new Date(), item.phoneNumberId)]);
     } catch (err) {
       if (!(err instanceof GraphApiError || err instanceof GraphNetworkError)) throw err;
       const verdict = err.classification;
