@@ -21,6 +21,7 @@ import { laneHandlers } from '../queues/lanes.js';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics.js';
 import { bridgeQueues } from './queue-names.js';
 import { crmRoutes } from './routes/index.js';
+import { reportAgentSendFailures } from './send-failures.js';
 import { createTicketStore, type TicketEventDeps, type TicketStore } from './ticket-store.js';
 import { createTimers } from './timers.js';
 
@@ -64,6 +65,8 @@ export function createCrmBridge(deps: {
     userAgent: `Puente/${PUENTE_VERSION}`,
     logger,
   });
+  // An agent's message WhatsApp will never deliver is reported to the CRM.
+  conversations.outbound.onPermanentFailure(reportAgentSendFailures({ tickets, crm: crmMailbox, logger }));
   const routes = crmRoutes({ config, redis: deps.redis, keyPrefix: deps.keyPrefix, tickets, lanes, log: conversations.log, metrics });
 
   return {

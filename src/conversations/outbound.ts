@@ -6,6 +6,7 @@ import { createSendClaims } from './outbound/send-claims.js';
 import type { OutboundDeps } from './outbound/types.js';
 
 export type { OutboundDeps, OutboundItem, OutboundPayload } from './outbound/types.js';
+export type { SendFailure, SendFailureListener } from './outbound/failures.js';
 export { ServiceWindowClosedError } from './outbound/window.js';
 
 /**
@@ -21,6 +22,8 @@ export function createOutbound(deps: OutboundDeps) {
     handle: sendHandler(deps, createSendClaims(deps.redis, deps.keyPrefix), receipts, failures),
     sendReceipt: receipts.sendReceipt,
     onDeadLetter: failures.onDeadLetter,
+    /** Adds a listener for messages given up for good (refused by Meta, window closed, retries exhausted). */
+    onPermanentFailure: failures.listen,
   };
 }
 

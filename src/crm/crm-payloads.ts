@@ -82,8 +82,9 @@ export type UserMessageBody = z.infer<typeof userMessageBodySchema>;
 /**
  * Ticket events the CRM did not cause itself. Add new names here; the schema and type follow.
  * `assignment_timeout_warning`: nobody took the ticket in time, it was escalated and still waits.
+ * `message_failed`: an agent's message will never reach the user (`messageId`, `reason` = Meta's code and title).
  */
-export const TICKET_EVENTS = ['assignment_timeout_warning', 'assignment_timeout', 'idle_timeout', 'customer_left', 'closed'] as const;
+export const TICKET_EVENTS = ['assignment_timeout_warning', 'assignment_timeout', 'idle_timeout', 'customer_left', 'closed', 'message_failed'] as const;
 export type TicketEventName = (typeof TICKET_EVENTS)[number];
 
 /** `POST ${CRM_BASE_URL}/api/bot/ticket-event`. */
@@ -92,6 +93,8 @@ export const ticketEventBodySchema = z.object({
   userPhone: z.string(),
   event: z.enum(TICKET_EVENTS),
   reason: z.string().optional(),
+  /** `message_failed`: the id send-message answered for the agent's message. */
+  messageId: z.string().optional(),
   timestamp: isoTime,
 });
 export type TicketEventBody = z.infer<typeof ticketEventBodySchema>;

@@ -1,10 +1,11 @@
+import nock from 'nock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { windowKey } from '../../src/conversations/service-window.js';
 import { signBody } from '../../src/whatsapp/signature.js';
 import { testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
 import { useRoad, type Road } from '../helpers/road.js';
-import { textOf } from '../helpers/transcript.js';
+import { GRAPH_URL, MESSAGES_PATH, recordGraph, textOf } from '../helpers/transcript.js';
 import { assignAgent, crmCall, recordCrm, userWithOpenTicket } from './support/handover.js';
 
 const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; details?: { path: string }[] } }).error;
@@ -63,6 +64,24 @@ describe('the CRM-facing API: auth, validation, state and idempotency', () => {
     const mismatch = await crmCall(road, 'POST', '/api/crm/send-message', { ...base, ticketId: ticket.ticketId, userPhone: '573009999999' });
     expect(mismatch.status).toBe(400);
     expect(await errorOf(mismatch)).toMatchObject({ code: 'TICKET_PHONE_MISMATCH' });
+  });
+
+  it('tells the CRM, once, when an agent\'s message can never be delivered (Meta refuses it for good): a message_failed ticket event', async () => {
+    const crm = recordCrm();
+    // Meta refuses this one message for good (131026: undeliverable); everything else goes through.
+    nock(GRAPH_URL)
+      .post(MESSAGES_PATH, (b: { text?: { body?: string } }) => b.text?.body === 'Mensaje que no llegará')
+      .reply(400, { error: { message: 'Message undeliverable', type: 'OAuthException', code: 131026, error_data: { details: 'Message undeliverable' }, fbtrace_id: 'x' } });
+    const { ticket } = await userWithOpenTicket(road, '573710000031', false, recordGraph());
+    await assignAgent(road, ticket);
+    const sent = await crmCall(road, 'POST', '/api/crm/send-message', { ticketId: ticket.ticketId, userPhone: ticket.userPhone, agentId: 'agent_001', message: 'Mensaje que no llegará', messageType: 'text' });
+    expect(sent.status).toBe(200);
+    const { messageId } = (await sent.json()) as { messageId: string };
+    await waitFor(() => crm.at('/api/bot/ticket-event').some((c) => c.body.event === 'message_failed'), 10_000, 'the failure reported');
+    await new Promise((r) => setTimeout(r, 300));
+    const reports = crm.at('/api/bot/ticket-event').filter((c) => c.body.event === 'message_failed');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.body).toMatchObject({ ticketId: ticket.ticketId, userPhone: ticket.userPhone, messageId, reason: expect.stringMatching(/^131026/) });
   });
 
   it('treats a repeated bot_to_human as harmless: one "se unió" message, same answer', async () => {
