@@ -64,6 +64,7 @@ export function createCrmBridge(deps: {
     botSignatureSecret: config.BOT_SIGNATURE_SECRET ?? '',
     userAgent: `Puente/${PUENTE_VERSION}`,
     logger,
+    observe: (endpoint, outcome, seconds) => deps.metrics.crmRequests.observe({ endpoint, outcome }, seconds),
   });
   // An agent's message WhatsApp will never deliver is reported to the CRM.
   conversations.outbound.onPermanentFailure(reportAgentSendFailures({ tickets, crm: crmMailbox, logger }));

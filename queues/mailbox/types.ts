@@ -85,4 +85,6 @@ export interface Mailbox<T extends MailboxItem> {
   repairOwners(olderThanMs?: number): Promise<number>;
   depth(lane: string): Promise<number>;
   deadLetters(limit?: number): Promise<{ lane: string; item: T; error: string; at: string }[]>;
+  /** How many items sit in the dead letters (the metrics gauge). */
+  deadLetterCount(): Promise<number>;
 }

@@ -12,6 +12,7 @@ import { connectMongo, type MongoHandle } from '../platform/mongo/connection.js'
 import { createCommandRedis, createWorkerRedis, waitUntilReady } from '../platform/redis/connection.js';
 import { PUENTE_VERSION } from '../platform/version.js';
 import { createGraphClient, type GraphClient } from '../whatsapp/graph-client.js';
+import { registerQueueGauges } from '../../queues/metrics.js';
 import type { CrmBridge } from '../../crm-bridge/index.js';
 import type { Bot } from '../../bot/runner.js';
 import type { ApiKeysModule } from '../api-keys/index.js';
@@ -87,8 +88,10 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID ?? '',
     accessToken: config.WHATSAPP_ACCESS_TOKEN ?? '',
     userAgent: `Puente/${PUENTE_VERSION}`,
+    observe: (operation, outcome, seconds) => metrics.graphRequests.observe({ operation, outcome }, seconds),
   });
   const modules = createModules({ config, logger, metrics, redis, mongo, queues, keyPrefix }, graph);
+  registerQueueGauges(metrics.registry, { queues, mailboxes: () => modules.list.flatMap((m) => m.mailboxes ?? []) });
   try {
     // Every business document belongs to an organization: the one owning the configured number must exist before any request or job.
     await modules.apiKeys.ensureDefaultOrg();

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 import { OPEN_TICKETS_GAUGE } from '../../crm-bridge/metrics.js';
+import { QUEUE_GAUGES } from '../../queues/metrics.js';
 import { configWarnings, workerProcessEnv, type Config } from '../platform/config/index.js';
 import { enforceRequestDeadlines, requestDeadlines, serverTimeouts, type RequestDeadlines } from '../platform/http/request-deadlines.js';
 import { createDeps, workerDefinitions, type Deps, type DepsOptions } from './deps.js';
@@ -99,6 +100,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
       });
       // Counted in MongoDB, the same in every process: the parent reports it, so this process never runs its query.
       deps.metrics.registry.removeSingleMetric(OPEN_TICKETS_GAUGE);
+      for (const gauge of QUEUE_GAUGES) deps.metrics.registry.removeSingleMetric(gauge);
       onMetricsRequests(deps.metrics.registry);
       reportReadyToParent();
     }

@@ -58,6 +58,8 @@ export interface CrmClientOptions {
   logger: Logger;
   /** For tests that want their own axios instance; default `axios.create()`. */
   http?: AxiosInstance;
+  /** Told of every call: its endpoint, outcome (`ok`, `http_<status>`, `network`) and duration (metrics). */
+  observe?: (endpoint: CrmEndpoint, outcome: string, seconds: number) => void;
 }
 
 /** The CRM calls. Each resolves on any 2xx and rejects with {@link CrmCallError} otherwise. */
@@ -95,10 +97,12 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     try {
       response = await postSignedToCrm(http, urls[endpoint], body, { botApiToken: options.botApiToken, botSignatureSecret: options.botSignatureSecret, userAgent }, timeoutMs);
     } catch (err) {
+      options.observe?.(endpoint, 'network', (Date.now() - started) / 1000);
       throw fail(endpoint, payload.ticketId, { message: `CRM ${endpoint} failed: ${networkReason(err, timeoutMs)}`, retryable: true });
     }
     const { status } = response;
     const ms = Date.now() - started;
+    options.observe?.(endpoint, status >= 200 && status < 300 ? 'ok' : `http_${status}`, ms / 1000);
     if (status >= 200 && status < 300) {
       log.debug({ endpoint, ticketId: payload.ticketId, status, ms }, 'CRM call succeeded');
       return { status, data: typeof response.data === 'string' ? response.data : '' };

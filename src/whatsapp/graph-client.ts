@@ -23,6 +23,8 @@ export interface GraphClientOptions {
   httpsAgent?: https.Agent;
   /** Sockets per host for the built-in keep-alive agents. Default 1,024. */
   maxSockets?: number;
+  /** Told of every call: its operation, outcome (`ok`, `http_<status>`, `timeout`, `network`) and duration (metrics). */
+  observe?: (operation: 'send' | 'mark_read', outcome: string, seconds: number) => void;
 }
 
 /** Per-call options. */
@@ -120,15 +122,20 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   // Belt and braces: Meta does not echo tokens, but error text must never be able to leak one.
   const redact = (text: string): string => (accessToken ? text.split(accessToken).join('[redacted]') : text);
 
-  async function post(body: unknown, call: GraphCallOptions): Promise<AxiosResponse<unknown>> {
+  async function post(body: unknown, call: GraphCallOptions, operation: 'send' | 'mark_read'): Promise<AxiosResponse<unknown>> {
     const phoneNumberId = encodeURIComponent(call.phoneNumberId ?? options.phoneNumberId);
+    const started = performance.now();
+    const observe = (outcome: string) => options.observe?.(operation, outcome, (performance.now() - started) / 1000);
     try {
-      return await client.post(`${baseUrl}/${version}/${phoneNumberId}/messages`, body, {
+      const response = await client.post(`${baseUrl}/${version}/${phoneNumberId}/messages`, body, {
         headers: { Authorization: `Bearer ${accessToken}` },
         signal: call.signal,
       });
+      observe(response.status >= 200 && response.status < 300 ? 'ok' : `http_${response.status}`);
+      return response;
     } catch (error) {
       const code = axios.isAxiosError(error) ? error.code : undefined;
+      observe(code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : 'network');
       const message = error instanceof Error ? error.message : String(error);
       throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), {
         ...(code === undefined ? {} : { code }),
@@ -174,7 +181,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   return {
     async sendMessage(body, call = {}) {
-      const response = await post(body, call);
+      const response = await post(body, call, 'send');
       const json = parseJson(response.data);
       const messages = json?.['messages'];
       const first = Array.isArray(messages) ? (messages[0] as Json | undefined) : undefined;
@@ -192,7 +199,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     },
 
     async markRead(wamid, call = {}) {
-      const response = await post(markReadMessage(wamid, { typing: call.typing ?? false }), call);
+      const response = await post(markReadMessage(wamid, { typing: call.typing ?? false }), call, 'mark_read');
       if (!isSuccess(response.status)) throw apiError(response, parseJson(response.data), call);
     },
 

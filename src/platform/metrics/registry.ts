@@ -15,6 +15,10 @@ export interface Metrics {
   whatsappTokenErrors: Counter;
   /** Lane items moved to the dead letters after too many failures. */
   deadLetters: Counter<'mailbox'>;
+  /** Graph API calls by operation (send, mark_read) and outcome (ok, http_4xx/5xx, timeout, network): latency, and totals as `_count`. */
+  graphRequests: Histogram<'operation' | 'outcome'>;
+  /** CRM calls by endpoint and outcome: latency, and totals as `_count`. */
+  crmRequests: Histogram<'endpoint' | 'outcome'>;
   /** Status webhooks dropped: for a message Puente never sent (the number used by another app), after a short wait for its log. */
   statusesDropped: Counter<'reason'>;
 }
@@ -49,6 +53,20 @@ export function createMetrics(): Metrics {
     }),
     whatsappTokenErrors: new Counter({ name: 'puente_whatsapp_token_errors_total', help: 'Graph API calls rejected for an expired or invalid token', registers: [registry] }),
     deadLetters: new Counter({ name: 'puente_dead_letters_total', help: 'Lane items dead-lettered after repeated failures', labelNames: ['mailbox'], registers: [registry] }),
+    graphRequests: new Histogram({
+      name: 'puente_graph_request_duration_seconds',
+      help: 'WhatsApp Graph API calls by operation and outcome (ok, http_<status>, timeout, network)',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.05, 0.1, 0.2, 0.35, 0.5, 1, 2, 5, 15],
+      registers: [registry],
+    }),
+    crmRequests: new Histogram({
+      name: 'puente_crm_request_duration_seconds',
+      help: 'CRM calls by endpoint and outcome (ok, http_<status>, network)',
+      labelNames: ['endpoint', 'outcome'],
+      buckets: [0.05, 0.1, 0.2, 0.35, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
     statusesDropped: new Counter({ name: 'puente_statuses_dropped_total', help: 'Status webhooks dropped, by reason (unknown_message: not sent by Puente)', labelNames: ['reason'], registers: [registry] }),
   };
 }

@@ -56,9 +56,9 @@ describe('the modules record their events with their changes', () => {
     const { userContext } = buildAgentRequest({ ticketId: 'n/a', userPhone: '573001234567', customer, priority: 'media', category: 'soporte_agente', sessionStart: T0, lastActivity: T0, requestTime: T0 });
     const { ticket } = await tickets.open({ conversationKey: 'PN-ACME:573001234567', phoneNumberId: 'PN-ACME', userPhone: '573001234567', customer, userContext, category: 'soporte_agente', priority: 'media', now: T0 });
     await tickets.escalate(ticket.ticketId, new Date(T0.getTime() + 1_000));
-    await tickets.activate(ticket.ticketId, { id: 'agent-1', name: 'Ana' }, new Date(T0.getTime() + 2_000));
-    await tickets.activate(ticket.ticketId, { id: 'agent-1', name: 'Ana' }, new Date(T0.getTime() + 2_500));
-    await tickets.activate(ticket.ticketId, { id: 'agent-2', name: 'Beto' }, new Date(T0.getTime() + 3_000));
+    await tickets.activate(ticket.ticketId, { id: 'agent-1', name: 'Ana', via: 'crm' }, new Date(T0.getTime() + 2_000));
+    await tickets.activate(ticket.ticketId, { id: 'agent-1', name: 'Ana', via: 'crm' }, new Date(T0.getTime() + 2_500));
+    await tickets.activate(ticket.ticketId, { id: 'agent-2', name: 'Beto', via: 'crm' }, new Date(T0.getTime() + 3_000));
     await tickets.close(ticket.ticketId, 'agent_resolved', new Date(T0.getTime() + 4_000));
     await tickets.close(ticket.ticketId, 'idle_timeout', new Date(T0.getTime() + 5_000));
     await relay.idle();
@@ -66,7 +66,7 @@ describe('the modules record their events with their changes', () => {
     const events = handed.filter((e) => e.resource.id === ticket.ticketId);
     expect(events.map((e) => (e.data as { change?: string }).change ?? null)).toEqual([null, 'escalated', 'assigned', 'transferred', null]);
     expect(events[1]?.data).toMatchObject({ ticket: { priority: 'alta' } });
-    expect(events[4]?.data).toMatchObject({ ticket: { status: 'closed', close_reason: 'agent_resolved', agent: { id: 'agent-2', name: 'Beto' } } });
+    expect(events[4]?.data).toMatchObject({ ticket: { status: 'closed', close_reason: 'agent_resolved', agent: { id: 'agent-2', name: 'Beto', via: 'crm' } } });
     expect(events.every((e) => e.org_id === 'org_acme')).toBe(true);
     valid();
   });

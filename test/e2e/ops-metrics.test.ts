@@ -1,0 +1,22 @@
+/**
+ * What an operator scrapes from the ops listener after real traffic: Graph and CRM call latencies
+ * with totals, BullMQ job counts by queue and state, and every mailbox's dead letters.
+ */
+import { describe, expect, it } from 'vitest';
+import { useRoad } from '../helpers/road.js';
+import { recordCrm, userWithOpenTicket } from './support/handover.js';
+
+describe('ops metrics after a conversation that reached the CRM', () => {
+  const road = useRoad();
+
+  it('shows the Graph and CRM calls, the queues and the dead letters', async () => {
+    recordCrm();
+    await userWithOpenTicket(road(), '573720000001');
+    const scrape = async () => (await road().ops.request('/metrics')).text();
+    const text = await scrape();
+    expect(text).toMatch(/puente_graph_request_duration_seconds_count\{[^}]*operation="send"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/puente_crm_request_duration_seconds_count\{[^}]*endpoint="agent-request"[^}]*outcome="ok"[^}]*\} 1/);
+    for (const queue of ['lanes', 'outbound', 'crm', 'statuses']) expect(text).toContain(`puente_queue_jobs{queue="${queue}",state="waiting"`);
+    for (const mailbox of ['lanes', 'outbound', 'crm']) expect(text).toMatch(new RegExp(`puente_mailbox_dead_letters\\{mailbox="${mailbox}"[^}]*\\} 0`));
+  });
+});
