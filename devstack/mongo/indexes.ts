@@ -2,7 +2,9 @@
  * Secondary indexes: a hash map from canonical key encoding to the documents holding that key
  * (by `_id` encoding, so reading a bucket needs no lookup in the collection's primary map).
  * They enforce unique/sparse/partial semantics on writes and give the planner O(1) equality
- * lookups. Ordering (range scans) is not indexed: range queries scan, which is fine at dev sizes.
+ * lookups. Range queries scan, which is fine at dev sizes. A compound index also keeps, once a
+ * sorted find asks for it, its documents in index order per first-field value (fast/ordered.ts),
+ * so that a sorted page can be read by walking it (fast/sorted-walk.ts).
  * While every indexed value is a plain scalar, a bucket holds exactly the documents an equality
  * query matches, so counts can be read from bucket sizes (`exactCount`).
  */
@@ -11,6 +13,7 @@ import type { Query } from 'mingo/query';
 import { compileFilter } from './mingo-options.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { EMPTY_ARRAY, encodeKey, isPlainObject, pathValues } from './values.js';
+import { OrderedIndex } from './fast/ordered.js';
 import { COMPLEX, pathReader, type PathReader } from './fast/scalar.js';
 
 /** An index as stored and as returned by `listIndexes`. */
@@ -85,6 +88,8 @@ export class SecondaryIndex {
   private readonly nonScalar = new Set<string>();
   /** Scalar readers of the indexed paths (undefined for paths the fast paths never serve). */
   private readonly readers: Array<PathReader | undefined>;
+  /** The ordered view: built on first use, then maintained; null when this index cannot have one. */
+  private order: OrderedIndex | null | undefined;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -132,14 +137,34 @@ export class SecondaryIndex {
   /** Adds the keys `doc` contributes (as computed by `keysOf(doc)`). */
   add(keys: readonly IndexKey[], id: string, doc: Document): void {
     for (const key of keys) addTo(this.entries, key.encoded, id, doc);
-    if (this.prefixEntries) for (const prefix of prefixes(keys)) addTo(this.prefixEntries, prefix, id, doc);
+    if (this.prefixEntries) {
+      const leading = prefixes(keys);
+      for (const prefix of leading) addTo(this.prefixEntries, prefix, id, doc);
+      this.order?.add(leading, id, doc);
+    }
     if (keys.length > 0 && this.readers.some((read) => !read || !isExactKeyValue(read(doc)))) this.nonScalar.add(id);
   }
 
   remove(keys: readonly IndexKey[], id: string): void {
     for (const key of keys) removeFrom(this.entries, key.encoded, id);
     if (this.prefixEntries) for (const prefix of prefixes(keys)) removeFrom(this.prefixEntries, prefix, id);
+    this.order?.remove(id);
     this.nonScalar.delete(id);
+  }
+
+  /**
+   * The index in order (built on the first call, then kept up to date by `add`/`remove`), for a
+   * compound, non-partial index whose fields after the first all have direction 1 or -1 and
+   * paths the fast paths read; undefined for any other index.
+   */
+  ordered(): OrderedIndex | undefined {
+    if (this.order === undefined) {
+      const directions = this.fields.slice(1).map((f) => this.spec.key[f] as unknown);
+      const readers = this.readers.filter((read) => read !== undefined);
+      const orderable = !this.partial && readers.length === this.fields.length && directions.every((d) => d === 1 || d === -1);
+      this.order = orderable && this.prefixEntries ? OrderedIndex.build(readers, directions as number[], this.prefixEntries) : null;
+    }
+    return this.order ?? undefined;
   }
 
   /** Documents (by `_id` encoding) holding the exact key (values in `fields` order). */

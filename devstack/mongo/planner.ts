@@ -13,11 +13,23 @@ import { encodeKey, isPlainObject, isPointValue } from './values.js';
 /** Upper bound on key combinations probed for one compound `$in` lookup before falling back to a scan. */
 const MAX_PROBES = 1000;
 
+/** The candidates of a query and how many there are. */
+export interface CandidateSet {
+  readonly docs: Iterable<Document>;
+  readonly size: number;
+}
+
 /** Candidate documents for `filter` from `coll`, in natural order when scanning. */
 export function candidates(coll: Collection, filter: Document): Iterable<Document> {
+  return candidateSet(coll, filter).docs;
+}
+
+/** Candidate documents for `filter` from `coll` (as `candidates`), with their number. */
+export function candidateSet(coll: Collection, filter: Document): CandidateSet {
+  const all = { docs: coll.docs.values(), size: coll.docs.size };
   const pinned = new Map<string, unknown[]>();
   collectPinned(filter, pinned);
-  if (pinned.size === 0) return coll.docs.values();
+  if (pinned.size === 0) return all;
 
   const ids = pinned.get('_id');
   if (ids) return fetch(coll, ids.map(encodeKey));
@@ -34,25 +46,25 @@ export function candidates(coll: Collection, filter: Document): Iterable<Documen
   if (prefixed) {
     return union((pinned.get(prefixed.fields[0] as string) ?? []).map((value) => prefixed.lookupPrefix(value)));
   }
-  return coll.docs.values();
+  return all;
 }
 
-function fetch(coll: Collection, ids: string[]): Document[] {
+function fetch(coll: Collection, ids: string[]): CandidateSet {
   const out: Document[] = [];
   for (const id of new Set(ids)) {
     const doc = coll.docs.get(id);
     if (doc) out.push(doc);
   }
-  return out;
+  return { docs: out, size: out.length };
 }
 
 /** Documents of the union of index buckets, in bucket order (a single bucket needs no de-duplication). */
-function union(buckets: Array<Bucket | undefined>): Iterable<Document> {
+function union(buckets: Array<Bucket | undefined>): CandidateSet {
   const present = buckets.filter((bucket) => bucket !== undefined);
-  if (present.length === 1) return (present[0] as Bucket).values();
+  if (present.length === 1) return { docs: (present[0] as Bucket).values(), size: (present[0] as Bucket).size };
   const found = new Map<string, Document>();
   for (const bucket of present) for (const [id, doc] of bucket) if (!found.has(id)) found.set(id, doc);
-  return found.values();
+  return { docs: found.values(), size: found.size };
 }
 
 /** Records, per field, the exact values the filter restricts it to (intersecting `$and` branches loosely). */

@@ -1,8 +1,9 @@
 /**
  * Find-like reads over a collection, fed with candidates from the planner. Matching goes through
  * `compileMatcher` (a fast predicate for simple filters, mingo for the rest and for any document
- * it cannot decide) and sorted pages through `sortMatches` (a top-k for scalar sort keys); mingo does
- * every other sort, and all skip/limit/projection semantics follow mingo's cursor.
+ * it cannot decide) and sorted pages through `walkSortedPage` (an index walked in order, stopping
+ * after the page) or else `sortMatches` (a top-k for scalar sort keys); mingo does every other
+ * sort, and all skip/limit/projection semantics follow mingo's cursor.
  */
 import type { Document } from './bson.js';
 import { compileFilter } from './mingo-options.js';
@@ -11,7 +12,8 @@ import { badValue } from './errors.js';
 import { compileMatcher } from './fast/filter.js';
 import { countFromIndex } from './fast/index-count.js';
 import { sortMatches } from './fast/sort.js';
-import { candidates } from './planner.js';
+import { walkSortedPage } from './fast/sorted-walk.js';
+import { candidates, candidateSet } from './planner.js';
 import { isPlainObject } from './values.js';
 
 /** Options of a find-like read. */
@@ -50,8 +52,14 @@ export function findDocs(coll: Collection | undefined, options: FindOptions): Do
 
   let page: Document[];
   if (Object.keys(sort).length) {
-    const sorted = sortMatches(candidates(coll, filter), test, sort, skip, limit);
-    page = 'page' in sorted ? sorted.page : mingoSortPage(sorted.matched, sort, skip, limit);
+    const planned = candidateSet(coll, filter);
+    // The walk gives up after testing as many documents as the planner offers: then sorting those is cheaper.
+    const walked = walkSortedPage(coll, filter, sort, skip, limit, test, planned.size);
+    if (walked) page = walked;
+    else {
+      const sorted = sortMatches(planned.docs, test, sort, skip, limit);
+      page = 'page' in sorted ? sorted.page : mingoSortPage(sorted.matched, sort, skip, limit);
+    }
   } else {
     page = [];
     let skipped = 0;

@@ -241,9 +241,12 @@ function regexOperand(source: unknown, options: unknown): ScalarTest | undefined
   return regexTest(regex);
 }
 
-/** A regex matches strings only. Stateful (`g`/`y`) regexes are left to mingo. */
+/**
+ * A regex matches strings only. Stateful (`g`/`y`) regexes are left to mingo; for the others
+ * `test` is `exec() !== null` without building a match array per matching document.
+ */
 function regexTest(regex: RegExp): ScalarTest | undefined {
   if (regex.global || regex.sticky) return undefined;
   const own = new RegExp(regex);
-  return (v) => typeof v === 'string' && own.exec(v) !== null;
+  return (v) => typeof v === 'string' && own.test(v);
 }

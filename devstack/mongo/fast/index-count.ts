@@ -41,7 +41,7 @@ function pinnedValues(cond: unknown): unknown[] | undefined {
 }
 
 /** Query values whose index key encoding is equal exactly when mingo's equality holds. */
-function isExactPoint(value: unknown): boolean {
+export function isExactPoint(value: unknown): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':

@@ -241,3 +241,100 @@ export function canonical(value: unknown): string {
   }
   return `${(value as { constructor: { name: string } }).constructor.name}(${String(value)})`;
 }
+
+/** Organizations of the sorted-walk test: few, so buckets are large. */
+export const WALK_ORGS = ['o1', 'o2', 'o3'] as const;
+
+/** The sort values of the sorted-walk test: few dates, so equal sort values are frequent. */
+function walkSortValue(rng: Rng, mixed: boolean): unknown {
+  const roll = rng.next();
+  if (roll < 0.06) return null;
+  if (mixed && roll < 0.3) return scalarOf(rng, rng.pick(KINDS));
+  return scalarOf(rng, 'date');
+}
+
+/**
+ * A lead-like document for the sorted-walk test. `_id`s are unique but of mixed types (numbers,
+ * strings, ObjectIds, dates) when `mixed`; `dirty` lets arrays, embedded documents, NaN, invalid
+ * dates and Longs reach the indexed fields (which must make the walk refuse that bucket).
+ */
+export function walkDoc(rng: Rng, id: number, options: { mixed: boolean; dirty: boolean }): Document {
+  const { mixed, dirty } = options;
+  const idRoll = mixed ? rng.next() : 1;
+  const _id = idRoll < 0.15 ? `s${id}` : idRoll < 0.25 ? new ObjectId() : idRoll < 0.3 ? new Date(Date.UTC(2020, 0, 1) + id * 1000) : id;
+  const doc: Document = { _id };
+  const set = (field: string, value: () => unknown, missing = 0.04): void => {
+    if (rng.chance(missing)) return;
+    doc[field] = dirty && rng.chance(0.03) ? anyValue(rng) : value();
+  };
+  set('a', () => rng.pick(WALK_ORGS), 0.02);
+  set('b', () => (rng.chance(0.08) ? null : rng.int(4)));
+  set('c', () => walkSortValue(rng, mixed), 0.05);
+  set('d', () => rng.chance(0.5));
+  set('u', () => rng.int(mixed ? 400 : 4000) - (mixed ? 200 : 0));
+  set('s', () => rng.pick(['gomez', 'perez', 'gomez perez', 'Gomez']), 0.2);
+  if (!rng.chance(0.15)) doc.n = rng.chance(0.1) ? {} : { x: dirty && rng.chance(0.03) ? anyValue(rng) : rng.pick([1, 2, 3, 'x', null]) };
+  return doc;
+}
+
+/** The shapes the sorted-walk test queries: pinned fields and the sort (as [field, direction]). */
+const WALK_SHAPES: ReadonlyArray<{ pins: readonly string[]; sort: ReadonlyArray<readonly [string, 1 | -1]> }> = [
+  { pins: ['a'], sort: [['c', -1], ['_id', -1]] },
+  { pins: ['a'], sort: [['c', -1], ['_id', -1]] },
+  { pins: ['a', 'b'], sort: [['c', 1], ['_id', 1]] },
+  { pins: ['a'], sort: [['b', 1], ['c', 1], ['_id', 1]] },
+  { pins: ['a'], sort: [['n.x', -1], ['_id', 1]] },
+  { pins: ['a'], sort: [['u', 1]] },
+  { pins: ['a', 'd'], sort: [['c', -1], ['_id', -1]] },
+  { pins: ['b'], sort: [['c', 1], ['_id', 1]] },
+  { pins: ['s'], sort: [['c', -1], ['_id', -1]] },
+];
+
+/** A value to pin `field` to: mostly one that occurs, sometimes another type or an absent value. */
+function walkPin(rng: Rng, field: string): unknown {
+  if (rng.chance(0.05)) return rng.pick<unknown>([1, 'zz', true, new Date(0), new ObjectId(OIDS[0]?.toHexString())]);
+  switch (field) {
+    case 'a':
+      return rng.pick(WALK_ORGS);
+    case 'b':
+      return rng.int(4);
+    case 'd':
+      return rng.chance(0.5);
+    default:
+      return rng.pick(['gomez', 'perez', 'gomez perez']);
+  }
+}
+
+/**
+ * A sorted, windowed find for the sorted-walk test: mostly shapes an index can walk (sometimes
+ * reversed), sometimes spoiled (one direction flipped, `_id` dropped, a second `$in` value, a
+ * filter outside the fast grammar), with extra conditions, skips past the end and limit 0.
+ */
+export function walkQuery(rng: Rng): { filter: Document; sort: Document; skip: number; limit: number } {
+  const shape = rng.pick(WALK_SHAPES);
+  const reverse = rng.chance(0.5);
+  let keys = shape.sort.map(([field, direction]) => [field, reverse ? -direction : direction] as [string, number]);
+  const spoil = rng.next();
+  if (spoil < 0.05) keys = keys.map(([field, direction], i) => [field, i === keys.length - 1 ? -direction : direction]);
+  else if (spoil < 0.1) keys = keys.filter(([field]) => field !== '_id');
+  const sort: Document = Object.fromEntries(keys);
+  const filter: Document = {};
+  const and: Document[] = [];
+  for (const field of shape.pins) {
+    const value = walkPin(rng, field);
+    const roll = rng.next();
+    if (roll < 0.55) filter[field] = value;
+    else if (roll < 0.7) filter[field] = { $eq: value };
+    else if (roll < 0.8) filter[field] = { $in: [value] };
+    else if (roll < 0.85) filter[field] = { $in: [value, walkPin(rng, field)] };
+    else and.push({ [field]: value });
+  }
+  const extra = rng.next();
+  if (extra < 0.15) filter.s = rng.pick<unknown>([/gomez/, /^g/i, { $regex: 'perez' }]);
+  else if (extra < 0.25) filter.b = { $gte: 1 };
+  else if (extra < 0.3) filter.c = { $lt: new Date(Date.UTC(2024, 0, 3)) };
+  else if (extra < 0.45) and.push(randomFilter(rng));
+  else if (extra < 0.5) filter.n = { $elemMatch: { x: 1 } };
+  if (and.length) filter.$and = and;
+  return { filter, sort, skip: rng.pick([0, 0, 0, 1, 3, 10, 100, 10_000]), limit: rng.pick([0, 1, 2, 5, 50]) };
+}

@@ -15,11 +15,13 @@ import { planGroup, runGroup } from '../../../devstack/mongo/fast/group.js';
 import { countFromIndex } from '../../../devstack/mongo/fast/index-count.js';
 import { runHead } from '../../../devstack/mongo/fast/pipeline.js';
 import { sortMatches } from '../../../devstack/mongo/fast/sort.js';
+import { walkSortedPage } from '../../../devstack/mongo/fast/sorted-walk.js';
 import { normalizeIndexSpec } from '../../../devstack/mongo/indexes.js';
 import { compileFilter } from '../../../devstack/mongo/mingo-options.js';
-import { candidates } from '../../../devstack/mongo/planner.js';
+import { encodeKey } from '../../../devstack/mongo/values.js';
+import { candidates, candidateSet } from '../../../devstack/mongo/planner.js';
 import { countMatches, findDocs } from '../../../devstack/mongo/query.js';
-import { anyScalar, anyValue, canonical, randomDoc, randomFilter, randomGroup, randomSort, Rng, scalarOf } from './fast-paths-random.js';
+import { anyScalar, anyValue, canonical, randomDoc, randomFilter, randomGroup, randomSort, Rng, scalarOf, walkDoc, walkQuery } from './fast-paths-random.js';
 import { openTestDb, type TestDb } from './support.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];
@@ -329,6 +331,187 @@ describe('findDocs', () => {
   });
 });
 
+describe('sorted pages walked from an index in order', () => {
+  /** mingo's page: the matches of `source` (in that order), stably sorted, then skip and limit. */
+  function mingoPage(source: Iterable<Document>, q: { filter: Document; sort: Document; skip: number; limit: number }): Document[] {
+    const cursor = compileFilter(q.filter).find<Document>(source).sort(q.sort);
+    if (q.skip) cursor.skip(q.skip);
+    if (q.limit) cursor.limit(q.limit);
+    return cursor.all();
+  }
+
+  const sameDocs = (a: readonly Document[], b: readonly Document[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+  /** The walk test's collection: walkable indexes, plus a partial and a sparse one and plain equality indexes. */
+  function walkCollection(rng: Rng): Collection {
+    const coll = new Collection('fast', `w${rng.int(1e9)}`);
+    const specs: Document[] = [
+      { key: { a: 1, c: -1, _id: -1 } },
+      { key: { a: 1, b: 1, c: 1, _id: 1 } },
+      { key: { a: 1, 'n.x': -1, _id: 1 } },
+      { key: { a: 1, u: 1 }, unique: true },
+      { key: { a: 1, d: 1 } },
+      { key: { b: 1, c: 1, _id: 1 }, partialFilterExpression: { d: true } },
+      { key: { s: 1, c: -1, _id: -1 }, sparse: true },
+    ];
+    for (const spec of rng.shuffle(specs)) coll.createIndex(normalizeIndexSpec(spec));
+    return coll;
+  }
+
+  /** The same documents and indexes, indexed afresh (the ordered views are then built from the current, maybe dirty, documents). */
+  function rebuilt(coll: Collection): Collection {
+    const copy = new Collection('fast', coll.name);
+    for (const doc of coll.docs.values()) copy.insert(doc);
+    for (const index of coll.indexes) copy.createIndex(index.spec);
+    return copy;
+  }
+
+  /** Applies one random write; unique-key conflicts leave the collection unchanged, as they must. */
+  function randomWrite(rng: Rng, coll: Collection, make: (id: number) => Document, nextId: () => number): void {
+    const stored = [...coll.docs.values()];
+    const roll = rng.next();
+    try {
+      if (roll < 0.6 || stored.length === 0) coll.insert(make(nextId()));
+      else if (roll < 0.85) {
+        const old = rng.pick(stored);
+        coll.replace(old, { ...make(0), _id: old._id });
+      } else coll.remove(rng.pick(stored));
+    } catch (err) {
+      if (!(err as Error).message.includes('E11000')) throw err;
+    }
+  }
+
+  const WALK_STEPS = 750;
+  const WALK_QUERIES = 10;
+
+  it('gives mingo’s page whatever the candidates’ order, across inserts, replacements and removals', () => {
+    const mismatches: string[] = [];
+    let walked = 0;
+    let refused = 0;
+    let gaveUp = 0;
+    for (const seed of SEEDS) {
+      const rng = new Rng(700 + seed);
+      let coll = walkCollection(rng);
+      const mixed = seed % 2 === 0;
+      let id = 0;
+      for (let step = 0; step < WALK_STEPS; step++) {
+        randomWrite(rng, coll, (n) => walkDoc(rng, n, { mixed, dirty: step > WALK_STEPS * 0.7 }), () => id++);
+        if (step % 15 !== 0) continue;
+        if (rng.chance(0.2)) coll = rebuilt(coll);
+        const natural = [...coll.docs.values()];
+        const shuffled = rng.shuffle([...natural]);
+        for (let q = 0; q < WALK_QUERIES; q++) {
+          const query = walkQuery(rng);
+          const label = `seed ${seed} step ${step}: ${canonical(query)}`;
+          const expected = outcome(() => mingoPage(candidates(coll, query.filter), query));
+          const got = outcome(() => findDocs(coll, query));
+          if (got !== expected) mismatches.push(`${label}\n  findDocs ${got}\n  mingo    ${expected}`);
+          let test: (doc: Document) => boolean;
+          try {
+            test = compileMatcher(query.filter);
+          } catch {
+            continue;
+          }
+          const page = walkSortedPage(coll, query.filter, query.sort, query.skip, query.limit, test, Infinity);
+          if (!page) {
+            refused++;
+            continue;
+          }
+          walked++;
+          const budget = candidateSet(coll, query.filter).size;
+          if (!walkSortedPage(coll, query.filter, query.sort, query.skip, query.limit, test, budget)) gaveUp++;
+          // The walked page must not depend on the candidates' order: compare with mingo over all documents, in two orders.
+          for (const source of [natural, shuffled]) {
+            const reference = mingoPage(source, query);
+            if (!sameDocs(page, reference)) mismatches.push(`${label}\n  walk  ${canonical(page.map((d) => d._id))}\n  mingo ${canonical(reference.map((d) => d._id))}`);
+          }
+        }
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // Both outcomes, and the give-up, must be exercised for the comparison to mean something.
+    const queries = SEEDS.length * (WALK_STEPS / 15) * WALK_QUERIES;
+    expect(walked).toBeGreaterThan(queries * 0.3);
+    expect(refused).toBeGreaterThan(queries * 0.1);
+    expect(gaveUp).toBeGreaterThan(0);
+  });
+
+  it('keeps large buckets in mingo’s order through chunk splits and removals (forward, backward, ranges)', () => {
+    const rng = new Rng(800);
+    const coll = new Collection('fast', 'walk_big');
+    coll.createIndex(normalizeIndexSpec({ key: { a: 1, b: -1, c: -1, _id: -1 } }));
+    const make = (n: number): Document => ({ _id: n, a: rng.pick(['o1', 'o2']), b: rng.int(3), c: new Date(Date.UTC(2024, 0, 1) + rng.int(200) * 1000) });
+    let id = 0;
+    for (let i = 0; i < 3000; i++) coll.insert(make(id++));
+    const check = (label: string): void => {
+      const all = [...coll.docs.values()];
+      for (const a of ['o1', 'o2']) {
+        // The bucket itself is in index order.
+        const bucket = coll.indexes[0]?.ordered()?.bucket(encodeKey(a));
+        const inOrder = mingoPage(all, { filter: { a }, sort: { b: -1, c: -1, _id: -1 }, skip: 0, limit: 0 });
+        expect(sameDocs(bucket?.docs() ?? [], inOrder), `${label}: bucket ${a}`).toBe(true);
+        for (const q of [
+          { filter: { a }, sort: { b: -1, c: -1, _id: -1 }, skip: 0, limit: 0 },
+          { filter: { a }, sort: { b: 1, c: 1, _id: 1 }, skip: 0, limit: 0 },
+          { filter: { a, b: 1 }, sort: { c: -1, _id: -1 }, skip: 0, limit: 0 },
+          { filter: { a, b: 2 }, sort: { c: 1, _id: 1 }, skip: 7, limit: 600 },
+          { filter: { a }, sort: { b: -1, c: -1, _id: -1 }, skip: 1000, limit: 50 },
+        ]) {
+          const page = walkSortedPage(coll, q.filter, q.sort, q.skip, q.limit, compileMatcher(q.filter), Infinity);
+          expect(page, `${label} ${canonical(q)}`).toBeDefined();
+          expect(sameDocs(page ?? [], mingoPage(all, q)), `${label} ${canonical(q)}`).toBe(true);
+        }
+      }
+    };
+    check('after 3000 inserts');
+    for (let i = 0; i < 4000; i++) randomWrite(rng, coll, make, () => id++);
+    check('after 4000 random writes');
+    for (const doc of [...coll.docs.values()]) if (rng.chance(0.9)) coll.remove(doc);
+    check('after removing 90%');
+  });
+
+  it('walks only when the order cannot depend on the candidates (no ties) and the bucket is plain', () => {
+    const coll = new Collection('fast', 'walk_rules');
+    for (const spec of [
+      { key: { org: 1, at: -1, _id: -1 } },
+      { key: { org: 1, at: -1 } },
+      { key: { org: 1, seq: 1 }, unique: true },
+      { key: { org: 1, seq: -1, x: 1 } },
+      { key: { team: 1, at: -1, _id: -1 }, partialFilterExpression: { team: { $exists: true } } },
+    ]) {
+      coll.createIndex(normalizeIndexSpec(spec));
+    }
+    for (let i = 0; i < 50; i++) coll.insert({ _id: i, org: i % 2 ? 'x' : 'y', team: 't', at: new Date(Date.UTC(2024, 0, 1) + (i % 5) * 1000), seq: i });
+    const walks = (filter: Document, sort: Document): boolean => walkSortedPage(coll, filter, sort, 0, 5, compileMatcher(filter), Infinity) !== undefined;
+    expect(walks({ org: 'x' }, { at: -1, _id: -1 })).toBe(true);
+    expect(walks({ org: 'x' }, { at: 1, _id: 1 })).toBe(true);
+    expect(walks({ org: { $eq: 'x' } }, { at: -1, _id: -1 })).toBe(true);
+    expect(walks({ $and: [{ org: { $in: ['x'] } }], at: { $gte: new Date(0) } }, { at: -1, _id: -1 })).toBe(true);
+    expect(walks({ org: 'x' }, { seq: -1 })).toBe(true); // unique index: no ties
+    expect(walks({ org: 'nobody' }, { at: -1, _id: -1 })).toBe(true); // no bucket: nothing matches
+    expect(walks({ org: 'x' }, { at: -1 })).toBe(false); // ties in `at` keep the candidates' order
+    expect(walks({ org: 'x' }, { at: -1, _id: 1 })).toBe(false); // directions differ from the index
+    expect(walks({ org: 'x' }, { seq: -1, x: 1 })).toBe(false); // not unique, no _id
+    expect(walks({ org: { $in: ['x', 'y'] } }, { at: -1, _id: -1 })).toBe(false); // two buckets
+    expect(walks({ team: 't' }, { at: -1, _id: -1 })).toBe(false); // partial index
+    expect(walks({ org: 'x', at: { $not: { $gt: 1 } } }, { at: -1, _id: -1 })).toBe(false); // outside the fast grammar
+    expect(walks({}, { at: -1, _id: -1 })).toBe(false);
+    expect(walks({ org: 'x' }, { org: 1, at: -1, _id: -1 })).toBe(false); // the sort must start after the pinned fields
+    coll.insert({ _id: 100, org: 'x', at: [new Date(0)], seq: 100 });
+    expect(walks({ org: 'x' }, { at: -1, _id: -1 })).toBe(false); // an array in the bucket
+    expect(walks({ org: 'y' }, { at: -1, _id: -1 })).toBe(true); // the other bucket is still plain
+    coll.remove({ _id: 100 });
+    expect(walks({ org: 'x' }, { at: -1, _id: -1 })).toBe(true);
+    // Values mingo has no consistent order for.
+    for (const at of [NaN, new Date(NaN)]) {
+      coll.insert({ _id: 101, org: 'x', at, seq: 101 });
+      expect(walks({ org: 'x' }, { at: -1, _id: -1 }), String(at)).toBe(false);
+      coll.remove({ _id: 101 });
+    }
+    expect(walks({ org: 'x' }, { at: -1, _id: -1 })).toBe(true);
+  });
+});
+
 describe('through the wire (mongod semantics)', () => {
   let t: TestDb;
   const stages = ['lead', 'mql', 'sql', 'customer'];
@@ -419,5 +602,39 @@ describe('through the wire (mongod semantics)', () => {
     const byScore = await coll.find({ org_id: 'default', stage: 'sql' }).sort({ score: 1, _id: 1 }).limit(5).toArray();
     const sql = matching('default', 'sql').sort((a, b) => (a.score ?? -1) - (b.score ?? -1) || (a._id < b._id ? -1 : 1));
     expect(byScore.map((l) => l._id)).toEqual(sql.slice(0, 5).map((l) => l._id));
+  });
+
+  it('sorted pages follow inserts, updates and deletes (both directions, past the end, findOneAndUpdate)', async () => {
+    type Row = { _id: string; org_id: string; created_at: Date; n: number };
+    const coll = t.db.collection<Row>('walked');
+    await coll.createIndex({ org_id: 1, created_at: -1, _id: -1 });
+    const model = new Map<string, Row>();
+    const at = (k: number) => new Date(Date.UTC(2024, 0, 1) + k * 60_000);
+    const rows = Array.from({ length: 300 }, (_, i) => ({ _id: `r${String(i).padStart(3, '0')}`, org_id: i % 4 === 0 ? 'b' : 'a', created_at: at(Math.floor(i / 3)), n: i }));
+    await coll.insertMany(rows.map((r) => ({ ...r })));
+    for (const r of rows) model.set(r._id, r);
+    const newest = (x: Row, y: Row) => y.created_at.getTime() - x.created_at.getTime() || (x._id < y._id ? 1 : -1);
+    const expectPages = async (label: string) => {
+      const org = [...model.values()].filter((r) => r.org_id === 'a').sort(newest);
+      const ids = (list: Row[]) => list.map((r) => r._id);
+      expect(ids(await coll.find({ org_id: 'a' }).sort({ created_at: -1, _id: -1 }).limit(20).toArray()), label).toEqual(ids(org.slice(0, 20)));
+      expect(ids(await coll.find({ org_id: 'a' }).sort({ created_at: 1, _id: 1 }).skip(30).limit(15).toArray()), label).toEqual(ids([...org].reverse().slice(30, 45)));
+      expect(ids(await coll.find({ org_id: 'a', n: { $gte: 100 } }).sort({ created_at: -1, _id: -1 }).skip(5).toArray()), label).toEqual(ids(org.filter((r) => r.n >= 100).slice(5)));
+      expect(await coll.find({ org_id: 'a' }).sort({ created_at: -1, _id: -1 }).skip(10_000).limit(5).toArray(), label).toEqual([]);
+    };
+    await expectPages('after insert');
+    await coll.updateMany({ org_id: 'a', n: { $lt: 60 } }, { $set: { created_at: at(500) } });
+    for (const r of model.values()) if (r.org_id === 'a' && r.n < 60) r.created_at = at(500);
+    await coll.deleteMany({ org_id: 'a', n: { $gte: 200, $lt: 260 } });
+    for (const [id, r] of model) if (r.org_id === 'a' && r.n >= 200 && r.n < 260) model.delete(id);
+    await expectPages('after updates and deletes');
+    // Claim the newest lead three times: each claim moves it to the back.
+    for (let k = 0; k < 3; k++) {
+      const claimed = await coll.findOneAndUpdate({ org_id: 'a' }, { $set: { created_at: at(-1 - k) } }, { sort: { created_at: -1, _id: -1 }, returnDocument: 'before' });
+      const expected = [...model.values()].filter((r) => r.org_id === 'a').sort(newest)[0] as Row;
+      expect(claimed?._id).toBe(expected._id);
+      expected.created_at = at(-1 - k);
+    }
+    await expectPages('after findOneAndUpdate');
   });
 });
