@@ -6,31 +6,13 @@
  * then imports BENCH_ROWS (100,000) generated CSV rows in requests of 10,000, each body streamed
  * by the client as it is generated, and prints rows/s and RSS (sampled every 100 ms).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { serve } from '@hono/node-server';
-import { createDeps } from '../src/app/deps.js';
-import { createApp } from '../src/app/http-app.js';
-import { loadConfig } from '../src/platform/config/index.js';
-import { createLogger } from '../src/platform/logging/logger.js';
+import { installCleanup } from './lib/children.js';
+import { startInProcessPuente } from './lib/in-process-puente.js';
+import { startMongoServer } from './lib/mongo-server.js';
 
 const TOTAL_ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ROWS_PER_REQUEST = 10_000;
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnopq';
-
-async function startMongoChild(): Promise<{ uri: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'devstack/mongo/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-    out += chunk.toString();
-    const match = /listening on (\S+)/.exec(out);
-    if (match?.[1]) return { uri: new URL('bench', match[1]).toString(), child };
-  }
-  throw new Error(`embedded mongo did not start: ${out}`);
-}
 
 /** One request's CSV body, generated as it is sent (`;` separators, a BOM, quoted names with commas). */
 function csvBody(from: number, count: number): ReadableStream<Uint8Array> {
@@ -50,29 +32,11 @@ function csvBody(from: number, count: number): ReadableStream<Uint8Array> {
 }
 
 async function main(): Promise<void> {
-  const mongoChild = process.env.MONGODB_URI ? undefined : process.env.BENCH_MONGO === 'memory' ? undefined : await startMongoChild();
-  const mongoUri = process.env.MONGODB_URI ?? mongoChild?.uri ?? 'memory://';
-  const config = loadConfig({
-    PUENTE_ROLE: 'api',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    MONGODB_URI: mongoUri,
-    API_ADMIN_KEY: ADMIN_KEY,
-    META_WEBHOOK_SECRET: 'bench-secret',
-    WEBHOOK_VERIFY_TOKEN: 'bench-verify',
-    CRM_API_TOKEN: 'bench-crm-token',
-    BOT_API_TOKEN: 'bench-bot-token',
-    BOT_SIGNATURE_SECRET: 'bench-bot-signature',
-    WHATSAPP_ACCESS_TOKEN: 'bench-access-token',
-    WHATSAPP_PHONE_NUMBER_ID: '118724605391736',
-    WHATSAPP_API_URL: 'https://graph.invalid',
-    CRM_BASE_URL: 'https://crm.invalid',
-    LOG_LEVEL: 'silent',
-  });
-  const deps = await createDeps(config, { keyPrefix: `bench-contacts-${randomUUID()}`, logger: createLogger({ level: 'silent' }) });
-  const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  installCleanup();
+  const mongoChild = process.env.MONGODB_URI ? undefined : process.env.BENCH_MONGO === 'memory' ? undefined : await startMongoServer();
+  const mongoUri = process.env.MONGODB_URI ?? mongoChild?.uriFor('bench') ?? 'memory://';
+  const puente = await startInProcessPuente({ mongoUri, name: 'contacts' });
+  const { deps, base } = puente;
 
   const org = await deps.apiKeys.store.createOrg('Bench');
   const { key } = await deps.apiKeys.store.issueKey(org._id, { name: 'bench', scopes: ['read', 'write'] });
@@ -115,10 +79,8 @@ async function main(): Promise<void> {
   console.log(`  per request (ms): ${perRequest.map((r) => Math.round(r.ms)).join(', ')}`);
   console.log(`  RSS: before ${mib(rssBefore)} MiB, peak ${mib(peak)} MiB, after each request ${perRequest.map((r) => r.rssMiB.toFixed(0)).join(', ')} MiB (${rssSamples.length} samples)`);
 
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await deps.mongo.connection.dropDatabase().catch(() => undefined);
-  await deps.close();
-  mongoChild?.child.kill('SIGTERM');
+  await puente.stop();
+  await mongoChild?.stop();
 }
 
 main().catch((err: unknown) => {

@@ -7,25 +7,17 @@
  * second organization, then times BENCH_REQUESTS (100) sequential requests per query shape over
  * HTTP and prints p50/p99/max per shape.
  */
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { serve } from '@hono/node-server';
-import { createDeps } from '../src/app/deps.js';
-import { createApp } from '../src/app/http-app.js';
 import { leadModels, LEAD_STAGES, type LeadDoc } from '../src/leads/models.js';
 import { searchTextOf } from '../src/leads/store.js';
-import { loadConfig } from '../src/platform/config/index.js';
-import { createLogger } from '../src/platform/logging/logger.js';
 import { installCleanup } from './lib/children.js';
+import { startInProcessPuente } from './lib/in-process-puente.js';
 import { startMongoServer } from './lib/mongo-server.js';
 import { summarize } from './lib/stats.js';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 100_000);
 // 8 shapes × (REQUESTS + 1) stays under the organization’s 1,000 requests per minute.
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
-const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnopq';
 const QUALIFICATION = ['qualified', 'unqualified', 'disqualified', null] as const;
 
 function leadDoc(orgId: string, i: number, epoch: number): LeadDoc {
@@ -59,20 +51,8 @@ async function main(): Promise<void> {
   installCleanup();
   const mongo = process.env.MONGODB_URI ? undefined : await startMongoServer();
   const mongoUri = process.env.MONGODB_URI ?? mongo?.uriFor(`bench_leads_${Date.now()}`) ?? 'memory://';
-  const config = loadConfig({
-    PUENTE_ROLE: 'api',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    MONGODB_URI: mongoUri,
-    API_ADMIN_KEY: ADMIN_KEY,
-    WHATSAPP_API_URL: 'https://graph.invalid',
-    CRM_BASE_URL: 'https://crm.invalid',
-    LOG_LEVEL: 'silent',
-  });
-  const deps = await createDeps(config, { keyPrefix: `bench-leads-${randomUUID()}`, logger: createLogger({ level: 'silent' }) });
-  const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const puente = await startInProcessPuente({ mongoUri, name: 'leads' });
+  const { deps, base } = puente;
 
   const org = await deps.apiKeys.store.createOrg('Bench');
   const other = await deps.apiKeys.store.createOrg('Other');
@@ -115,9 +95,7 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${s.count} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.max.toFixed(1)} | ${first.total ?? first.total_leads} |`);
   }
 
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await deps.mongo.connection.dropDatabase().catch(() => undefined);
-  await deps.close();
+  await puente.stop();
   await mongo?.stop();
 }
 

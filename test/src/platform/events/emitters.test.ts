@@ -66,7 +66,7 @@ describe('the modules record their events with their changes', () => {
     const events = handed.filter((e) => e.resource.id === ticket.ticketId);
     expect(events.map((e) => (e.data as { change?: string }).change ?? null)).toEqual([null, 'escalated', 'assigned', 'transferred', null]);
     expect(events[1]?.data).toMatchObject({ ticket: { priority: 'alta' } });
-    expect(events[4]?.data).toMatchObject({ ticket: { status: 'closed', close_reason: 'agent_resolved', agent: { id: 'agent-2', name: 'Beto', via: 'crm' } } });
+    expect(events[4]?.data).toMatchObject({ ticket: { status: 'closed', close_reason: 'agent_resolved', agent: { id: 'agent-2', name: 'Beto' } } });
     expect(events.every((e) => e.org_id === 'org_acme')).toBe(true);
     valid();
   });
