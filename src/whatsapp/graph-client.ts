@@ -24,7 +24,7 @@ export interface GraphClientOptions {
   /** Sockets per host for the built-in keep-alive agents. Default 1,024. */
   maxSockets?: number;
   /** Told of every call: its operation, outcome (`ok`, `http_<status>`, `timeout`, `network`) and duration (metrics). */
-  observe?: (operation: 'send' | 'mark_read', outcome: string, seconds: number) => void;
+  observe?: (operation: 'send' | 'mark_read' | 'list_templates', outcome: string, seconds: number) => void;
 }
 
 /** Per-call options. */
@@ -45,6 +45,40 @@ export interface SendMessageResult {
   waId?: string;
 }
 
+/** One component of a message template, as Graph describes it (`HEADER`, `BODY`, `FOOTER`, `BUTTONS`). */
+export interface GraphTemplateComponent {
+  type: string;
+  /** Headers: `TEXT`, `IMAGE`, `VIDEO`, `DOCUMENT` or `LOCATION`. */
+  format?: string;
+  /** With `{{1}}`… (positional) or `{{name}}` (named) placeholders. */
+  text?: string;
+  buttons?: { type: string; text?: string; url?: string; phone_number?: string }[];
+  /** Meta's examples of the placeholders (`body_text`, `body_text_named_params`, `header_text`, …). */
+  example?: Record<string, unknown>;
+}
+
+/** A message template of a WhatsApp Business Account. */
+export interface GraphTemplate {
+  id: string;
+  name: string;
+  /** e.g. `es`, `es_MX`, `en_US`. */
+  language: string;
+  /** `MARKETING`, `UTILITY` or `AUTHENTICATION`. */
+  category: string;
+  /** `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, `DISABLED`, … */
+  status: string;
+  components: GraphTemplateComponent[];
+}
+
+/** Options of {@link GraphClient.listTemplates}. */
+export interface ListTemplatesOptions {
+  /** Templates per page (Graph's `limit`). Default 100. */
+  pageSize?: number;
+  /** Pages read at most (a runaway cursor cannot loop forever). Default 100. */
+  maxPages?: number;
+  signal?: AbortSignal;
+}
+
 /** A WhatsApp Cloud API client bound to one access token. */
 export interface GraphClient {
   /**
@@ -54,6 +88,12 @@ export interface GraphClient {
   sendMessage(body: OutboundMessage, options?: GraphCallOptions): Promise<SendMessageResult>;
   /** Marks an inbound message read, optionally showing the typing indicator. Same errors as `sendMessage`. */
   markRead(wamid: string, options?: GraphCallOptions & { typing?: boolean }): Promise<void>;
+  /**
+   * Every message template of the WhatsApp Business Account `wabaId`
+   * (`GET /{waba}/message_templates?fields=name,language,category,status,components`), following
+   * Graph's `after` cursors page by page. Same errors as `sendMessage`.
+   */
+  listTemplates(wabaId: string, options?: ListTemplatesOptions): Promise<GraphTemplate[]>;
   /** Destroys the keep-alive agents this client created. */
   close(): void;
 }
@@ -179,6 +219,35 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
+  /** A GET with the bearer token; network failures become {@link GraphNetworkError} like `post`'s. */
+  async function get(url: string, params: Record<string, string>, signal: AbortSignal | undefined, operation: 'list_templates'): Promise<AxiosResponse<unknown>> {
+    const started = performance.now();
+    const observe = (outcome: string) => options.observe?.(operation, outcome, (performance.now() - started) / 1000);
+    try {
+      const response = await client.get(url, { params, headers: { Authorization: `Bearer ${accessToken}` }, signal });
+      observe(isSuccess(response.status) ? 'ok' : `http_${response.status}`);
+      return response;
+    } catch (error) {
+      const code = axios.isAxiosError(error) ? error.code : undefined;
+      observe(code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : 'network');
+      const message = error instanceof Error ? error.message : String(error);
+      throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), {
+        ...(code === undefined ? {} : { code }),
+        timedOut: code === 'ETIMEDOUT' || code === 'ECONNABORTED',
+      });
+    }
+  }
+
+  const asTemplate = (raw: unknown): GraphTemplate | undefined => {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const t = raw as Json;
+    const name = asString(t['name']);
+    const language = asString(t['language']);
+    if (name === undefined || language === undefined) return undefined;
+    const components = Array.isArray(t['components']) ? (t['components'] as unknown[]).filter((c): c is GraphTemplateComponent => typeof c === 'object' && c !== null && typeof (c as Json)['type'] === 'string') : [];
+    return { id: asString(t['id']) ?? '', name, language, category: asString(t['category']) ?? '', status: asString(t['status']) ?? '', components };
+  };
+
   return {
     async sendMessage(body, call = {}) {
       const response = await post(body, call, 'send');
@@ -201,6 +270,31 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     async markRead(wamid, call = {}) {
       const response = await post(markReadMessage(wamid, { typing: call.typing ?? false }), call, 'mark_read');
       if (!isSuccess(response.status)) throw apiError(response, parseJson(response.data), call);
+    },
+
+    async listTemplates(wabaId, call = {}) {
+      const url = `${baseUrl}/${version}/${encodeURIComponent(wabaId)}/message_templates`;
+      const templates: GraphTemplate[] = [];
+      let after: string | undefined;
+      // The `after` cursor, never `paging.next`: that URL carries the access token in its query string.
+      for (let page = 0; page < (call.maxPages ?? 100); page++) {
+        const params: Record<string, string> = { fields: 'name,language,category,status,components', limit: String(call.pageSize ?? 100), ...(after ? { after } : {}) };
+        const response = await get(url, params, call.signal, 'list_templates');
+        const json = parseJson(response.data);
+        if (!isSuccess(response.status)) throw apiError(response, json, {});
+        if (!Array.isArray(json?.['data'])) {
+          throw new GraphApiError({ message: `Graph API answered the template list without a data array (HTTP ${response.status})`, status: response.status, classification: { kind: 'permanent' } });
+        }
+        for (const raw of json['data'] as unknown[]) {
+          const template = asTemplate(raw);
+          if (template) templates.push(template);
+        }
+        const paging = json['paging'] as Json | undefined;
+        const cursors = paging?.['cursors'] as Json | undefined;
+        after = asString(cursors?.['after']);
+        if (!paging?.['next'] || !after) break;
+      }
+      return templates;
     },
 
     close() {
