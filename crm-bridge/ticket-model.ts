@@ -163,6 +163,10 @@ ticketSchema.index({ status: 1, lastActivity: 1 });
 ticketSchema.index({ open: 1, status: 1 }, { name: 'open_tickets_by_status', partialFilterExpression: { open: true } });
 /** A conversation's tickets by close time (a message the close overtook in the lane, see `findClosedSince`). */
 ticketSchema.index({ conversationKey: 1, closedAt: -1 });
+/** The retention purge (src/privacy/retention.ts): closed tickets by close time (only closed tickets have one). */
+ticketSchema.index({ closedAt: 1 }, { sparse: true });
+/** Erasure (src/privacy/erasure.ts): one user's tickets on every number. */
+ticketSchema.index({ userPhone: 1 });
 
 export type TicketModel = Model<Ticket>;
 

@@ -71,6 +71,8 @@ messageSchema.index({ conversationKey: 1, at: 1 });
 // A user's messages on every number, newest first (the lead scores' 30-day activity).
 messageSchema.index({ waId: 1, at: -1 });
 messageSchema.index({ ticketId: 1, at: 1 }, { partialFilterExpression: { ticketId: { $type: 'string' } } });
+// The retention purge (src/privacy/retention.ts): messages older than RETENTION_MESSAGES_DAYS, oldest first.
+messageSchema.index({ at: 1 });
 
 export type MessageModel = Model<LoggedMessage>;
 

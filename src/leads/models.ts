@@ -132,6 +132,8 @@ leadSchema.index({ org_id: 1, created_at: -1, _id: -1 });
 leadSchema.index({ org_id: 1, stage: 1 });
 leadSchema.index({ org_id: 1, assignee_id: 1 });
 leadSchema.index({ org_id: 1, qualification_status: 1 });
+// The retention purge (src/privacy/retention.ts): closed leads by last change; open leads stay out of it.
+leadSchema.index({ updated_at: 1 }, { partialFilterExpression: { open: false } });
 
 const leadScoreSchema = new Schema<LeadScoreDoc>(
   {
