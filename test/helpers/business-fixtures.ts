@@ -35,6 +35,27 @@ const createTaskOfLead = async (api: BusinessApiClient, key: string, leadId: str
 /** The task the reorder fixture made last: its body names it, so the body is valid for the lead's owner (another organization gets the lead's 404 first). */
 let reorderTaskId = 'tk_none';
 
+/** A webhook subscription of `key`'s organization: a public https target (an IP literal, so no DNS is needed; nothing is sent without workers). */
+const createWebhook = async (api: BusinessApiClient, key: string): Promise<string> =>
+  idOf(await api.request('POST', '/api/v1/webhooks', key, { url: 'https://93.184.216.34/puente-hook', events: ['ticket.created'] }), 'a webhook');
+
+/** A draft campaign of `key`'s organization, optionally with one step and moved through `actions` (start, pause): its id. */
+const createCampaign = async (api: BusinessApiClient, key: string, options: { message?: boolean; actions?: ('start' | 'pause')[] } = {}): Promise<string> => {
+  const id = await idOf(await api.request('POST', '/api/v1/campaigns', key, { name: 'Campaña de prueba' }), 'a campaign');
+  if (options.message) await createCampaignMessage(api, key, id);
+  for (const action of options.actions ?? []) {
+    const res = await api.request('POST', `/api/v1/campaigns/${id}/${action}`, key);
+    if (res.status !== 200) throw new Error(`${action} answered ${res.status}: ${await res.text()}`);
+  }
+  return id;
+};
+/** A campaign step (the isolation suite runs without WHATSAPP_BUSINESS_ACCOUNT_ID: the template is kept unchecked). */
+const campaignMessageBody = { template_name: 'promo_prueba', template_language: 'es', template_parameters: [{ value: '{{first_name}}', fallback: 'cliente' }] };
+const createCampaignMessage = async (api: BusinessApiClient, key: string, campaignId: string): Promise<string> =>
+  idOf(await api.request('POST', `/api/v1/campaigns/${campaignId}/messages`, key, campaignMessageBody), 'a campaign message');
+/** The contact the enroll fixture made last: its body names it (another organization gets the campaign's 404 first). */
+let enrollContactId = 'ct_none';
+
 export const businessFixtures: Record<string, PathFixture> = {
   '/api/v1/contacts/{id}': {
     create: async (api, key) => ({ id: await idOf(await api.request('POST', '/api/v1/contacts', key, { phone: freshPhone(), name: 'Contacto de prueba' }), 'a contact') }),
@@ -92,5 +113,86 @@ export const businessFixtures: Record<string, PathFixture> = {
         return { task_orders: [{ id: reorderTaskId, order: 1 }] };
       },
     },
+  },
+  '/api/v1/webhooks/{id}': {
+    create: async (api, key) => ({ id: await createWebhook(api, key) }),
+    bodies: { PATCH: { description: 'Descripción cambiada' } },
+  },
+  '/api/v1/webhooks/{id}/test': {
+    create: async (api, key) => ({ id: await createWebhook(api, key) }),
+    bodies: { POST: { event: 'ticket.created' } },
+  },
+  '/api/v1/webhooks/{id}/deliveries': {
+    create: async (api, key) => ({ id: await createWebhook(api, key) }),
+  },
+  '/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver': {
+    create: async (api, key) => {
+      const id = await createWebhook(api, key);
+      const res = await api.request('POST', `/api/v1/webhooks/${id}/test`, key, { event: 'ticket.created' });
+      if (res.status !== 202) throw new Error(`a test delivery answered ${res.status}: ${await res.text()}`);
+      return { id, delivery_id: ((await res.json()) as { id: string }).id };
+    },
+  },
+  '/api/v1/campaigns/{id}': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+    bodies: { PATCH: { description: 'Descripción cambiada' } },
+  },
+  '/api/v1/campaigns/{id}/start': {
+    create: async (api, key) => ({ id: await createCampaign(api, key, { message: true }) }),
+  },
+  '/api/v1/campaigns/{id}/pause': {
+    create: async (api, key) => ({ id: await createCampaign(api, key, { message: true, actions: ['start'] }) }),
+  },
+  '/api/v1/campaigns/{id}/resume': {
+    create: async (api, key) => ({ id: await createCampaign(api, key, { message: true, actions: ['start', 'pause'] }) }),
+  },
+  '/api/v1/campaigns/{id}/messages': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+    bodies: { POST: campaignMessageBody },
+  },
+  '/api/v1/campaigns/{id}/messages/{message_id}': {
+    create: async (api, key) => {
+      const id = await createCampaign(api, key);
+      return { id, message_id: await createCampaignMessage(api, key, id) };
+    },
+    bodies: { PATCH: { delay_amount: 2, delay_unit: 'hours' } },
+  },
+  '/api/v1/campaigns/{id}/enroll': {
+    create: async (api, key) => {
+      enrollContactId = await idOf(await api.request('POST', '/api/v1/contacts', key, { phone: freshPhone(), name: 'Contacto de prueba' }), 'a contact');
+      return { id: await createCampaign(api, key) };
+    },
+    bodies: {
+      get POST() {
+        return { contact_ids: [enrollContactId] };
+      },
+    },
+  },
+  '/api/v1/campaigns/{id}/enroll-from-criteria': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+  },
+  '/api/v1/campaigns/{id}/targeted-contacts': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+  },
+  '/api/v1/campaigns/{id}/contacts': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+  },
+  '/api/v1/campaigns/{id}/unenroll/{contact_id}': {
+    create: async (api, key) => {
+      const id = await createCampaign(api, key);
+      const contactId = await idOf(await api.request('POST', '/api/v1/contacts', key, { phone: freshPhone(), name: 'Contacto de prueba' }), 'a contact');
+      const res = await api.request('POST', `/api/v1/campaigns/${id}/enroll`, key, { contact_ids: [contactId] });
+      if (res.status !== 201) throw new Error(`enrolling answered ${res.status}: ${await res.text()}`);
+      return { id, contact_id: contactId };
+    },
+  },
+  '/api/v1/campaigns/{id}/performance': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+  },
+  '/api/v1/campaigns/{id}/funnel': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
+  },
+  '/api/v1/campaigns/{id}/activities': {
+    create: async (api, key) => ({ id: await createCampaign(api, key) }),
   },
 };

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   WHATSAPP_API_URL: url.default('https://graph.facebook.com'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v25.0').default('v25.0'),
   WHATSAPP_MAX_MPS: positiveInt.max(1000).default(80),
+  /** The WhatsApp Business Account whose message templates campaigns use (GET /api/v1/templates); unset = templates answer 503 and campaign messages are kept unchecked. */
+  WHATSAPP_BUSINESS_ACCOUNT_ID: z.string().regex(/^\d+$/, 'must be the numeric WhatsApp Business Account id').optional(),
 
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   MONGODB_URI: z
@@ -75,6 +77,16 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+
+  /**
+   * Retention (src/privacy, docs/operations.md "Retention and erasure"): an hourly job deletes what
+   * is older than its period; 0 keeps it forever. Messages of the conversation log, by their time.
+   */
+  RETENTION_MESSAGES_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  /** Closed handover tickets, by their close time (open tickets are never purged); 0 = forever. */
+  RETENTION_TICKETS_DAYS: z.coerce.number().int().min(0).max(36_500).default(730),
+  /** Closed leads (stage customer or lost), by their last change, with their tasks and scores; 0 = forever. */
+  RETENTION_LEADS_DAYS: z.coerce.number().int().min(0).max(36_500).default(1095),
 
   /** The platform owner's key for /api/v1/admin/* (organizations and their API keys); unset = those routes answer 404. */
   API_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
