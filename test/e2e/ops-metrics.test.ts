@@ -3,6 +3,7 @@
  * with totals, BullMQ job counts by queue and state, and every mailbox's dead letters.
  */
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/redis.js';
 import { useRoad } from '../helpers/road.js';
 import { recordCrm, userWithOpenTicket } from './support/handover.js';
 
@@ -13,6 +14,9 @@ describe('ops metrics after a conversation that reached the CRM', () => {
     recordCrm();
     await userWithOpenTicket(road(), '573720000001');
     const scrape = async () => (await road().ops.request('/metrics')).text();
+    // The agent request goes to the CRM from its own lane, after the ticket exists.
+    const crmDone = /puente_crm_request_duration_seconds_count\{[^}]*endpoint="agent-request"[^}]*outcome="ok"[^}]*\} 1/;
+    await waitFor(async () => crmDone.test(await scrape()), 10_000, 'the CRM call measured');
     const text = await scrape();
     expect(text).toMatch(/puente_graph_request_duration_seconds_count\{[^}]*operation="send"[^}]*outcome="ok"[^}]*\} [1-9]/);
     expect(text).toMatch(/puente_crm_request_duration_seconds_count\{[^}]*endpoint="agent-request"[^}]*outcome="ok"[^}]*\} 1/);
