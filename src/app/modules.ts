@@ -45,9 +45,10 @@ export interface Modules {
  * API keys first (they authenticate the business API and say which organization owns a number),
  * the webhooks module and the outbox relay (every module records its events through it), the
  * conversation pipeline (everyone talks through it), the CRM bridge (tickets and the handover
- * port), contacts, leads (scored from the conversation log and the tickets), the bot
- * (which hands conversations over through the bridge's port and stores leads through the leads
- * module), and last the bridge's lane handlers, which give conversations back to the bot.
+ * port), contacts, leads (scored from the conversation log and the tickets), campaigns (audiences
+ * from contacts and leads), the bot (which hands conversations over through the bridge's port and
+ * stores leads through the leads module), the bridge's lane handlers, which give conversations
+ * back to the bot, and privacy (retention and erasure, through the contact store).
  * Contacts and leads hear about every inbound message, and leads about every delivery status,
  * through the pipeline's observer ports. A new module is built here and added to `list`; nothing
  * else in the composition root changes.
