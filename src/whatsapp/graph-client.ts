@@ -5,6 +5,9 @@ import { GraphApiError, GraphNetworkError, classifyGraphError } from './graph-er
 import { markReadMessage } from './messages.js';
 import type { OutboundMessage } from './outbound-types.js';
 
+/** The calls Puente makes to the Graph API (the `operation` label of their metrics). */
+export type GraphOperation = 'send' | 'mark_read' | 'list_templates';
+
 /** Options of {@link createGraphClient}. Nothing is read from the environment. */
 export interface GraphClientOptions {
   /** e.g. `https://graph.facebook.com` (`WHATSAPP_API_URL`). */
@@ -24,7 +27,7 @@ export interface GraphClientOptions {
   /** Sockets per host for the built-in keep-alive agents. Default 1,024. */
   maxSockets?: number;
   /** Told of every call: its operation, outcome (`ok`, `http_<status>`, `timeout`, `network`) and duration (metrics). */
-  observe?: (operation: 'send' | 'mark_read' | 'list_templates', outcome: string, seconds: number) => void;
+  observe?: (operation: GraphOperation, outcome: string, seconds: number) => void;
 }
 
 /** Per-call options. */
@@ -162,26 +165,29 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   // Belt and braces: Meta does not echo tokens, but error text must never be able to leak one.
   const redact = (text: string): string => (accessToken ? text.split(accessToken).join('[redacted]') : text);
 
-  async function post(body: unknown, call: GraphCallOptions, operation: 'send' | 'mark_read'): Promise<AxiosResponse<unknown>> {
-    const phoneNumberId = encodeURIComponent(call.phoneNumberId ?? options.phoneNumberId);
+  /**
+   * One Graph call, timed for `observe`: the response whatever its status, or a
+   * {@link GraphNetworkError} (token-free) when no response came.
+   */
+  async function call(operation: GraphOperation, request: () => Promise<AxiosResponse<unknown>>): Promise<AxiosResponse<unknown>> {
     const started = performance.now();
     const observe = (outcome: string) => options.observe?.(operation, outcome, (performance.now() - started) / 1000);
     try {
-      const response = await client.post(`${baseUrl}/${version}/${phoneNumberId}/messages`, body, {
-        headers: { Authorization: `Bearer ${accessToken}` },
-        signal: call.signal,
-      });
+      const response = await request();
       observe(response.status >= 200 && response.status < 300 ? 'ok' : `http_${response.status}`);
       return response;
     } catch (error) {
       const code = axios.isAxiosError(error) ? error.code : undefined;
-      observe(code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : 'network');
+      const timedOut = code === 'ETIMEDOUT' || code === 'ECONNABORTED';
+      observe(timedOut ? 'timeout' : 'network');
       const message = error instanceof Error ? error.message : String(error);
-      throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), {
-        ...(code === undefined ? {} : { code }),
-        timedOut: code === 'ETIMEDOUT' || code === 'ECONNABORTED',
-      });
+      throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), { ...(code === undefined ? {} : { code }), timedOut });
     }
+  }
+
+  async function post(body: unknown, callOptions: GraphCallOptions, operation: 'send' | 'mark_read'): Promise<AxiosResponse<unknown>> {
+    const phoneNumberId = encodeURIComponent(callOptions.phoneNumberId ?? options.phoneNumberId);
+    return call(operation, () => client.post(`${baseUrl}/${version}/${phoneNumberId}/messages`, body, { headers: { Authorization: `Bearer ${accessToken}` }, signal: callOptions.signal }));
   }
 
   function apiError(response: AxiosResponse<unknown>, json: Json | undefined, call: GraphCallOptions): GraphApiError {
@@ -221,21 +227,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 
   /** A GET with the bearer token; network failures become {@link GraphNetworkError} like `post`'s. */
   async function get(url: string, params: Record<string, string>, signal: AbortSignal | undefined, operation: 'list_templates'): Promise<AxiosResponse<unknown>> {
-    const started = performance.now();
-    const observe = (outcome: string) => options.observe?.(operation, outcome, (performance.now() - started) / 1000);
-    try {
-      const response = await client.get(url, { params, headers: { Authorization: `Bearer ${accessToken}` }, signal });
-      observe(isSuccess(response.status) ? 'ok' : `http_${response.status}`);
-      return response;
-    } catch (error) {
-      const code = axios.isAxiosError(error) ? error.code : undefined;
-      observe(code === 'ETIMEDOUT' || code === 'ECONNABORTED' ? 'timeout' : 'network');
-      const message = error instanceof Error ? error.message : String(error);
-      throw new GraphNetworkError(redact(`Graph API request failed: ${message}`), {
-        ...(code === undefined ? {} : { code }),
-        timedOut: code === 'ETIMEDOUT' || code === 'ECONNABORTED',
-      });
-    }
+    return call(operation, () => client.get(url, { params, headers: { Authorization: `Bearer ${accessToken}` }, signal }));
   }
 
   const asTemplate = (raw: unknown): GraphTemplate | undefined => {
