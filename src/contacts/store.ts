@@ -1,5 +1,5 @@
 import { mongo, type Connection } from 'mongoose';
-import { newEvent, noEvents, outboxFields, type EventRecorder } from '../platform/events/outbox.js';
+import { newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
 import { AppError } from '../platform/http/errors.js';
 import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
@@ -122,6 +122,12 @@ export function createContactStores(connection: Connection, events: EventRecorde
     return true;
   };
   const flushContact = (id: string) => events.flush(Contact.collection.collectionName, { _id: id });
+  /** contact.unsubscribed for a consent change to opted_out, when the organization wants it: the operators to add to that change's update. */
+  const unsubscribedOutbox = async (orgId: string, contactId: string, change: ConsentChange | undefined, wanted?: boolean): Promise<Record<string, Record<string, unknown>>> => {
+    if (change?.to !== 'opted_out' || !(wanted ?? (await events.wanted(orgId, ['contact.unsubscribed'])).size > 0)) return {};
+    const event = newEvent('contact.unsubscribed', orgId, { type: 'contact', id: contactId }, { contact_id: contactId, source: change.source, at: change.at.toISOString() }, change.at);
+    return outboxUpdate([event]) as Record<string, Record<string, unknown>>;
+  };
   let indexes: Promise<void> | undefined;
   const ready = () => (indexes ??= Promise.all([Contact.init(), Import.init()]).then(() => undefined));
   const order = { created_at: 1, _id: 1 } as const;
@@ -145,7 +151,7 @@ export function createContactStores(connection: Connection, events: EventRecorde
    */
   async function writeBatch(orgId: string, imp: { id: string; source: string }, rows: readonly BulkRow[], now: Date, lastAttempt: boolean): Promise<BatchResult & { retry: BulkRow[] }> {
     const existing = await Contact.collection
-      .find({ org_id: orgId, phone: { $in: rows.map((r) => r.value.phone) } }, { projection: { phone: 1, opt_in_status: 1 } })
+      .find({ org_id: orgId, phone: { $in: rows.map((r) => r.value.phone) } }, { projection: { _id: 1, phone: 1, opt_in_status: 1 } })
       .toArray();
     const updatedIds = existing.map((d) => String(d._id));
     const statusByPhone = new Map(existing.map((d) => [d.phone as string, d.opt_in_status as OptInStatus]));
@@ -154,8 +160,17 @@ export function createContactStores(connection: Connection, events: EventRecorde
     rows.forEach(({ value }, index) => {
       if (!statusByPhone.has(value.phone)) fresh.set(index, newContactDoc(orgId, value, { importIds: [imp.id], source: imp.source, now }));
     });
-    // Their contact.created events wait for the outbox sweep (a batch, not a flush each).
+    // Their contact.created events wait for the outbox sweep (a batch, not a flush each), like the rows' opt-outs.
     await stampCreated(orgId, [...fresh.values()] as unknown as Record<string, unknown>[]);
+    const optOutsWanted = (await events.wanted(orgId, ['contact.unsubscribed'])).size > 0;
+    const idByPhone = new Map(existing.map((d) => [d.phone as string, String(d._id)]));
+    const outboxes = new Map<number, Record<string, Record<string, unknown>>>();
+    for (const [index, { value }] of rows.entries()) {
+      const id = idByPhone.get(value.phone);
+      if (!id || fresh.has(index)) continue;
+      const outbox = await unsubscribedOutbox(orgId, id, consentChange(value, statusByPhone.get(value.phone), now), optOutsWanted);
+      if (outbox.$push) outboxes.set(index, outbox);
+    }
     const ops = rows.map(({ value }, index) => {
       const doc = fresh.get(index);
       if (doc) {
@@ -170,6 +185,11 @@ export function createContactStores(connection: Connection, events: EventRecorde
         $addToSet: { import_ids: imp.id, tags: { $each: value.tags ?? [] } },
       };
       if (change) update.$push = { consent_history: change };
+      const outbox = outboxes.get(index);
+      if (outbox) {
+        update.$push = { ...(update.$push as object), ...outbox.$push };
+        update.$min = outbox.$min;
+      }
       return { updateOne: { filter: { org_id: orgId, phone: value.phone }, update } };
     });
     let writeErrors: { index: number; code?: number; errmsg?: string }[] = [];
@@ -258,9 +278,14 @@ export function createContactStores(connection: Connection, events: EventRecorde
         const update: Record<string, unknown> = { $set: { ...set, ...(change ? consentSet(change) : {}), updated_at: now } };
         if (Object.keys(unset).length) update.$unset = unset;
         if (change) update.$push = { consent_history: change };
+        // An opt-out is told to integrators in the same write (outbox).
+        const outbox = await unsubscribedOutbox(orgId, id, change);
+        if (outbox.$push) update.$push = { ...(update.$push as object), ...outbox.$push };
+        if (outbox.$min) update.$min = outbox.$min;
         try {
-          const updated = await Contact.findOneAndUpdate({ _id: id, org_id: orgId, opt_in_status: current.opt_in_status }, update, { returnDocument: 'after' }).lean<ContactDoc>();
+          const updated = await Contact.findOneAndUpdate({ _id: id, org_id: orgId, opt_in_status: current.opt_in_status }, update, { returnDocument: 'after', projection: { _outbox: 0, _outbox_at: 0 } }).lean<ContactDoc>();
           if (updated) {
+            if (outbox.$push) flushContact(id);
             await notifyChanged(orgId, [id]);
             return updated;
           }

@@ -101,4 +101,22 @@ describe('the modules record their events with their changes', () => {
     expect(handed.find((e) => e.resource.id === fromWhatsApp)?.data).toMatchObject({ contact: { phone: '573005550002', name: 'Lau', source: 'whatsapp' } });
     valid();
   });
+
+  it('a contact opting out (through the API, or a bulk row) records contact.unsubscribed once; opting in records nothing', async () => {
+    const { contacts, imports } = createContactStores(conn, relay);
+    const laura = await contacts.create('org_acme', { phone: '573005550010', name: 'Laura', opt_in_status: 'opted_in' });
+    await contacts.update('org_acme', laura._id, { opt_in_status: 'opted_out', opt_in_source: 'whatsapp_stop' });
+    await contacts.update('org_acme', laura._id, { opt_in_status: 'opted_out' });
+    await contacts.update('org_acme', laura._id, { opt_in_status: 'opted_in', opt_in_source: 'web_form' });
+    const beto = await contacts.create('org_acme', { phone: '573005550011', name: 'Beto' });
+    const imp = await imports.create('org_acme', { source: 'csv' });
+    await contacts.upsertBatch('org_acme', { id: imp._id, source: 'csv' }, [{ row: 1, value: { phone: '573005550011', opt_in_status: 'opted_out', opt_in_source: 'csv' } }]);
+    await relay.idle();
+    await relay.sweep();
+    expect(typesOf(laura._id)).toEqual(['contact.created', 'contact.unsubscribed']);
+    expect(handed.find((e) => e.type === 'contact.unsubscribed' && e.resource.id === laura._id)?.data).toMatchObject({ contact_id: laura._id, source: 'whatsapp_stop' });
+    expect(typesOf(beto._id)).toEqual(['contact.created', 'contact.unsubscribed']);
+    expect((await contacts.get('org_acme', laura._id))?.opt_in_status).toBe('opted_in');
+    valid();
+  });
 });
