@@ -22,6 +22,9 @@ export const OUTBOX_AT_FIELD = '_outbox_at';
 const SWEEP_GRACE_MS = 5_000;
 const LEASE_MS = 15_000;
 const SWEEP_BATCH = 500;
+/** A flush that finds the document's lease taken retries this often, this many times (then the sweep has it). */
+const BUSY_RETRY_MS = 50;
+const BUSY_RETRIES = 40;
 
 export function newEvent(type: EventType, orgId: string, resource: EventResource, data: Record<string, unknown>, at = new Date()): PuenteEvent {
   return { id: `evt_${randomBytes(12).toString('base64url')}`, type, org_id: orgId, occurred_at: at, resource, data };
@@ -100,7 +103,15 @@ export function createOutboxRelay(deps: { connection: Connection; redis: Redis; 
       return new Set(answers.filter(([, yes]) => yes).map(([t]) => t));
     },
     flush(collection, key) {
-      const run = flushNow(collection, key)
+      // Another flush of the same document holds the lease: it may have read the document before
+      // this change's event landed, so try again shortly rather than leave the event to the sweep.
+      const attempt = async () => {
+        for (let tries = 0; tries < BUSY_RETRIES; tries++) {
+          if (await flushNow(collection, key)) return;
+          await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        }
+      };
+      const run = attempt()
         .then(() => undefined)
         .catch((err: unknown) => deps.logger.warn({ err, collection }, 'outbox flush failed; the sweep hands the events over later'))
         .finally(() => running.delete(run));
