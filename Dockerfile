@@ -1,7 +1,14 @@
 # syntax=docker/dockerfile:1
 # One image for every role (PUENTE_ROLE=api|worker|all).
+#
+# Node 26, the Active LTS line (Node 20 reached end of life on 2026-04-30), pinned by the digest of
+# the multi-arch `node:26-bookworm-slim` index, so a rebuild gets the same bytes until the pin is
+# moved on purpose. To move it (a Node security release, a Debian fix):
+#   docker buildx imagetools inspect node:26-bookworm-slim   # the index digest on the first lines
+# then replace the digest in NODE_IMAGE below and run `.ci/run`, which tests on Node 26 as well as on Node 20.
+ARG NODE_IMAGE=node:26-bookworm-slim@sha256:2d49d876e96237d76de412761cf05dbfe5aee325cc4406a4d41d5824c5bb8beb
 
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -14,7 +21,7 @@ COPY crm-bridge ./crm-bridge
 COPY devstack ./devstack
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # PORT: the public listener (webhook, APIs). OPS_PORT: the ops listener (health, readiness, metrics,
 # Bull Board) of every role, on 127.0.0.1 unless OPS_HOST says otherwise (docs/operations.md).
 ENV NODE_ENV=production PORT=3000 OPS_PORT=9091

@@ -17,6 +17,18 @@ describe('Dockerfile', () => {
     for (const folder of include) expect(copied, `COPY ${folder} ./${folder} missing`).toContain(folder);
   });
 
+  it('builds and runs on one Node LTS image, pinned by digest, the line CI also tests on', () => {
+    const image = /^ARG NODE_IMAGE=node:(\d+)-[a-z-]+@sha256:[0-9a-f]{64}$/m.exec(dockerfile);
+    expect(image, 'ARG NODE_IMAGE=node:<major>-<variant>@sha256:<digest>').not.toBeNull();
+    // Every stage starts from that one pinned image: no unpinned FROM line.
+    expect([...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1])).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}']);
+    // Even-numbered lines are the LTS ones; .ci/run runs the tests on the version in .ci/node-lts.
+    const major = Number(image?.[1]);
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThan(20);
+    expect(read('.ci/node-lts').trim()).toMatch(new RegExp(`^${major}\\.\\d+\\.\\d+$`));
+  });
+
   it('ships the data files the bot reads at run time', () => {
     expect(dockerfile).toMatch(/^COPY --from=build \S+ \/app\/bot \.\/bot$/m);
   });
