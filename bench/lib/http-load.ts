@@ -35,6 +35,8 @@ export interface ClosedLoopJob extends JobBase {
 /** What a closed loop measured (warm-up excluded). */
 export interface ClosedLoopResult {
   requests: number;
+  /** Every request sent, warm-up included. */
+  issued: number;
   seconds: number;
   rps: number;
   latency: LatencySummary;
@@ -134,7 +136,7 @@ export async function runClosedLoop(job: ClosedLoopJob): Promise<ClosedLoopResul
   agent.destroy();
   const seconds = job.durationMs / 1000;
   const clientCpuPct = selfCpuPct(cpu0, nowMs() - t0);
-  return { requests: completed, seconds, rps: completed / seconds, latency: latency.summary(), statuses, errors, acks, bodyBytes, clientCpuPct };
+  return { requests: completed, issued: next, seconds, rps: completed / seconds, latency: latency.summary(), statuses, errors, acks, bodyBytes, clientCpuPct };
 }
 
 /** Runs a clock-scheduled (open) loop; resolves when every issued message was answered or timed out. */

@@ -28,6 +28,8 @@ export interface BenchOptions {
   out: string;
   /** Directory for V8 CPU profiles of Puente (`--cpu-prof`), or undefined. */
   profileDir: string | undefined;
+  /** Redis MONITOR during measured windows: Lua calls by script and BullMQ jobs added per exchange (inflates Redis CPU). */
+  monitor: boolean;
 }
 
 /** `[flag, env var, full default, --quick default, description]` for every numeric knob. */
@@ -71,6 +73,8 @@ export function helpText(): string {
     ...flags,
     '  --out             report file (default bench/results/latest.md)',
     '  --profile         write V8 CPU profiles of each Puente run to bench/results/profiles/ (the separate MongoDB to profiles/mongo/)',
+    '  --monitor         Redis MONITOR while measuring: Lua calls by script and BullMQ jobs added per exchange',
+    '                    (env BENCH_MONITOR=1; costs Redis CPU, so that run\'s Redis CPU figure is inflated)',
     '',
     'Environment: REDIS_URL, MONGODB_URI (used as is when set), BENCH_LOG_LEVEL (default warn).',
   ].join('\n');
@@ -96,6 +100,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       help: { type: 'boolean', short: 'h', default: false },
       out: { type: 'string', default: 'bench/results/latest.md' },
       profile: { type: 'boolean', default: false },
+      monitor: { type: 'boolean', default: false },
       mongo: { type: 'string' },
       ...Object.fromEntries(NUMERIC.map(([flag]) => [flag, { type: 'string' as const }])),
     },
@@ -133,5 +138,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     logLevel: env['BENCH_LOG_LEVEL'] ?? 'warn',
     out: String(values.out),
     profileDir: values.profile ? 'bench/results/profiles' : undefined,
+    monitor: values.monitor === true || env['BENCH_MONITOR'] === '1',
   };
 }

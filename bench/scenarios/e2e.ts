@@ -5,11 +5,12 @@
  * fake Graph API (both on the machine-wide monotonic clock). Target: p99 < 100 ms.
  */
 import { nowMs, waitUntil } from '../lib/clock.js';
-import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { countOps, freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { opCountReport } from '../lib/op-counts.js';
 import { startProbe } from '../lib/puente-probe.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
-import { fmt, fmtCounts, fmtCpu, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
+import { fmt, fmtCounts, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import { BENCH_WEBHOOK_SECRET, wamidFor } from '../lib/webhook-payloads.js';
 
@@ -47,7 +48,10 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
     }
     ctx.log(`e2e: ${users} new users' first messages at ${rate} msg/s (open loop)`);
     const stopProbe = await startProbe(puente.url, puente.opsUrl);
+    const meterFrom = nowMs();
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const graphBefore = { ...ctx.fake.counts };
+    const ops = await countOps(ctx, puente);
     const r = await runLoad(
       { kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: 0, users, perUser: 1, rate, maxSockets: 1024, ordered: false, retries: 0, maxMs: seconds * 1000 + 10_000 },
       seconds * 1000 + 120_000,
@@ -62,7 +66,9 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
     ctx.log(`e2e: sent ${r.issued}, waiting up to ${ctx.options.replyTimeoutSeconds} s for replies`);
     await waitUntil(() => wamids.every((w) => ctx.fake.firstReplyAt.has(w)), Math.max(0, lastSent + timeoutMs - nowMs()), 100);
 
+    const cpuWindowMs = nowMs() - meterFrom;
     const cpu = { ...(await meter()), 'load client (sending only)': r.clientCpuPct };
+    const counted = opCountReport(await ops(), r.issued, { 'Graph messages': ctx.fake.counts.replies - graphBefore.replies, 'Graph mark-read': ctx.fake.counts.markRead - graphBefore.markRead, 'Graph other': ctx.fake.counts.other - graphBefore.other });
     const probe = await stopProbe();
     const e2e: number[] = [];
     const e2eFromSent: number[] = [];
@@ -113,6 +119,8 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
         { metric: `Acked messages without a reply after ${ctx.options.replyTimeoutSeconds} s`, value: String(lost), target: '0', pass: lost === 0 },
         { metric: 'Last reply after last send', value: lastReply ? `${fmt((lastReply - lastSent) / 1000, 2)} s` : 'n/a' },
         { metric: 'Fake Graph: mark-reads / replies / peak in flight', value: `${ctx.fake.counts.markRead} / ${ctx.fake.counts.replies} / ${ctx.fake.counts.maxInFlight}` },
+        { metric: 'CPU ms per exchange, by process', value: fmtCpuPerMessage(cpu, cpuWindowMs, r.issued) },
+        counted.row,
       ],
       notes: [
         warmupNote,
@@ -120,6 +128,7 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
         `Latency is measured from each message's scheduled send time (open loop, no coordinated omission); unanswered messages count as ∞; from the actual send time p50/p99 = ${fmtLatency(summarize(e2eFromSent))}.`,
         `The fake Graph API answers every request after ${ctx.fake.delayMs} ms; latency is taken when the reply reaches it, so any Graph call the reply had to wait for (none today: the read receipt is sent alongside the reply) would add at least that much.`,
         `CPU (% of one core) from the first send until the last reply: ${fmtCpu(cpu)}.`,
+        ...counted.notes,
         ...(Object.keys(r.errors).length ? [`Client errors: ${fmtCounts(r.errors)}`] : []),
         ...(lateAnsweredUnacked + unansweredUnacked
           ? [`Of the webhooks without an HTTP answer, ${lateAnsweredUnacked} were answered on WhatsApp anyway (Puente had stored them) and ${unansweredUnacked} never were; both stay in the latency percentiles (the latter as ∞).`]

@@ -7,7 +7,8 @@
  */
 import http from 'node:http';
 import { nowMs, sleep, waitUntil } from '../lib/clock.js';
-import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { countOps, freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { opCountReport } from '../lib/op-counts.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { startFakeCrm } from '../lib/fake-crm.js';
 import { checkSequences, inParallel, postCrmApi, postInbound, sentText, walkIntoHandover, type SequenceVerdict } from '../lib/handover-driver.js';
@@ -39,6 +40,9 @@ function arrivalsSince<T>(records: () => T[], from: number, parse: (record: T) =
 }
 
 /** Sends `messages` calls per user, serially per user, all users at once; returns send times and statuses. */
+/** Every call the fake CRM answered. */
+const crmCalls = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
+
 async function drive(users: number, messages: number, send: (u: number, n: number) => Promise<{ status: number; body: string }>) {
   const sentAt = Array.from({ length: users }, () => new Array<number>(messages).fill(NaN));
   const statuses: Record<string, number> = {};
@@ -118,6 +122,8 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     // (a) agent → user
     const windowA = nowMs();
     const meterA = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'bench (client, fake Graph, fake CRM)' });
+    const httpA = { graph: { ...ctx.fake.counts }, crm: { ...crm.counts } };
+    const opsA = await countOps(ctx, puente);
     const a = await drive(users, messages, (u, n) =>
       postCrmApi(agent, puente.url, '/api/crm/send-message', { ticketId: tickets[u], userPhone: phones[u], agentId: 'agent_1', message: `m${n}`, messageType: 'text' }),
     );
@@ -129,9 +135,12 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     const aComplete = await waitUntil(() => agentArrivals().length >= total, waitMs, 50);
     const cpuA = await meterA();
     const windowAMs = nowMs() - windowA;
+    const countsA = await opsA();
+    const httpCallsA = { 'send-message (bench → Puente)': a.sentAt.flat().filter(Number.isFinite).length, 'Graph messages': ctx.fake.counts.replies - httpA.graph.replies, 'Graph mark-read': ctx.fake.counts.markRead - httpA.graph.markRead, 'CRM calls': crmCalls(crm.counts) - crmCalls(httpA.crm) };
     const graphPeak = ctx.fake.counts.maxInFlight;
     await quiet(() => ctx.fake.lastRequestAt, 1_000, 5_000);
     const va = checkSequences(agentArrivals(), a.sentAt, messages);
+    const countedA = opCountReport(countsA, va.arrived, httpCallsA);
     const crmFromB = crm.userMessages.length;
     crm.maxInFlight = 0;
     ctx.log(`handover: agent → user done (${va.arrived}/${total}); ${users} × ${messages} user messages`);
@@ -139,6 +148,8 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     // (b) user → CRM
     const windowB = nowMs();
     const meterB = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'bench (client, fake Graph, fake CRM)' });
+    const httpB = { graph: { ...ctx.fake.counts }, crm: { ...crm.counts } };
+    const opsB = await countOps(ctx, puente);
     const b = await drive(users, messages, (u, n) => postInbound(agent, puente.url, phones[u] as string, `wamid.bench-${ctx.runId}h-${u}-${n}`, { type: 'text', text: { body: `u${n}` } }));
     let misrouted = 0;
     const crmArrivals = arrivalsSince(() => crm.userMessages, crmFromB, (r) => {
@@ -149,8 +160,11 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
     const bComplete = await waitUntil(() => crmArrivals().length >= total, waitMs, 50);
     const cpuB = await meterB();
     const windowBMs = nowMs() - windowB;
+    const countsB = await opsB();
+    const httpCallsB = { 'webhooks (bench → Puente)': b.sentAt.flat().filter(Number.isFinite).length, 'CRM user-message': crm.counts.userMessage - httpB.crm.userMessage, 'CRM other': crmCalls(crm.counts) - crmCalls(httpB.crm) - (crm.counts.userMessage - httpB.crm.userMessage), 'Graph mark-read': ctx.fake.counts.markRead - httpB.graph.markRead, 'Graph messages': ctx.fake.counts.replies - httpB.graph.replies };
     await quiet(() => crm.lastRequestAt, 1_000, 5_000);
     const vb = checkSequences(crmArrivals(), b.sentAt, messages);
+    const countedB = opCountReport(countsB, vb.arrived, httpCallsB);
     for (const r of crm.userMessages.slice(crmFromB)) if (tickets[userOf.get(r.userPhone) ?? -1] !== r.ticketId) misrouted++;
     const probe = await stopProbe();
 
@@ -165,6 +179,8 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
         ...phaseRows('User → CRM', vb, b, total, crmLimit),
         { metric: 'User → CRM: wrong ticketId', value: String(misrouted), target: '0', pass: misrouted === 0 },
         { metric: 'User messages relayed before (b) (should be 0)', value: String(crmFromB - crmFrom) },
+        { ...countedA.row, metric: `Agent → user, per message: ${countedA.row.metric.replace('Per exchange: ', '')}` },
+        { ...countedB.row, metric: `User → CRM, per message: ${countedB.row.metric.replace('Per exchange: ', '')}` },
       ],
       notes: [
         `Limits: agent → user min(WHATSAPP_MAX_MPS ${ctx.options.mps}, ${users} users / ${ctx.options.graphDelayMs} ms) = ${fmt(graphLimit, 0)} msg/s (a user's sends are serial behind the Graph answer); user → CRM ${users} users / ${crmDelayMs} ms (the fake CRM answers after ${crmDelayMs} ms, --crm-delay) = ${fmt(crmLimit, 0)} msg/s (a conversation's CRM calls are serial).`,
@@ -176,6 +192,8 @@ export async function handoverScenario(ctx: BenchContext): Promise<ScenarioRepor
         `Peak concurrent requests: at the fake Graph during agent → user ${graphPeak}, at the fake CRM during user → CRM ${crm.maxInFlight} (${users} would be every user at once).`,
         `Fake Graph: ${ctx.fake.counts.markRead} mark-reads, ${ctx.fake.counts.replies} sends in total; fake CRM: ${fmtCounts(crm.counts)}.`,
         ...[...va.examples, ...vb.examples, ...a.failures, ...b.failures].map((e) => `Example: ${e}`),
+        ...countedA.notes.map((n) => `Agent → user: ${n}`),
+        ...countedB.notes.map((n) => `User → CRM: ${n}`),
         ...probeNotes(probe),
         ...logNotes(puente.logs),
       ],

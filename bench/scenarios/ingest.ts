@@ -5,13 +5,14 @@
  * Target: Puente req/s ≥ 0.20 × hello-world req/s.
  */
 import { forkTs, stopChild } from '../lib/children.js';
-import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
-import type { PuenteHandle } from '../lib/puente-process.js';
+import { nowMs } from '../lib/clock.js';
+import { countOps, freshPuente, puentePids, stopPuente, type BenchContext, type BenchPuente } from '../lib/context.js';
+import { opCountReport, type OpCounts } from '../lib/op-counts.js';
 import { startProbe, type ProbeReport } from '../lib/puente-probe.js';
 import { startCpuMeter, type CpuShares } from '../lib/cpu.js';
 import type { ClosedLoopJob, ClosedLoopResult } from '../lib/http-load.js';
 import { runLoad } from '../lib/load-runner.js';
-import { fmt, fmtCounts, fmtCpu, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
+import { fmt, fmtCounts, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
 import { BENCH_WEBHOOK_SECRET } from '../lib/webhook-payloads.js';
 
 /** Puente must reach this fraction of hello-world's req/s. */
@@ -59,16 +60,22 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
   let p: ClosedLoopResult;
   let puenteCpu: CpuShares;
   let probe: ProbeReport;
-  let puente: PuenteHandle | undefined;
+  let puente: BenchPuente | undefined;
+  let counts: OpCounts;
+  let cpuWindowMs: number;
   const graphBefore = { ...ctx.fake.counts };
   try {
     await runHello('h1');
     puente = await freshPuente(ctx);
     ctx.log(`ingest: same load against Puente`);
     const stopProbe = await startProbe(puente.url, puente.opsUrl);
+    const meterFrom = nowMs();
     const meter = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph' });
+    const ops = await countOps(ctx, puente);
     p = await runLoad(job(`${puente.url}/webhook`, 'p'), loadTimeout);
+    cpuWindowMs = nowMs() - meterFrom;
     puenteCpu = { ...(await meter()), 'load client': p.clientCpuPct };
+    counts = await ops();
     probe = await stopProbe();
     await stopPuente(ctx, puente); // its backlog is thrown away (keys are deleted before the next start)
     await runHello('h2');
@@ -77,6 +84,9 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
     await hello.stop();
   }
   const graphDuring = { markRead: ctx.fake.counts.markRead - graphBefore.markRead, replies: ctx.fake.counts.replies - graphBefore.replies };
+  // Counted over the whole window (warm-up included), per webhook answered in it: what ingest costs,
+  // plus whatever share of the backlog the workers processed meanwhile (the Graph calls say how much).
+  const counted = opCountReport(counts, p.issued, { 'Graph messages': graphDuring.replies, 'Graph mark-read': graphDuring.markRead });
   const [h1, h2] = helloRuns.map((run) => run.result) as [ClosedLoopResult, ClosedLoopResult];
   const helloRps = (h1.rps + h2.rps) / 2;
   const ratio = p.rps / helloRps;
@@ -91,6 +101,8 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
       { metric: 'hello-world req/s (before / after Puente)', value: `${fmt(helloRps, 0)} (${fmt(h1.rps, 0)} / ${fmt(h2.rps, 0)})` },
       { metric: 'hello-world latency p50 / p99 (after)', value: fmtLatency(h2.latency) },
       { metric: 'Ratio Puente / mean hello-world', value: `${fmt(ratio, 3)}×`, target: `≥ ${INGEST_TARGET_RATIO}×`, pass: ratio >= INGEST_TARGET_RATIO },
+      { metric: 'CPU ms per webhook, by process (warm-up included)', value: fmtCpuPerMessage(puenteCpu, cpuWindowMs, p.issued) },
+      counted.row,
     ],
     notes: [
       `${o.concurrency} keep-alive connections from a separate load-client process, ${o.warmupSeconds} s warm-up then ${o.seconds} s measured per target; body ${p.bodyBytes} bytes, every request a new user (a new lane).`,
@@ -102,6 +114,7 @@ export async function ingestScenario(ctx: BenchContext): Promise<ScenarioReport>
       }: during the run the fake Graph API received ${graphDuring.markRead} mark-read and ${graphDuring.replies} reply requests.`,
       ...(Object.keys(p.errors).length ? [`Puente client errors: ${fmtCounts(p.errors)}`] : []),
       ...[h1, h2].filter((h) => Object.keys(h.errors).length).map((h) => `hello-world client errors: ${fmtCounts(h.errors)}`),
+      ...counted.notes,
       ...probeNotes(probe),
       ...logNotes(puente.logs),
     ],
