@@ -58,8 +58,10 @@ async function scriptNames(): Promise<Map<string, string>> {
 /** BullMQ scripts that add a job; their first key is `<prefix>:<queue>:<list>`. */
 const ADD_JOB = /^bullmq:add(Standard|Delayed|Prioritized|Parent)Job$/;
 
-/** What MONITOR saw: Lua calls by script, and BullMQ jobs added by queue. */
+/** What MONITOR saw: commands clients sent (by name), commands run inside scripts, Lua calls by script, BullMQ jobs added by queue. */
 export interface MonitorCounts {
+  sent: Tally;
+  inScripts: number;
   scripts: Tally;
   jobsAdded: Tally;
 }
@@ -69,9 +71,14 @@ export async function startRedisMonitor(redisUrl: string): Promise<() => Promise
   const names = await scriptNames();
   const redis = new Redis(redisUrl);
   const monitor = await redis.monitor();
-  const counts: MonitorCounts = { scripts: {}, jobsAdded: {} };
-  monitor.on('monitor', (_time: string, args: string[]) => {
+  const counts: MonitorCounts = { sent: {}, inScripts: 0, scripts: {}, jobsAdded: {} };
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const command = (args[0] ?? '').toLowerCase();
+    if (source === 'lua') {
+      counts.inScripts++;
+      return;
+    }
+    add(counts.sent, command);
     if (command !== 'evalsha' && command !== 'eval' && command !== 'evalsha_ro') return;
     const script = command === 'eval' ? (names.get(createHash('sha1').update(args[1] ?? '').digest('hex')) ?? 'eval (unknown script)') : (names.get(args[1] ?? '') ?? `unknown ${String(args[1]).slice(0, 8)}`);
     add(counts.scripts, script);
@@ -180,6 +187,10 @@ export async function startOpCounts(opts: { redisUrl: string; mongo?: MongoOpCou
     // The counting itself: two INFO calls (and MONITOR).
     if (redis['info']) redis['info'] = Math.max(0, redis['info'] - 1);
     delete redis['monitor'];
+    if (monitor) {
+      delete monitor.sent['info'];
+      delete monitor.sent['monitor'];
+    }
     return { redis, mongo: opts.mongo?.take(), monitor };
   };
 }
@@ -210,12 +221,13 @@ export function opCountReport(counts: OpCounts, exchanges: number, http: Tally):
     `HTTP ${fmt(total(http) / n, 2)}`,
   ].join(' · ');
   const notes = [
-    `Per exchange (${exchanges} exchanges), Redis commands: ${perExchange(counts.redis, n, 16)}.`,
+    `Per exchange (${exchanges} exchanges), Redis commands executed, those run inside Lua scripts included (INFO commandstats counts both): ${perExchange(counts.redis, n, 16)}.`,
     ...(counts.mongo ? [`Per exchange, MongoDB commands (counted by a proxy in the bench process, one extra loopback hop): ${perExchange(counts.mongo, n)}.`] : ['MongoDB commands not counted (`--mongo memory`: the store runs inside Puente).']),
     `Per exchange, HTTP calls to the fakes: ${perExchange(http, n)}.`,
     ...(counts.monitor
       ? [
-          `Per exchange, Lua calls by script (MONITOR; Redis CPU of this run is inflated by it): ${perExchange(counts.monitor.scripts, n, 12)}.`,
+          `Per exchange (MONITOR; Redis CPU of this run is inflated by it), commands sent by clients: ${fmt(total(counts.monitor.sent) / n, 1)} (${perExchange(counts.monitor.sent, n)}); commands run inside scripts: ${fmt(counts.monitor.inScripts / n, 1)}.`,
+          `Per exchange, Lua calls by script: ${perExchange(counts.monitor.scripts, n, 12)}.`,
           `Per exchange, BullMQ jobs added by queue: ${perExchange(counts.monitor.jobsAdded, n)}.`,
         ]
       : []),
