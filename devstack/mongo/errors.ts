@@ -30,8 +30,10 @@ export const ERROR_CODES = {
   UnsupportedOpQueryCommand: 352,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  Location40218: 40218,
   Location40324: 40324,
   Location40573: 40573,
+  Location51246: 51246,
 } as const;
 
 /** A mongod `codeName`. */

@@ -10,6 +10,7 @@
  */
 import type { Document } from './bson.js';
 import type { Query } from 'mingo/query';
+import { collationKey, parseCollation } from './collation.js';
 import { compileFilter } from './mingo-options.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { EMPTY_ARRAY, encodeKey, isPlainObject, pathValues } from './values.js';
@@ -90,6 +91,8 @@ export class SecondaryIndex {
   private readonly readers: Array<PathReader | undefined>;
   /** The ordered view: built on first use, then maintained; null when this index cannot have one. */
   private order: OrderedIndex | null | undefined;
+  /** Key encoding of one value: under a case/diacritic-insensitive collation, strings equal by it share a key. */
+  private readonly encode: (value: unknown) => string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -99,6 +102,20 @@ export class SecondaryIndex {
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.partialClauses = partialClauses(spec.partialFilterExpression);
     this.readers = this.fields.map(pathReader);
+    const collation = parseCollation(spec.collation);
+    this.encode = collation ? (v) => encodeKey(typeof v === 'string' ? collationKey(v, collation) : v) : encodeKey;
+  }
+
+  /** Whether the index has a (non-simple) collation: its keys and order are not the values' own. */
+  get collated(): boolean {
+    return this.encode !== encodeKey;
+  }
+
+  /** Every document the index holds (all of them, unless it is sparse or partial), de-duplicated. */
+  allDocs(): { docs: Iterable<Document>; size: number } {
+    const found = new Map<string, Document>();
+    for (const bucket of this.entries.values()) for (const [id, doc] of bucket) found.set(id, doc);
+    return { docs: found.values(), size: found.size };
   }
 
   get name(): string {
@@ -118,7 +135,7 @@ export class SecondaryIndex {
     }
     const seen = new Map<string, IndexKey>();
     for (const values of combos) {
-      const encoded = values.map((v) => (v === EMPTY_ARRAY ? '[]' : encodeKey(v))).join(SEPARATOR);
+      const encoded = values.map((v) => (v === EMPTY_ARRAY ? '[]' : this.encode(v))).join(SEPARATOR);
       if (!seen.has(encoded)) seen.set(encoded, { encoded, values });
     }
     return [...seen.values()];
@@ -161,7 +178,7 @@ export class SecondaryIndex {
     if (this.order === undefined) {
       const directions = this.fields.slice(1).map((f) => this.spec.key[f] as unknown);
       const readers = this.readers.filter((read) => read !== undefined);
-      const orderable = !this.partial && readers.length === this.fields.length && directions.every((d) => d === 1 || d === -1);
+      const orderable = !this.partial && !this.collated && readers.length === this.fields.length && directions.every((d) => d === 1 || d === -1);
       this.order = orderable && this.prefixEntries ? OrderedIndex.build(readers, directions as number[], this.prefixEntries) : null;
     }
     return this.order ?? undefined;
@@ -169,12 +186,12 @@ export class SecondaryIndex {
 
   /** Documents (by `_id` encoding) holding the exact key (values in `fields` order). */
   lookup(values: readonly unknown[]): Bucket | undefined {
-    return this.entries.get(values.map(encodeKey).join(SEPARATOR));
+    return this.entries.get(values.map(this.encode).join(SEPARATOR));
   }
 
   /** Documents (by `_id` encoding) whose first indexed field equals `value` (compound indexes only). */
   lookupPrefix(value: unknown): Bucket | undefined {
-    return this.prefixEntries?.get(encodeKey(value));
+    return this.prefixEntries?.get(this.encode(value));
   }
 
   /**
@@ -185,7 +202,7 @@ export class SecondaryIndex {
    * wrappers whose encoding collides with numbers) and the index is not partial.
    */
   exactCount(pins: ReadonlyMap<string, readonly unknown[]>): number | undefined {
-    if (this.partial || this.nonScalar.size > 0) return undefined;
+    if (this.partial || this.collated || this.nonScalar.size > 0) return undefined;
     if (pins.size === this.fields.length && this.fields.every((f) => pins.has(f))) {
       let keys = [''];
       for (const [i, field] of this.fields.entries()) {

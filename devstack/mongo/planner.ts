@@ -3,20 +3,66 @@
  * leading field of a compound one) to exact values (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
  * also inside a top-level `$and`) the candidates come from the index; otherwise it scans.
  * The full filter is always re-applied afterwards (fast/filter.ts, with mingo's semantics), so
- * candidates only need to be a superset of the true matches.
+ * candidates only need to be a superset of the true matches. A `hint` replaces the choice (the
+ * hinted index's documents, `$natural` for a scan in either direction); under a collation, string
+ * equality is served only by indexes with that collation. The choice is reported for `explain`.
  */
 import type { Document } from './bson.js';
-import type { Collection } from './collection.js';
-import type { Bucket } from './indexes.js';
+import { parseCollation, sameCollation, type Collation } from './collation.js';
+import { ID_INDEX_SPEC, type Collection } from './collection.js';
+import { MongoCommandError } from './errors.js';
+import type { Bucket, IndexSpec, SecondaryIndex } from './indexes.js';
+import { isTextIndex } from './text.js';
 import { encodeKey, isPlainObject, isPointValue } from './values.js';
 
 /** Upper bound on key combinations probed for one compound `$in` lookup before falling back to a scan. */
 const MAX_PROBES = 1000;
 
+/** How the candidates were found, as `explain` reports it. */
+export type PlanChoice =
+  | { readonly stage: 'COLLSCAN'; readonly direction: 1 | -1 }
+  | { readonly stage: 'IDHACK' }
+  | { readonly stage: 'IXSCAN'; readonly spec: IndexSpec };
+
 /** The candidates of a query and how many there are. */
 export interface CandidateSet {
   readonly docs: Iterable<Document>;
   readonly size: number;
+  readonly plan?: PlanChoice;
+}
+
+/** A `hint`: an existing index (by name or key pattern) or `{$natural: ±1}`. */
+export type Hint = { readonly natural: 1 | -1 } | { readonly spec: IndexSpec; readonly index: SecondaryIndex | undefined };
+
+/** What besides the filter decides the plan. */
+export interface PlanOptions {
+  readonly hint?: Hint;
+  /** The query's (non-simple) collation: indexes with another collation cannot serve string equality. */
+  readonly collation?: Collation;
+}
+
+/**
+ * Resolves a `hint` against the collection's indexes; mongod refuses a hint naming no index
+ * (BadValue). undefined when there is no hint (or no collection: mongod returns nothing then).
+ */
+export function resolveHint(coll: Collection | undefined, hint: unknown): Hint | undefined {
+  if (hint === undefined || hint === null || !coll) return undefined;
+  if (isPlainObject(hint) && Object.keys(hint).length === 0) return undefined;
+  if (isPlainObject(hint) && '$natural' in hint) return { natural: Number(hint.$natural) < 0 ? -1 : 1 };
+  const specs = coll.indexSpecs();
+  const spec =
+    typeof hint === 'string'
+      ? specs.find((s) => s.name === hint)
+      : isPlainObject(hint)
+        ? specs.find((s) => encodeKey(s.key) === encodeKey(hint))
+        : undefined;
+  if (!spec) {
+    throw new MongoCommandError(
+      'BadValue',
+      `error processing query: ns=${coll.ns} planner returned error :: caused by :: hint provided does not correspond to an existing index`,
+    );
+  }
+  return { spec, index: coll.indexes.find((i) => i.spec === spec) };
 }
 
 /** Candidate documents for `filter` from `coll`, in natural order when scanning. */
@@ -25,28 +71,63 @@ export function candidates(coll: Collection, filter: Document): Iterable<Documen
 }
 
 /** Candidate documents for `filter` from `coll` (as `candidates`), with their number. */
-export function candidateSet(coll: Collection, filter: Document): CandidateSet {
-  const all = { docs: coll.docs.values(), size: coll.docs.size };
+export function candidateSet(coll: Collection, filter: Document, options: PlanOptions = {}): CandidateSet {
+  const all: CandidateSet = { docs: coll.docs.values(), size: coll.docs.size, plan: { stage: 'COLLSCAN', direction: 1 } };
+  const { hint, collation } = options;
+  if (hint && 'natural' in hint) {
+    return hint.natural === 1 ? all : { docs: [...coll.docs.values()].reverse(), size: coll.docs.size, plan: { stage: 'COLLSCAN', direction: -1 } };
+  }
   const pinned = new Map<string, unknown[]>();
   collectPinned(filter, pinned);
-  if (pinned.size === 0) return all;
+  // Under a collation, string equality is not byte equality: only indexes with that collation serve it.
+  const servable = (values: unknown[], indexCollation: unknown): boolean =>
+    !collation || sameCollation(parseCollation(indexCollation), collation) || !values.some((v) => typeof v === 'string');
 
   const ids = pinned.get('_id');
-  if (ids) return fetch(coll, ids.map(encodeKey));
+  if (ids && servable(ids, undefined) && (!hint || hint.spec === ID_INDEX_SPEC)) {
+    const found = fetch(coll, ids.map(encodeKey));
+    return { ...found, plan: hint ? { stage: 'IXSCAN', spec: ID_INDEX_SPEC } : { stage: 'IDHACK' } };
+  }
+  if (hint) {
+    // A hinted index serves the query whatever its selectivity; a sparse or partial one only holds some documents.
+    const index = hint.index;
+    if (!index) return { ...all, plan: { stage: 'IXSCAN', spec: hint.spec } };
+    return { ...(lookupIn(index, pinned, servable) ?? index.allDocs()), plan: { stage: 'IXSCAN', spec: hint.spec } };
+  }
+  if (pinned.size === 0) return all;
 
-  const usable = coll.indexes.filter((index) => pinned.has(index.fields[0] as string) && index.coveredBy(filter, pinned));
+  // A text index only serves $text (query.ts), never equality.
+  const usable = coll.indexes.filter((index) => !isTextIndex(index.spec) && pinned.has(index.fields[0] as string) && index.coveredBy(filter, pinned));
   for (const index of usable) {
-    if (!index.fields.every((f) => pinned.has(f))) continue;
-    const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
-    if (!combos) continue;
-    return union(combos.map((values) => index.lookup(values)));
+    const found = lookupAll(index, pinned, servable);
+    if (found) return found;
   }
   // Equality on the leading field of a compound index (e.g. {conversationKey} on {conversationKey, at}).
-  const prefixed = usable.find((index) => index.fields.length > 1);
-  if (prefixed) {
-    return union((pinned.get(prefixed.fields[0] as string) ?? []).map((value) => prefixed.lookupPrefix(value)));
+  for (const index of usable) {
+    const found = lookupLeading(index, pinned, servable);
+    if (found) return found;
   }
   return all;
+}
+
+type Servable = (values: unknown[], indexCollation: unknown) => boolean;
+
+/** The index's documents for values pinned on all its fields; undefined when they are not. */
+function lookupAll(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
+  if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
+  const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
+  return combos && { ...union(combos.map((values) => index.lookup(values))), plan: { stage: 'IXSCAN', spec: index.spec } };
+}
+
+/** A compound index's documents for values pinned on its leading field; undefined when they are not. */
+function lookupLeading(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
+  const values = pinned.get(index.fields[0] as string);
+  if (index.fields.length < 2 || !values || !servable(values, index.spec.collation)) return undefined;
+  return { ...union(values.map((value) => index.lookupPrefix(value))), plan: { stage: 'IXSCAN', spec: index.spec } };
+}
+
+function lookupIn(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
+  return lookupAll(index, pinned, servable) ?? lookupLeading(index, pinned, servable);
 }
 
 function fetch(coll: Collection, ids: string[]): CandidateSet {

@@ -1,7 +1,9 @@
 /**
  * Update semantics shared by `update` and `findAndModify`: operator updates and pipeline updates
  * are executed by mingo on a private copy; replacement documents, `$setOnInsert`, upsert seeding
- * and the immutable `_id` rule are mongod behaviours mingo does not model, so they live here.
+ * and the immutable `_id` rule are mongod behaviours mingo does not model, so they live here;
+ * `_id` assignments, positional paths, path conflicts and document-style `$pull` conditions are
+ * resolved first by update-paths.ts, so mingo only ever applies concrete paths.
  */
 import type { Document } from './bson.js';
 import { updateOne as mingoUpdateOne } from 'mingo';
@@ -10,6 +12,7 @@ import { setValue } from 'mingo/util';
 import { withIdFirst } from './collection.js';
 import { UPDATE_QUERY_OPTIONS } from './mingo-options.js';
 import { assertArrayTargets, assertNumericTargets, assertPathsViable } from './update-checks.js';
+import { applyDocumentPulls, applyIdAssignment, assertNoConflicts, resolvePositionalPaths } from './update-paths.js';
 import { badValue, MongoCommandError } from './errors.js';
 import { cloneDoc, encodeKey, formatValue, isPlainObject } from './values.js';
 
@@ -100,15 +103,18 @@ function runOperators(doc: Document, input: UpdateInput, inserting: boolean): Do
     modifier.$set = set;
   }
   const next = cloneDoc(doc);
+  applyIdAssignment(next, modifier);
   if (Object.keys(modifier).length === 0) return next;
-  assertPathsViable(next, modifier);
-  assertNumericTargets(next, modifier);
-  assertArrayTargets(next, modifier);
-  if (applySimpleOperators(next, modifier)) return next;
-  const arrayFilters = Array.isArray(input.arrayFilters) ? (input.arrayFilters as Document[]) : undefined;
-  // mingo needs the query only to resolve the positional `$` operator; passing it otherwise would re-run it.
-  const condition = usesPositional(modifier) ? input.filter : undefined;
-  mingoUpdate(next, modifier, arrayFilters, condition, { cloneMode: 'deep', queryOptions: UPDATE_QUERY_OPTIONS });
+  // Positional paths become the concrete paths they address in the document before the update.
+  let concrete = resolvePositionalPaths(next, modifier, input.filter, input.arrayFilters);
+  assertNoConflicts(concrete);
+  assertPathsViable(next, concrete);
+  assertNumericTargets(next, concrete);
+  assertArrayTargets(next, concrete);
+  if (applySimpleOperators(next, concrete)) return next;
+  concrete = applyDocumentPulls(next, concrete);
+  if (Object.keys(concrete).length === 0) return next;
+  mingoUpdate(next, concrete, undefined, undefined, { cloneMode: 'deep', queryOptions: UPDATE_QUERY_OPTIONS });
   return next;
 }
 
@@ -116,12 +122,6 @@ function runPipeline(doc: Document, pipeline: Document[]): Document {
   const docs = [cloneDoc(doc)];
   mingoUpdateOne(docs, {}, pipeline as never, { cloneMode: 'deep' });
   return docs[0] as Document;
-}
-
-function usesPositional(modifier: Document): boolean {
-  return Object.values(modifier).some(
-    (paths) => isPlainObject(paths) && Object.keys(paths).some((p) => p === '$' || p.endsWith('.$') || p.includes('.$.')),
-  );
 }
 
 /** The fields an upsert copies from its filter: plain equalities and `$eq`, also under `$and`. */

@@ -1,5 +1,6 @@
 /** Catalog commands: create/drop collections and databases, list them, rename, stats. */
 import { calculateObjectSize } from '../bson.js';
+import { parseCollation } from '../collation.js';
 import { compileFilter } from '../mingo-options.js';
 import { Collection } from '../collection.js';
 import { badValue, MongoCommandError } from '../errors.js';
@@ -23,6 +24,7 @@ export const catalogCommands: CommandTable = {
     if (ctx.store.getCollection(db, name)) {
       throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     }
+    parseCollation(cmd.collation);
     const options = Object.fromEntries(Object.entries(cmd).filter(([k]) => !CREATE_PLUMBING.has(k)));
     ctx.store.ensureCollection(db, name, options);
     return { ok: 1 };

@@ -23,11 +23,11 @@ const findAndModify: CommandHandler = (cmd, db, ctx) => {
   if (remove && cmd.new === true) throw parseError('Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
 
   const coll = ctx.store.getCollection(db, name);
-  const target = firstMatch(coll, filter, cmd.sort);
+  const target = firstMatch(coll, filter, cmd.sort, { hint: cmd.hint, collation: cmd.collation });
 
   if (remove) {
     if (coll && target) coll.remove(target);
-    return { lastErrorObject: { n: target ? 1 : 0 }, value: target ? project(target, cmd.fields) : null, ok: 1 };
+    return { lastErrorObject: { n: target ? 1 : 0 }, value: target ? project(target, cmd.fields, filter) : null, ok: 1 };
   }
 
   const input = { filter, update: cmd.update, arrayFilters: cmd.arrayFilters };
@@ -35,7 +35,7 @@ const findAndModify: CommandHandler = (cmd, db, ctx) => {
     const next = applyUpdate(target, input);
     if (encodeKey(next) !== encodeKey(target)) coll.replace(target, next);
     const value = cmd.new === true ? next : target;
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value, cmd.fields), ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value, cmd.fields, filter), ok: 1 };
   }
   if (cmd.upsert !== true) {
     return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
@@ -43,7 +43,7 @@ const findAndModify: CommandHandler = (cmd, db, ctx) => {
   const inserted = ctx.store.ensureCollection(db, name).coll.insert(buildUpsertDoc(input));
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id },
-    value: cmd.new === true ? project(inserted, cmd.fields) : null,
+    value: cmd.new === true ? project(inserted, cmd.fields, filter) : null,
     ok: 1,
   };
 };

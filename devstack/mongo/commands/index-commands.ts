@@ -15,6 +15,8 @@ export const indexCommands: CommandTable = {
     const specs = arrayArg(cmd, 'indexes').map(normalizeIndexSpec);
     if (specs.length === 0) throw badValue('Must specify at least one index to create');
     const { coll, created } = ctx.store.ensureCollection(db, name);
+    // Indexes inherit the collection's default collation unless they name one (`{locale: "simple"}` included).
+    if (coll.options.collation !== undefined) for (const spec of specs) spec.collation ??= coll.options.collation;
     const before = coll.indexes.length + 1;
     let added = 0;
     for (const spec of specs) if (coll.createIndex(spec)) added++;

@@ -1,8 +1,7 @@
 /** Read commands: `find`, `getMore`, `killCursors`, `count`, `distinct`. */
 import { badValue } from '../errors.js';
-import { compileMatcher } from '../fast/filter.js';
-import { candidates } from '../planner.js';
-import { asFilter, countMatches, findDocs } from '../query.js';
+import { collationKey, parseCollation } from '../collation.js';
+import { asFilter, countMatches, findDocs, matchAll } from '../query.js';
 import { EMPTY_ARRAY, encodeKey, pathValues } from '../values.js';
 import { arrayArg, collectionName, type CommandTable } from './context.js';
 
@@ -16,6 +15,8 @@ export const readCommands: CommandTable = {
       skip: cmd.skip,
       limit,
       projection: cmd.projection,
+      hint: cmd.hint,
+      collation: cmd.collation,
     });
     // A negative limit is the legacy spelling of "one batch, then close".
     const singleBatch = cmd.singleBatch === true || limit < 0;
@@ -38,7 +39,7 @@ export const readCommands: CommandTable = {
     const filter = asFilter(cmd.query, 'query');
     const skip = Math.max(0, Number(cmd.skip ?? 0));
     const limit = Math.abs(Number(cmd.limit ?? 0));
-    const n = Math.max(0, countMatches(coll, filter) - skip);
+    const n = Math.max(0, countMatches(coll, filter, { hint: cmd.hint, collation: cmd.collation }) - skip);
     return { n: limit ? Math.min(n, limit) : n, ok: 1 };
   },
 
@@ -48,14 +49,14 @@ export const readCommands: CommandTable = {
     const key = cmd.key;
     const filter = asFilter(cmd.query, 'query');
     const values = new Map<string, unknown>();
+    const collation = parseCollation(cmd.collation ?? coll?.options.collation);
     if (coll) {
-      const test = compileMatcher(filter);
-      for (const doc of candidates(coll, filter)) {
-        if (!test(doc)) continue;
+      for (const doc of matchAll(coll, filter, { hint: cmd.hint, collation: cmd.collation })) {
         for (const value of pathValues(doc, key)) {
           // Missing fields and empty arrays contribute nothing, as in mongod.
           if (value === undefined || value === EMPTY_ARRAY) continue;
-          const encoded = encodeKey(value);
+          // Under a collation, strings equal by it are one value (the first seen is kept).
+          const encoded = collation && typeof value === 'string' ? `c${collationKey(value, collation)}` : encodeKey(value);
           if (!values.has(encoded)) values.set(encoded, value);
         }
       }

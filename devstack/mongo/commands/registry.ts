@@ -8,6 +8,7 @@ import { MongoCommandError, toCommandError } from '../errors.js';
 import { adminCommands } from './admin.js';
 import { aggregateCommands } from './aggregate.js';
 import { catalogCommands } from './catalog.js';
+import { explainCommands } from './explain.js';
 import type { CommandContext, CommandTable } from './context.js';
 import { findAndModifyCommands } from './find-and-modify.js';
 import { indexCommands } from './index-commands.js';
@@ -22,6 +23,7 @@ const COMMANDS: CommandTable = {
   ...aggregateCommands,
   ...catalogCommands,
   ...indexCommands,
+  ...explainCommands,
 };
 
 /** Fields whose presence means "this is part of a transaction" (or a retryable write). */

@@ -6,7 +6,7 @@
 import type { Document } from '../bson.js';
 import type { Collection } from '../collection.js';
 import { MongoCommandError, toCommandError } from '../errors.js';
-import { asFilter, firstMatch, matchAll } from '../query.js';
+import { asFilter, firstMatch, matchAll, type ReadOptions } from '../query.js';
 import { applyUpdate, assertUpdateShape, buildUpsertDoc, isOperatorUpdate, type UpdateInput } from '../update.js';
 import { encodeKey, isPlainObject } from '../values.js';
 import { arrayArg, collectionName, type CommandContext, type CommandTable } from './context.js';
@@ -41,13 +41,13 @@ function reply(fields: Document, writeErrors: Document[]): Document {
  * Executes one update statement (the collection is created on upsert). Multi-document updates
  * are applied document by document, each atomically, as on mongod.
  */
-function executeUpdate(ctx: CommandContext, db: string, name: string, input: UpdateInput, multi: boolean, upsert: boolean): UpdateOutcome {
+function executeUpdate(ctx: CommandContext, db: string, name: string, input: UpdateInput, multi: boolean, upsert: boolean, read: ReadOptions): UpdateOutcome {
   assertUpdateShape(input.update);
   if (multi && !Array.isArray(input.update) && !isOperatorUpdate(input.update)) {
     throw new MongoCommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   }
   const coll: Collection | undefined = ctx.store.getCollection(db, name);
-  const targets = coll ? (multi ? matchAll(coll, input.filter) : [firstMatch(coll, input.filter)].filter((d) => d !== undefined)) : [];
+  const targets = coll ? (multi ? matchAll(coll, input.filter, read) : [firstMatch(coll, input.filter, undefined, read)].filter((d) => d !== undefined)) : [];
   let modified = 0;
   for (const doc of targets) {
     const next = applyUpdate(doc, input);
@@ -86,7 +86,8 @@ export const writeCommands: CommandTable = {
       const at = index++;
       if (!isPlainObject(statement)) throw new MongoCommandError('BadValue', 'update statement must be an object');
       const input = { filter: asFilter(statement.q, 'q'), update: statement.u, arrayFilters: statement.arrayFilters };
-      const outcome = executeUpdate(ctx, db, name, input, statement.multi === true, statement.upsert === true);
+      const read = { hint: statement.hint, collation: statement.collation };
+      const outcome = executeUpdate(ctx, db, name, input, statement.multi === true, statement.upsert === true, read);
       n += outcome.matched;
       nModified += outcome.modified;
       if (outcome.upsertedId !== undefined) {
@@ -108,7 +109,8 @@ export const writeCommands: CommandTable = {
       if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1.');
       const filter = asFilter(statement.q, 'q');
       if (!coll) return;
-      const victims = limit === 1 ? [firstMatch(coll, filter)].filter((d) => d !== undefined) : matchAll(coll, filter);
+      const read = { hint: statement.hint, collation: statement.collation };
+      const victims = limit === 1 ? [firstMatch(coll, filter, undefined, read)].filter((d) => d !== undefined) : matchAll(coll, filter, read);
       for (const doc of victims) coll.remove(doc);
       n += victims.length;
     });

@@ -23,7 +23,7 @@
  */
 import type { Document } from '../bson.js';
 import type { Collection } from '../collection.js';
-import type { SecondaryIndex } from '../indexes.js';
+import type { IndexSpec, SecondaryIndex } from '../indexes.js';
 import { encodeKey, isPlainObject } from '../values.js';
 import { compilePredicate } from './filter.js';
 import { isExactPoint } from './index-count.js';
@@ -51,6 +51,8 @@ export function walkSortedPage(
   limit: number,
   test: (doc: Document) => boolean,
   budget: number,
+  /** Told which index served the page (for `explain`). */
+  onWalk?: (spec: IndexSpec) => void,
 ): Document[] | undefined {
   const pins = singlePins(filter, new Map());
   if (pins.size === 0) return undefined;
@@ -67,7 +69,10 @@ export function walkSortedPage(
     if (!ordered) continue;
     const bucket = ordered.bucket(encodeKey(pins.get(index.fields[0] as string)));
     // No document holds the first field's value: nothing matches.
-    if (!bucket) return [];
+    if (!bucket) {
+      onWalk?.(index.spec);
+      return [];
+    }
     if (bucket.unordered > 0) continue;
     const range: SortKey = [];
     for (const field of index.fields.slice(1, pinned)) pushSortKey(range, pins.get(field) as Scalar);
@@ -79,6 +84,7 @@ export function walkSortedPage(
       else if (page.push(doc) === limit) return false;
       return true;
     });
+    if (done) onWalk?.(index.spec);
     return done ? page : undefined;
   }
   return undefined;

@@ -10,6 +10,7 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document } from '../../../devstack/mongo/bson.js';
 import { Collection } from '../../../devstack/mongo/collection.js';
+import { collateFilter } from '../../../devstack/mongo/collation.js';
 import { compileMatcher, compilePredicate } from '../../../devstack/mongo/fast/filter.js';
 import { planGroup, runGroup } from '../../../devstack/mongo/fast/group.js';
 import { countFromIndex } from '../../../devstack/mongo/fast/index-count.js';
@@ -99,6 +100,16 @@ describe('fast predicate', () => {
     for (const filter of filters.slice(0, 3)) expect(compilePredicate(filter)?.(lead)).toBe(true);
     // An array (or an embedded document) at the path is mingo's to decide.
     expect(compilePredicate({ stage: 'mql' })?.({ stage: ['mql'] })).toBeUndefined();
+  });
+
+  it('leaves $all, collated comparisons and $text to mingo / the general path, whose answers follow mongod', () => {
+    expect(compilePredicate({ name: { $all: ['Ana'] } })).toBeUndefined();
+    const collated = collateFilter({ org_id: 'default', name: 'ANA' }, { locale: 'en', strength: 2 });
+    expect(compilePredicate(collated)).toBeUndefined();
+    expect(compilePredicate({ $text: { $search: 'ana' } })).toBeUndefined();
+    const docs = [{ _id: 1, org_id: 'default', name: 'Ana' }, { _id: 2, org_id: 'default', name: ['ana', 'x'] }, { _id: 3, org_id: 'other', name: 'ANA' }];
+    expect(docs.filter(compileMatcher({ name: { $all: ['Ana'] } })).map((d) => d._id)).toEqual([1]);
+    expect(docs.filter(compileMatcher(collated)).map((d) => d._id)).toEqual([1, 2]);
   });
 });
 
