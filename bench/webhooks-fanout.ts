@@ -11,8 +11,9 @@
  * events received (unique, duplicates, out of order per ticket) and the latency from the event
  * (its `timestamp`) to its arrival: p50/p99/max — target p99 < 1 s for the nine fast receivers —
  * plus how long publishing took, round trips to Redis and MongoDB, and the CPU of each process.
- * BENCH_CAP sets the per-subscription cap, BENCH_LANES the lane concurrency,
- * BENCH_WORKER_PROCESSES adds processes running the webhooks workers.
+ * WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION (or BENCH_CAP) sets the per-subscription cap,
+ * WEBHOOKS_LANE_CONCURRENCY (or BENCH_LANES) the lane concurrency, BENCH_WORKER_PROCESSES adds
+ * processes running the webhooks workers. `--help` prints these.
  *
  * Measured on the shared 2-core dev VM (Node 20, embedded MongoDB in a child process, other test
  * runs on the machine at times), one Puente process, defaults (8 in flight per subscription,
@@ -24,6 +25,7 @@
  * | 200 events/s (2k deliveries/s) | 99 ms / 1.9 s, or 4.6 s / 12–13 s | 1.6/s | 0 / 0 / 0               | 96 %, or ~70 % |
  * | 1,000 events/s (10k/s), the target | 24 s / 40 s (drained 38 s after the last event, ~1.9k/s) | 1.6/s | 0 / 0 / 0 | 97 % |
  * | 1,000 events/s, BENCH_CAP=32  | 11 s / 22 s (~3.5k/s)    | 6.4/s         | 0 / 0 / 0                 | 97 %       |
+ * | 1,000 events/s, 2026-12-07 code, machine loaded (~5) | 29 s / 43 s (~1.8k/s; old code alike: 53 s / 71 s) | – | 0 / 0 / 0 | 78 % |
  *
  * The target (p99 < 1 s at 10,000 deliveries/s) is not met on this machine: one process delivers
  * about 2,000 a second (≈ 0.5 ms of CPU each: two mailbox scripts, a BullMQ standby job, the
@@ -32,7 +34,10 @@
  * one of two ways: lanes drained inline (CPU-bound, p99 ~2 s) or, once the mailbox's Workers are
  * busy with drain jobs, every new lane through a BullMQ job (the mailbox's fairness rule), with
  * less CPU used and p99 ~12 s. The slow receiver does not decide which: with it answering at once
- * the figures fall in the same ranges.
+ * the figures fall in the same ranges. (Since 2026-12-07 the Workers drain through their own
+ * mailbox instance, so the second way no longer happens, and a slow endpoint's parked lanes wait
+ * for their turn instead of waking every 10 s: bench/results/logbook.md has the profile and why
+ * the target needs a cheaper delivery protocol, ~0.75 ms of CPU per delivery over the processes.)
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -57,8 +62,21 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SUBSCRIPTIONS = Number(process.env.BENCH_SUBSCRIPTIONS ?? 10);
 const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 5_000);
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 500);
-/** Requests in flight per subscription (the module's default when unset). */
+/** Requests in flight per subscription (the configuration's default when unset). */
 const CAP = process.env.BENCH_CAP ? Number(process.env.BENCH_CAP) : undefined;
+const HELP = `npx tsx bench/webhooks-fanout.ts — webhook fan-out benchmark (see the comment at the top of the file)
+environment:
+  BENCH_RATE=1000              events offered per second
+  BENCH_SECONDS=10             for how long
+  BENCH_SUBSCRIPTIONS=10       subscriptions (local receivers); the last one is slow
+  BENCH_SLOW_MS=5000           how long the slow receiver takes to answer
+  BENCH_RESOURCES=500          tickets the events are about (round robin): ordered lanes per subscription
+  WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION=8 (or BENCH_CAP)   requests in flight per subscription
+  WEBHOOKS_LANE_CONCURRENCY=1024 (or BENCH_LANES)          lanes one process drains at once
+  BENCH_WORKER_PROCESSES=0     extra processes running the webhooks workers
+  BENCH_DRAIN_TIMEOUT_MS=120000  how long to wait for the fast receivers to have everything
+  MONGODB_URI, REDIS_URL       a real MongoDB (default: the embedded store in a child process), Redis
+CPU profile of the Puente process: node --cpu-prof --cpu-prof-dir=<dir> --import tsx bench/webhooks-fanout.ts`;
 /** Extra processes running the webhooks workers beside this one (as role `worker` processes would). */
 const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const moduleOptions = () => ({ ...(CAP ? { concurrencyPerSubscription: CAP } : {}), ...(process.env.BENCH_LANES ? { laneConcurrency: Number(process.env.BENCH_LANES) } : {}) });
@@ -160,6 +178,8 @@ async function main(): Promise<void> {
     WHATSAPP_API_URL: 'https://graph.invalid',
     CRM_BASE_URL: 'https://crm.invalid',
     WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
+    ...(process.env.WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION ? { WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION: process.env.WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION } : {}),
+    ...(process.env.WEBHOOKS_LANE_CONCURRENCY ? { WEBHOOKS_LANE_CONCURRENCY: process.env.WEBHOOKS_LANE_CONCURRENCY } : {}),
     LOG_LEVEL: 'warn',
   };
   const config = loadConfig(env);
@@ -198,7 +218,7 @@ async function main(): Promise<void> {
 
     console.log(
       `webhooks fan-out: ${RATE} events/s × ${SECONDS} s → ${SUBSCRIPTIONS} subscriptions (receiver #${SUBSCRIPTIONS} answers after ${SLOW_MS} ms), ${RESOURCES} tickets, ` +
-        `mongo ${mongo ? 'embedded (child process)' : 'external'}, ${1 + WORKER_PROCESSES} process(es) delivering, cap ${CAP ?? 'default'} per subscription`,
+        `mongo ${mongo ? 'embedded (child process)' : 'external'}, ${1 + WORKER_PROCESSES} process(es) delivering, cap ${CAP ?? config.WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION} per subscription, ${process.env.BENCH_LANES ?? config.WEBHOOKS_LANE_CONCURRENCY} lanes`,
     );
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
@@ -302,7 +322,9 @@ async function workerChild(): Promise<void> {
   process.once('disconnect', () => void workers.close().then(() => deps.close()).finally(() => process.exit(0)));
 }
 
-if (process.argv.includes('--receivers')) {
+if (process.argv.includes('--help')) {
+  console.log(HELP);
+} else if (process.argv.includes('--receivers')) {
   void receiversChild();
 } else if (process.argv.includes('--worker')) {
   void workerChild();

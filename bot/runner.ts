@@ -39,8 +39,8 @@ export interface Bot {
   handoverEnded(conversation: BotConversation, eventId: string, deliver?: Deliver): Promise<BotMessage[]>;
 }
 
-/** Queues the bot's messages for sending (the lane's outbound step). */
-export type Deliver = (messages: BotMessage[]) => Promise<void>;
+/** Queues the bot's messages for sending (the lane's outbound step); `turn.ended` when the turn ended the session ("salir"). */
+export type Deliver = (messages: BotMessage[], turn?: { ended: boolean }) => Promise<void>;
 
 /**
  * The effect runner around the pure machine: reads the session, classifies the input, does the
@@ -128,7 +128,7 @@ export function createBot(deps: BotDeps): Bot {
       result = step(machine, result.snapshot, run.failed, context);
       messages.push(...result.effects.flatMap((e) => (e.type === 'send' ? [e.message] : [])));
     }
-    await deliver?.(messages);
+    await deliver?.(messages, { ended: run.ended });
     if (run.ended) {
       await deps.sessions.delete(conversation.key);
       return messages;

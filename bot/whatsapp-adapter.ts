@@ -36,12 +36,18 @@ export function toOutboundMessage(to: string, message: BotMessage): OutboundMess
 /**
  * The bot as the conversation pipeline's responder: reads the WhatsApp message as bot input and
  * renders its answer with the Graph builders. The message's wamid is the turn's id, so a message
- * processed again cannot be answered twice.
+ * processed again cannot be answered twice. A turn that ended the session ("salir") is reported
+ * as the end of the conversation.
  */
 export function createResponder(bot: Pick<Bot, 'handle'>): Responder {
   return {
     async respond(conversation, event, send) {
-      await bot.handle(conversation, toBotInput(event), event.wamid, (messages) => send(messages.map((m) => toOutboundMessage(event.waId, m))));
+      let ended = false;
+      await bot.handle(conversation, toBotInput(event), event.wamid, (messages, turn) => {
+        ended = turn?.ended === true;
+        return send(messages.map((m) => toOutboundMessage(event.waId, m)));
+      });
+      return { ended };
     },
   };
 }

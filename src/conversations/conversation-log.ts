@@ -1,6 +1,6 @@
 import type { mongo } from 'mongoose';
 import { newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
-import type { EventType, PuenteEvent } from '../platform/events/types.js';
+import type { EventResource, EventType, PuenteEvent } from '../platform/events/types.js';
 import { createBulkWriter } from '../platform/mongo/batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
 import { statusRank, type LogStatus } from './message-log.js';
@@ -38,6 +38,33 @@ function messageEventSnapshot(m: Pick<LoggedMessage, 'wamid' | 'direction' | 'au
 
 const DELIVERY_EVENTS: Partial<Record<string, EventType>> = { sent: 'message.sent', delivered: 'message.delivered', read: 'message.read', failed: 'message.failed' };
 const MESSAGE_EVENTS: EventType[] = ['conversation.message.received', 'conversation.message.sent', 'ticket.message.added', 'message.sent', 'message.delivered', 'message.read', 'message.failed'];
+const INBOUND_EVENTS: EventType[] = [...MESSAGE_EVENTS, 'conversation.started'];
+
+/** The conversation an inbound message belongs to (./conversation-tracker.ts). */
+export interface MessageConversation {
+  id: string;
+  /** Whether this message opened it: its document then records `conversation.started` and, later, the end. */
+  opened: boolean;
+  startedAt: Date;
+}
+
+/** A conversation ending, recorded on its first message's document. */
+export interface ConversationEnd {
+  /** The wamid of the conversation's first message. */
+  first: string;
+  id: string;
+  phoneNumberId: string;
+  waId: string;
+  startedAt: Date;
+  lastMessageAt: Date;
+  reason: string;
+  at: Date;
+}
+
+/** A conversation as its events carry it (src/platform/events/catalog.ts, `EventConversation`). */
+function conversationSnapshot(c: { id: string; waId: string; phoneNumberId: string; startedAt: Date; endedAt?: Date }): Record<string, unknown> {
+  return { id: c.id, user_phone: c.waId, phone_number_id: c.phoneNumberId, started_at: c.startedAt.toISOString(), ended_at: c.endedAt?.toISOString() ?? null };
+}
 
 /** What the log needs to record message events: the recorder, and which organization owns a number. */
 export interface MessageEventDeps {
@@ -50,20 +77,26 @@ export function createConversationLog(model: MessageModel, eventDeps: MessageEve
   const { events } = eventDeps;
   const collection = model.collection.collectionName;
 
-  /** The wanted events among `candidates` about one message of a number's conversation. */
-  async function messageEvents(phoneNumberId: string, resourceId: string, candidates: { type: EventType; data: Record<string, unknown> }[], at: Date): Promise<PuenteEvent[]> {
+  /** The wanted events among `candidates` about one message of a number's conversation (a candidate may name another resource). */
+  async function messageEvents(
+    phoneNumberId: string,
+    resourceId: string,
+    candidates: { type: EventType; data: Record<string, unknown>; resource?: EventResource }[],
+    at: Date,
+    types: EventType[] = MESSAGE_EVENTS,
+  ): Promise<PuenteEvent[]> {
     if (candidates.length === 0) return [];
     const orgId = await eventDeps.orgForNumber(phoneNumberId);
-    const wanted = await events.wanted(orgId, MESSAGE_EVENTS);
-    return candidates.filter((c) => wanted.has(c.type)).map((c) => newEvent(c.type, orgId, { type: 'message', id: resourceId }, c.data, at));
+    const wanted = await events.wanted(orgId, types);
+    return candidates.filter((c) => wanted.has(c.type)).map((c) => newEvent(c.type, orgId, c.resource ?? { type: 'message', id: resourceId }, c.data, at));
   }
 
-  async function insertOnce(filter: Record<string, string>, message: NewMessage, status: LogStatus, at: Date, recorded: PuenteEvent[] = []): Promise<void> {
+  async function insertOnce(filter: Record<string, string>, message: NewMessage, status: LogStatus, at: Date, recorded: PuenteEvent[] = [], extra: Record<string, unknown> = {}): Promise<void> {
     const now = new Date();
     await writer.write({
       updateOne: {
         filter,
-        update: { $setOnInsert: { ...defined(message), status, statusRank: statusRank[status], statusHistory: [{ status, at }], createdAt: now, updatedAt: now, ...outboxFields(recorded) } },
+        update: { $setOnInsert: { ...defined(message), ...extra, status, statusRank: statusRank[status], statusHistory: [{ status, at }], createdAt: now, updatedAt: now, ...outboxFields(recorded) } },
         upsert: true,
       },
     });
@@ -85,16 +118,51 @@ export function createConversationLog(model: MessageModel, eventDeps: MessageEve
   return {
     model,
 
-    /** Records a message the user sent. */
-    async logInbound(message: NewMessage & { wamid: string }): Promise<void> {
+    /**
+     * Records a message the user sent. When it opened a conversation (`conversation.opened`), its
+     * document is that conversation's record: `conversationId` and `conversation.started` are
+     * written with the insert (once, however often the message is processed).
+     */
+    async logInbound(message: NewMessage & { wamid: string }, conversation?: MessageConversation): Promise<void> {
       const snapshot = messageEventSnapshot(message);
+      const opened = conversation?.opened ? conversation : undefined;
       const recorded = await messageEvents(
         message.phoneNumberId,
         message.wamid,
-        [{ type: 'conversation.message.received', data: { message: snapshot } }, ...(message.ticketId ? [{ type: 'ticket.message.added' as const, data: { ticket_id: message.ticketId, message: snapshot } }] : [])],
+        [
+          // Before the message's own events: the conversation starts, then its first message arrives.
+          ...(opened
+            ? [{ type: 'conversation.started' as const, resource: { type: 'conversation' as const, id: opened.id }, data: { conversation: conversationSnapshot({ ...opened, waId: message.waId, phoneNumberId: message.phoneNumberId }) } }]
+            : []),
+          { type: 'conversation.message.received', data: { message: snapshot } },
+          ...(message.ticketId ? [{ type: 'ticket.message.added' as const, data: { ticket_id: message.ticketId, message: snapshot } }] : []),
+        ],
         message.at,
+        opened ? INBOUND_EVENTS : MESSAGE_EVENTS,
       );
-      await insertOnce({ wamid: message.wamid }, message, 'received', message.at, recorded);
+      await insertOnce({ wamid: message.wamid }, message, 'received', message.at, recorded, opened ? { conversationId: opened.id, conversationStartedAt: opened.startedAt } : {});
+    },
+
+    /**
+     * Records the end of a conversation on its first message's document: `conversationEndedAt`
+     * and `conversation.ended`, by an update that matches only while the conversation has not
+     * ended, so it is recorded once however often it is asked. Nothing is written when no
+     * subscription of the number's organization wants the event.
+     */
+    async endConversation(end: ConversationEnd): Promise<void> {
+      const orgId = await eventDeps.orgForNumber(end.phoneNumberId);
+      if ((await events.wanted(orgId, ['conversation.ended'])).size === 0) return;
+      const data = {
+        conversation: conversationSnapshot({ id: end.id, waId: end.waId, phoneNumberId: end.phoneNumberId, startedAt: end.startedAt, endedAt: end.at }),
+        reason: end.reason,
+        last_message_at: end.lastMessageAt.toISOString(),
+      };
+      const outbox = outboxUpdate([newEvent('conversation.ended', orgId, { type: 'conversation', id: end.id }, data, end.at)]);
+      const result = await model.collection.updateOne(
+        { wamid: end.first, conversationId: end.id, conversationEndedAt: { $exists: false } },
+        { $set: { conversationEndedAt: end.at, conversationEndReason: end.reason, updatedAt: new Date() }, $push: outbox.$push, $min: outbox.$min } as mongo.Document,
+      );
+      if (result.modifiedCount > 0) events.flush(collection, { wamid: end.first });
     },
 
     /** Records a message we are about to send, before Graph has given it a wamid. */

@@ -2,11 +2,12 @@ import { laneHandlers, type LaneHandlers } from '../../queues/lanes.js';
 import { laneKeyOf } from '../whatsapp/normalize.js';
 import type { InboundEvent } from '../whatsapp/webhook-events.js';
 import type { ConversationLog } from './conversation-log.js';
+import type { ConversationTracker } from './conversation-tracker.js';
 import { describeInbound } from './describe-inbound.js';
 import type { InboundLaneItem } from './lane-items.js';
 import type { Outbound } from './outbound.js';
 import type { Logger } from '../platform/logging/logger.js';
-import type { HandoverGate, InboundObserver, Responder } from './ports.js';
+import type { HandoverGate, InboundInterceptor, InboundObserver, Responder } from './ports.js';
 import type { Reply } from './replies.js';
 
 /**
@@ -14,12 +15,15 @@ import type { Reply } from './replies.js';
  * takes it for the agent, otherwise the responder (the bot) answers; either way the message is
  * marked read.
  */
-export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; logger: Logger }): LaneHandlers {
+export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbound; reply: Reply; gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; interceptors?: InboundInterceptor[]; logger: Logger; conversations?: Pick<ConversationTracker, 'touch' | 'userLeft'> }): LaneHandlers {
   async function onInbound(event: InboundEvent): Promise<void> {
     const lane = laneKeyOf(event);
     const ticket = await deps.gate.findOpen(lane);
     const { text, media } = describeInbound(event);
-    const logged = deps.log.logInbound({
+    const at = new Date(event.timestamp * 1000);
+    // The conversation it belongs to (one Redis script, ./conversation-tracker.ts) goes with the log write.
+    const open = deps.conversations?.touch(lane, { wamid: event.wamid, at, phoneNumberId: event.phoneNumberId, waId: event.waId }) ?? Promise.resolve(undefined);
+    const logged = open.then((started) => deps.log.logInbound({
       wamid: event.wamid,
       conversationKey: lane,
       phoneNumberId: event.phoneNumberId,
@@ -30,8 +34,8 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
       text,
       media,
       ...(ticket ? { ticketId: ticket.ticketId } : {}),
-      at: new Date(event.timestamp * 1000),
-    });
+      at,
+    }, started));
     // A read receipt for every message. When the bot answers, it rides with the first reply (sent
     // to Graph alongside it, no job of its own); otherwise (relayed to the CRM, nothing to say) it
     // is a job on the unordered receipts queue. No typing indicator: the bot answers within a
@@ -41,6 +45,20 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
       deps.outbound.enqueue([
         { id: `${event.wamid}.read`, phoneNumberId: event.phoneNumberId, to: event.waId, author: 'bot', createdAt: Date.now(), payload: { kind: 'mark_read', wamid: event.wamid, typing: false } },
       ]);
+    const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
+    logged.catch(() => undefined); // awaited below; this only keeps an interceptor's failure from leaving it unobserved
+    // An interceptor (e.g. a campaign opt-out keyword) may take the message before anyone else: it
+    // is answered here, the bot never sees it, and an agent with the ticket still gets it.
+    for (const interceptor of deps.interceptors ?? []) {
+      const taken = await interceptor.intercept(conversation, event, { ticketOpen: ticket !== null });
+      if (!taken) continue;
+      deps.logger.info({ wamid: event.wamid, reason: taken.reason }, 'inbound message taken by an interceptor');
+      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId, ...(ticket ? { ticketId: ticket.ticketId } : {}) }, event.wamid, taken.reply, { tag: event.wamid, markRead: event.wamid });
+      await logged;
+      if (ticket) await ticket.take(event);
+      if (taken.reply.length === 0) await receipt();
+      return;
+    }
     // With a ticket the message is relayed to the CRM, which may read the log right away: log
     // first. The bot's answer does not depend on the log, so there the write overlaps the bot.
     if (ticket) {
@@ -49,9 +67,8 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
     } else {
       logged.catch(() => undefined); // awaited below; this only keeps a bot failure from leaving it unobserved
     }
-    const conversation = { key: lane, waId: event.waId, phoneNumberId: event.phoneNumberId, ...(event.profileName ? { profileName: event.profileName } : {}) };
     let answered = false;
-    await deps.responder.respond(conversation, event, async (out) => {
+    const outcome = await deps.responder.respond(conversation, event, async (out) => {
       await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid });
       answered = out.length > 0;
     });
@@ -62,6 +79,8 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
       await receipt();
     }
     await logged;
+    // The user left the bot ("salir"): the conversation ends (recorded on its first message, logged by now).
+    if (outcome?.ended) await deps.conversations?.userLeft(lane);
   }
 
   const observers = deps.observers ?? [];

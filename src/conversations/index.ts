@@ -10,11 +10,12 @@ import type { MongoHandle } from '../platform/mongo/connection.js';
 import type { GraphClient } from '../whatsapp/graph-client.js';
 import { createPacer } from '../whatsapp/pacer.js';
 import { createConversationLog, type ConversationLog, type MessageEventDeps } from './conversation-log.js';
+import { createConversationTracker, type ConversationTracker } from './conversation-tracker.js';
 import { createInboundTurn } from './inbound-turn.js';
 import { createIngress, type Ingress } from './ingress.js';
 import { messageModel } from './message-log.js';
 import { createOutbound, type Outbound, type OutboundItem } from './outbound.js';
-import type { HandoverGate, InboundObserver, Responder, StatusObserver } from './ports.js';
+import type { HandoverGate, InboundInterceptor, InboundObserver, Responder, StatusObserver } from './ports.js';
 import { conversationQueues } from './queue-names.js';
 import { createReplier, type Reply } from './replies.js';
 import { registerWebhook } from './routes/webhook.js';
@@ -33,8 +34,10 @@ export interface Conversations {
   lanes: Mailbox<LaneItemBase>;
   outbound: Outbound;
   reply: Reply;
+  /** Which conversation is open per user and number (conversation.started / .ended); its idle sweep runs with the janitor. */
+  tracker: ConversationTracker;
   /** The module, once the ports it asks are known: the handover gate (CRM bridge) and the responder (bot). */
-  module(ports: { gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; statusObservers?: StatusObserver[] }): Module;
+  module(ports: { gate: HandoverGate; responder: Responder; observers?: InboundObserver[]; statusObservers?: StatusObserver[]; interceptors?: InboundInterceptor[] }): Module;
   /** Registers the periodic repair of lanes whose drain job was lost (idempotent). */
   scheduleJanitor(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export function createConversations(deps: {
   const outbound = createOutbound({ redis, keyPrefix, mailbox: outboundMailbox, receipts: queues.get(conversationQueues.receipts), log, graph: deps.graph, pacer, metrics: deps.metrics, logger: deps.logger });
   const ingress = createIngress({ redis, keyPrefix, lanes, statusQueue: queues.get(conversationQueues.statuses), metrics: deps.metrics });
   const reply = createReplier(outbound);
+  const tracker = createConversationTracker({ redis, keyPrefix, idleSeconds: deps.config.SESSION_TTL_SECONDS, log, lanes, logger: deps.logger });
   const deadLetter = (mailbox: string) => () => deps.metrics.deadLetters.inc({ mailbox });
 
   return {
@@ -68,10 +72,14 @@ export function createConversations(deps: {
     lanes,
     outbound,
     reply,
-    module: ({ gate, responder, observers, statusObservers }) => ({
+    tracker,
+    module: ({ gate, responder, observers, statusObservers, interceptors }) => ({
       name: 'conversations',
       routes: { meta: (group) => registerWebhook(group, { ingress }) },
-      laneHandlers: createInboundTurn({ log, outbound, reply, gate, responder, logger: deps.logger, ...(observers ? { observers } : {}) }),
+      laneHandlers: {
+        ...createInboundTurn({ log, outbound, reply, gate, responder, logger: deps.logger, conversations: tracker, ...(observers ? { observers } : {}), ...(interceptors ? { interceptors } : {}) }),
+        ...tracker.laneHandlers(gate),
+      },
       mailboxes: [lanes as Mailbox<never>, outboundMailbox as Mailbox<never>],
       workers({ laneHandler, mailboxes }) {
         const drainLanes = lanes.processor(laneHandler, deps.logger, { onDeadLetter: deadLetter('lanes') });
@@ -88,9 +96,9 @@ export function createConversations(deps: {
             mailbox: lanes,
             processor: async (job, token) => {
               if (job.name !== 'janitor') return drainLanes(job, token);
-              // The janitor rides on the lanes queue and repairs every module's mailboxes.
-              const repaired = await Promise.all(mailboxes.map((m) => m.repairOwners()));
-              return Object.fromEntries(mailboxes.map((m, i) => [m.name, repaired[i]]));
+              // The janitor rides on the lanes queue, repairs every module's mailboxes and hands idle conversations to their lanes.
+              const [repaired, idle] = await Promise.all([Promise.all(mailboxes.map((m) => m.repairOwners())), tracker.sweep()]);
+              return { ...Object.fromEntries(mailboxes.map((m, i) => [m.name, repaired[i]])), idleConversations: idle };
             },
           },
           { queue: conversationQueues.outbound, concurrency: OUTBOUND_CONCURRENCY, processor: drainOutbound, mailbox: outboundMailbox },

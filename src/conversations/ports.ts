@@ -40,7 +40,33 @@ export interface Responder {
    * Handles one inbound message; `send` carries the answer out (the pipeline queues it in order,
    * with the read receipt) and must be awaited before the turn ends. An empty answer means silence.
    */
-  respond(conversation: ConversationRef, event: InboundEvent, send: (messages: OutboundMessage[]) => Promise<void>): Promise<void>;
+  respond(conversation: ConversationRef, event: InboundEvent, send: (messages: OutboundMessage[]) => Promise<void>): Promise<void | RespondOutcome>;
+}
+
+/** What a responder may tell the pipeline about a turn besides its answer. */
+export interface RespondOutcome {
+  /** The user ended the conversation with the responder (the bot's "salir"). */
+  ended?: boolean;
+}
+
+/** What an {@link InboundInterceptor} does with a message it takes. */
+export interface Interception {
+  /** The answer to the user (may be empty): queued like the bot's, at most once per message. */
+  reply: OutboundMessage[];
+  /** Why the message was taken, for the logs (e.g. `campaign_opt_out`). */
+  reason: string;
+}
+
+/**
+ * Asked about every user message in its lane, after it is logged and before the handover gate and
+ * the responder: a message it takes (non-null) is answered with its reply, and the bot never sees
+ * it; with a ticket open the message is still relayed to the agent. It runs on the reply path, so
+ * it must decide cheaply for the usual message (e.g. a keyword test before any look-up), and it
+ * must be idempotent and decide the same way when the turn runs again after a crash (the reply is
+ * sent at most once by its id, whatever it does).
+ */
+export interface InboundInterceptor {
+  intercept(conversation: ConversationRef, event: InboundEvent, context: { ticketOpen: boolean }): Promise<Interception | null>;
 }
 
 /**

@@ -57,6 +57,8 @@ export interface DeliveryDeps {
 }
 
 const jitter = (ms: number) => Math.round(ms * (0.75 + Math.random() * 0.5));
+/** The longest a lane parked at its subscription's cap waits for a wake-up before looking again. */
+const MAX_CAP_WAIT_MS = 15 * 60_000;
 
 /** Whether an answer to the verification echoes the challenge: as the whole body, or JSON `{"challenge": …}`. */
 export function echoesChallenge(body: string, challenge: string): boolean {
@@ -178,13 +180,19 @@ export function createDeliveryHandler(deps: DeliveryDeps): MailboxHandler<Delive
       if (startedAt.getTime() - item.q >= tuning.retry.maxAgeMs) return drop(item, `subscription ${sub.status} for 24 h`, startedAt);
       return { retryAfterMs: jitter(tuning.holdMs) };
     }
-    const slot = await deps.limiter.acquire(sub._id, ctx.jobId);
-    if (!slot) return { retryAfterMs: jitter(tuning.capWaitMs) };
+    const slot = await deps.limiter.acquire(sub._id, ctx.jobId, item.q);
+    if (slot.token === undefined) {
+      // Parked until a slot frees (a release wakes the lane); the delay only covers a lost wake-up.
+      // Behind a long list (a slow endpoint's backlog) that is the expected wait, not a fixed 10 s:
+      // a backlog of thousands of lanes waking every 10 s to find the cap reached again cost more
+      // CPU than the deliveries themselves.
+      return { retryAfterMs: jitter(Math.min(Math.max(tuning.capWaitMs, slot.waitMs * 1.5), MAX_CAP_WAIT_MS)) };
+    }
     let result: SendResult;
     try {
       result = await send(sub, item, startedAt);
     } finally {
-      await deps.limiter.release(sub._id, slot);
+      await deps.limiter.release(sub._id, slot.token);
     }
     const now = deps.now();
     const status = result.statusCode;

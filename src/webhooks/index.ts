@@ -47,10 +47,11 @@ export interface WebhooksOptions {
   retry?: Partial<RetryPolicy>;
   /** Waits between verification attempts. Default 30 s, 2 min, 5 min, 10 min (5 attempts over ~17 min). */
   verificationDelaysMs?: readonly number[];
-  /** Requests in flight to one subscription, across every process. Default 8. */
+  /** Requests in flight to one subscription, across every process. Default `WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION` (8). */
   concurrencyPerSubscription?: number;
   /**
-   * Lanes one process drains at once (inline, and its Workers' concurrency). Default 1,024: a
+   * Lanes one process drains at once (inline, and its Workers' concurrency). Default
+   * `WEBHOOKS_LANE_CONCURRENCY` (1,024): a
    * delivery lane mostly waits on its endpoint, and a lane opened beyond this goes through a
    * BullMQ job instead (a queue hop each; at 2,000 deliveries/s on the bench, 256 put p99 at 2–5 s).
    */
@@ -89,6 +90,16 @@ export function createWebhooksModule(deps: WebhooksDeps, options: WebhooksOption
   const cache = createSubscriptionCache(subscriptions, options.cacheMs ?? 2_000);
   const queue = deps.queues.get(webhookQueues.deliveries);
   const mailbox = createMailbox<DeliveryItem>({ name: webhookQueues.deliveries, redis: deps.redis, queue, keyPrefix: deps.keyPrefix });
+  /**
+   * The same lanes (same name, keys and queue) as the BullMQ Workers see them. A mailbox stops
+   * draining new lanes inline while its own Workers run drain jobs (fairness between a user's
+   * lanes, queues/mailbox/inline.ts). Here the Workers mostly run lanes woken from the
+   * concurrency cap's waiting list — a slow endpoint's, without end — so with one instance every
+   * new delivery of every subscription went through a BullMQ job (about twice the CPU) as soon as
+   * one endpoint was slow. The Workers therefore drain through this second instance, whose runs
+   * do not close `mailbox`'s inline draining; order per lane is the lanes' own and unchanged.
+   */
+  const workerMailbox = createMailbox<DeliveryItem>({ name: webhookQueues.deliveries, redis: deps.redis, queue, keyPrefix: deps.keyPrefix });
   const base = `${deps.keyPrefix}:whk`;
   const state = createRetryState(deps.redis, base);
   const metrics = createWebhookMetrics(deps.metrics.registry);
@@ -101,7 +112,7 @@ export function createWebhooksModule(deps: WebhooksDeps, options: WebhooksOption
     disableAfterMs: options.disableAfterMs ?? 3 * 86_400_000,
     capWaitMs: 10_000,
   };
-  const laneConcurrency = options.laneConcurrency ?? 1_024;
+  const laneConcurrency = options.laneConcurrency ?? deps.config.WEBHOOKS_LANE_CONCURRENCY;
 
   const module: Module = {
     name: 'webhooks',
@@ -109,8 +120,11 @@ export function createWebhooksModule(deps: WebhooksDeps, options: WebhooksOption
     mailboxes: [mailbox as Mailbox<never>],
     workers: () => {
       const sender = createSender({ policy, resolve, timeoutMs });
-      const limiter = createSlotLimiter({ redis: deps.redis, base, queue, cap: options.concurrencyPerSubscription ?? 8, slotTtlMs: timeoutMs + 5_000, logger });
+      const limiter = createSlotLimiter({ redis: deps.redis, base, queue, cap: options.concurrencyPerSubscription ?? deps.config.WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION, slotTtlMs: timeoutMs + 5_000, logger });
+      const drainOptions = { maxAttempts: 1_000_000, baseBackoffMs: 1_000, onDeadLetter: () => deps.metrics.deadLetters.inc({ mailbox: 'webhooks' }) };
       const handler = createDeliveryHandler({ subscriptions, deliveries, cache, sender, limiter, state, metrics, logger, now, userAgent: `Puente/${PUENTE_VERSION}`, tuning });
+      // Inline drains (`startInline`, by startWorkers) use `mailbox`'s handler.
+      mailbox.processor(handler, logger, drainOptions);
       return [
         {
           queue: webhookQueues.deliveries,
@@ -119,7 +133,7 @@ export function createWebhooksModule(deps: WebhooksDeps, options: WebhooksOption
           // The handler retries deliveries itself (returning a delay); a throw is an infrastructure
           // error (MongoDB, Redis), retried by the mailbox with its backoff and never dead-lettered
           // in practice, since a delivery must not be lost to an outage of ours.
-          processor: mailbox.processor(handler, logger, { maxAttempts: 1_000_000, baseBackoffMs: 1_000, onDeadLetter: () => deps.metrics.deadLetters.inc({ mailbox: 'webhooks' }) }),
+          processor: workerMailbox.processor(handler, logger, drainOptions),
         },
       ];
     },

@@ -10,7 +10,8 @@ import type { Logger } from '../platform/logging/logger.js';
 import { defineScript, reply } from '../platform/redis/script.js';
 
 const script = <T>(file: string, parse: (raw: unknown) => T) => defineScript(new URL(file, import.meta.url), parse);
-const acquireScript = script('./acquire-slot.lua', (raw) => reply.integer(raw) === 1);
+/** -1: taken; else how many lanes wait for a slot of the subscription. */
+const acquireScript = script('./acquire-slot.lua', (raw) => reply.integer(raw));
 const releaseScript = script('./release-slot.lua', reply.string);
 const passScript = script('./pass-slot.lua', reply.string);
 const pair = (raw: unknown): [number, number] => {
@@ -22,11 +23,13 @@ const streakScript = script('./streak.lua', pair);
 
 export interface SlotLimiter {
   /**
-   * An in-flight slot of the subscription: taken at once, passed on by a request of this process
-   * that finishes (waiting here for it, when the wait looks short), or — when neither — undefined,
-   * with drain job `jobId` registered to be woken when a slot frees.
+   * An in-flight slot of the subscription (`token`): taken at once, or passed on by a request of
+   * this process that finishes (waiting here for it, when the wait looks short). When neither,
+   * drain job `jobId` is registered to be woken when a slot frees, and `waitMs` is how long its
+   * turn should take given the lanes waiting ahead and the subscription's request time: the
+   * caller parks the lane about that long in case the wake-up is lost.
    */
-  acquire(subscriptionId: string, jobId: string): Promise<string | undefined>;
+  acquire(subscriptionId: string, jobId: string, queuedAtMs?: number): Promise<{ token: string } | { token?: undefined; waitMs: number }>;
   /** Passes the slot to a lane waiting here, or gives it back and wakes the lane that waited longest. */
   release(subscriptionId: string, token: string): Promise<void>;
 }
@@ -35,6 +38,8 @@ export interface SlotLimiter {
 const LOCAL_WAIT_BUDGET_MS = 1_000;
 /** …and at most this many lanes of one subscription wait so (each holds one of the process's lanes). */
 const MAX_LOCAL_WAITERS = 64;
+/** A slot passed on within this long of its last renewal in Redis is passed without a round trip. */
+const PASS_RENEW_MS = 2_000;
 
 /**
  * The per-subscription concurrency cap, shared by every process: at most `cap` requests in flight
@@ -57,6 +62,14 @@ export function createSlotLimiter(opts: { redis: Redis; base: string; queue: Que
   /** When each slot held here started its current request, and each subscription's typical request time (EWMA, ms). */
   const heldSince = new Map<string, number>();
   const requestMs = new Map<string, number>();
+  /**
+   * The Redis round trips a busy subscription can do without: slots held here per subscription,
+   * when each slot's lapse time was last renewed in Redis, and whether lanes may be parked in its
+   * waiting list (one parked here, or the last script found one).
+   */
+  const heldHere = new Map<string, number>();
+  const renewedAt = new Map<string, number>();
+  const mayHaveParked = new Map<string, boolean>();
 
   const maxLocalWaiters = (subscriptionId: string) => {
     const ms = requestMs.get(subscriptionId);
@@ -113,15 +126,28 @@ export function createSlotLimiter(opts: { redis: Redis; base: string; queue: Que
   };
 
   return {
-    async acquire(subscriptionId, jobId) {
+    async acquire(subscriptionId, jobId, queuedAtMs) {
       const token = randomUUID();
-      if (await acquireScript.run(opts.redis, keys(subscriptionId), [token, Date.now(), opts.slotTtlMs, opts.cap, ''])) return held(token);
+      const taken = () => {
+        heldHere.set(subscriptionId, (heldHere.get(subscriptionId) ?? 0) + 1);
+        renewedAt.set(token, Date.now());
+        return { token: held(token) };
+      };
+      // Lanes already wait here for a slot this process holds: the cap is reached, queue behind them
+      // without asking Redis (one script call less per delivery for a subscription at its cap).
+      const busyHere = (local.get(subscriptionId)?.length ?? 0) > 0 && (heldHere.get(subscriptionId) ?? 0) > 0;
+      if (!busyHere && (await acquireScript.run(opts.redis, keys(subscriptionId), [token, Date.now(), opts.slotTtlMs, opts.cap, '', 0])) === -1) return taken();
       if ((local.get(subscriptionId)?.length ?? 0) < maxLocalWaiters(subscriptionId)) {
         const passed = await waitHere(subscriptionId);
-        if (passed) return held(passed);
+        if (passed) return { token: held(passed) };
       }
       // Park: registered as a waiter (or, if a slot freed meanwhile, take it).
-      return (await acquireScript.run(opts.redis, keys(subscriptionId), [token, Date.now(), opts.slotTtlMs, opts.cap, jobId])) ? held(token) : undefined;
+      const now = Date.now();
+      const waiting = await acquireScript.run(opts.redis, keys(subscriptionId), [token, now, opts.slotTtlMs, opts.cap, jobId, queuedAtMs ?? now]);
+      if (waiting === -1) return taken();
+      mayHaveParked.set(subscriptionId, true);
+      // Its turn comes after the lanes ahead, `cap` at a time (unknown request time: a second each).
+      return { waitMs: Math.round((waiting * (requestMs.get(subscriptionId) ?? 1_000)) / opts.cap) };
     },
     async release(subscriptionId, token) {
       took(subscriptionId, token);
@@ -129,13 +155,26 @@ export function createSlotLimiter(opts: { redis: Redis; base: string; queue: Que
       const next = waiters?.shift();
       if (waiters && waiters.length === 0) local.delete(subscriptionId);
       if (next) {
-        // The slot goes on to a lane waiting here; a parked lane is woken to take that lane's waiting place.
+        // The slot goes on to a lane waiting here. Redis is told (the slot's lapse time renewed, a
+        // parked lane woken to take that lane's waiting place) when lanes may be parked, or when
+        // the slot was renewed over 2 s ago (a slot lives the request timeout + 5 s: renewed at most
+        // 2 s before a request starts, it outlives the request); otherwise the pass stays here.
+        if (Date.now() - (renewedAt.get(token) ?? 0) < Math.min(PASS_RENEW_MS, opts.slotTtlMs / 3) && !mayHaveParked.get(subscriptionId)) return next(token);
         const waiter = await passScript.run(opts.redis, keys(subscriptionId), [token, Date.now(), opts.slotTtlMs, 1]);
+        renewedAt.set(token, Date.now());
+        mayHaveParked.set(subscriptionId, waiter !== '');
         next(token);
         wakeSoon(waiter);
         return;
       }
-      wakeSoon(await releaseScript.run(opts.redis, keys(subscriptionId), [token]));
+      renewedAt.delete(token);
+      const count = (heldHere.get(subscriptionId) ?? 1) - 1;
+      if (count > 0) heldHere.set(subscriptionId, count);
+      else heldHere.delete(subscriptionId);
+      const waiter = await releaseScript.run(opts.redis, keys(subscriptionId), [token]);
+      if (waiter === '') mayHaveParked.delete(subscriptionId);
+      else mayHaveParked.set(subscriptionId, true);
+      wakeSoon(waiter);
     },
   };
 }

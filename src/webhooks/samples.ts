@@ -60,7 +60,7 @@ const delivery = (status: 'sent' | 'delivered' | 'read' | 'failed') => ({
 
 const campaign = (status: string, reason: string | null = null) => ({ id: 'cmp_J4kL8mN2pQ6rS0tU', name: 'Promo Hogar 300 enero', status, reason, at });
 const enrollment = { campaign_id: 'cmp_J4kL8mN2pQ6rS0tU', contact_id: 'ct_Qm3x8yZpL0aB1cD2', at };
-const conversation = { user_phone: phone, phone_number_id: phoneNumberId, at };
+const conversation = (ended: boolean) => ({ id: 'conv_q8Zr1mT4kWb7Yx2Pc5Ld9n', user_phone: phone, phone_number_id: phoneNumberId, started_at: '2026-01-15T13:41:09.000Z', ended_at: ended ? at : null });
 
 export const EVENT_SAMPLES: Record<EventType, Record<string, unknown>> = {
   'ticket.created': { ticket: ticket('pending') },
@@ -71,10 +71,10 @@ export const EVENT_SAMPLES: Record<EventType, Record<string, unknown>> = {
   'lead.updated': { lead: lead('mql'), changed: ['score', 'qualification_status'] },
   'lead.converted': { lead: lead('customer', { score: 91 }) },
   'lead.stage.changed': { lead: lead('sql'), from: 'mql', to: 'sql', reason: 'Presupuesto confirmado', by: 'rep-5' },
-  'conversation.started': { conversation },
+  'conversation.started': { conversation: conversation(false) },
   'conversation.message.received': { message: message('inbound', 'user', 'Hola, quiero saber de los planes de internet') },
   'conversation.message.sent': { message: message('outbound', 'bot', '¡Hola! Soy el asistente virtual. ¿En qué te ayudo?') },
-  'conversation.ended': { conversation, reason: 'idle_timeout' },
+  'conversation.ended': { conversation: conversation(true), reason: 'idle', last_message_at: '2026-01-15T13:33:00.000Z' },
   'contact.created': { contact: { id: 'ct_Qm3x8yZpL0aB1cD2', phone, name: 'Laura Gómez', email: 'laura@example.com', source: 'whatsapp', opt_in_status: 'opted_in', created_at: at } },
   'contact.enrolled': { enrollment },
   'contact.converted': { enrollment },

@@ -72,11 +72,17 @@ export const envSchema = z.object({
   HANDOVER_IDLE_TIMEOUT_SECONDS: positiveInt.default(86_400),
   /** WhatsApp activity of one lead within this window is scored in one run, after the window closes. */
   LEAD_SCORE_DEBOUNCE_MS: positiveInt.max(60_000).default(2_000),
+  /** How often the campaign sender looks for due steps of active campaigns (docs/campaigns.md, "Sending"). */
+  CAMPAIGN_SENDER_TICK_MS: positiveInt.min(50).max(60_000).default(1_000),
   /** Lets webhook subscriptions target loopback, private and link-local addresses (and plain http to them): development only. */
   WEBHOOKS_ALLOW_PRIVATE_TARGETS: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Webhook requests in flight to one subscription, across every process (docs/webhooks.md, "Retries, order and disabling"). */
+  WEBHOOKS_CONCURRENCY_PER_SUBSCRIPTION: positiveInt.max(1_000).default(8),
+  /** Webhook delivery lanes one worker process drains at once (inline, and its Workers' concurrency). */
+  WEBHOOKS_LANE_CONCURRENCY: positiveInt.max(100_000).default(1_024),
 
   /**
    * Retention (src/privacy, docs/operations.md "Retention and erasure"): an hourly job deletes what

@@ -68,7 +68,17 @@ const delivery = z
   })
   .openapi('EventDelivery');
 
-const conversation = z.object({ user_phone: z.string(), phone_number_id: z.string(), at: iso() });
+const conversation = z
+  .object({
+    id: z.string().openapi({ example: 'conv_q8Zr1mT4kWb7Yx2Pc5Ld9n', description: 'The conversation: the same in its started and ended events' }),
+    user_phone: z.string(),
+    phone_number_id: z.string(),
+    started_at: iso().openapi({ description: "The user's first message of the conversation (WhatsApp's timestamp)" }),
+    ended_at: iso().nullable().openapi({ description: 'When Puente ended it; null in `conversation.started`' }),
+  })
+  .openapi('EventConversation');
+/** Why a conversation ended: the user left the bot ("salir"), or wrote nothing for the idle period (docs/webhooks.md, "Conversations"). */
+export const CONVERSATION_END_REASONS = ['user_left', 'idle'] as const;
 const campaign = z.object({ id: z.string(), name: z.string(), status: z.string(), reason: z.string().nullable(), at: iso() }).openapi('EventCampaign');
 const enrollment = z.object({ campaign_id: z.string(), contact_id: z.string(), at: iso() });
 
@@ -81,10 +91,14 @@ export const EVENT_DATA: Record<EventType, z.ZodType> = {
   'lead.updated': z.object({ lead, changed: z.array(z.string()).openapi({ description: 'The fields that changed, e.g. ["score","qualification_status"]' }) }),
   'lead.converted': z.object({ lead }),
   'lead.stage.changed': z.object({ lead, from: z.string().nullable(), to: z.string(), reason: z.string().nullable(), by: z.string() }),
-  'conversation.started': z.object({ conversation: conversation.openapi('EventConversation') }),
+  'conversation.started': z.object({ conversation }),
   'conversation.message.received': z.object({ message }),
   'conversation.message.sent': z.object({ message }),
-  'conversation.ended': z.object({ conversation, reason: z.string() }),
+  'conversation.ended': z.object({
+    conversation,
+    reason: z.enum(CONVERSATION_END_REASONS),
+    last_message_at: iso().openapi({ description: "When the user's last message of the conversation reached Puente" }),
+  }),
   'contact.created': z.object({ contact }),
   'contact.enrolled': z.object({ enrollment }),
   'contact.converted': z.object({ enrollment }),

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/platform/logging/logger.js';
 import { EVENT_DATA } from '../../../src/platform/events/catalog.js';
 import { EVENT_TYPES } from '../../../src/platform/events/types.js';
 import { redactDeep } from '../../../src/platform/logging/redact.js';
@@ -10,8 +13,10 @@ import { deliveryIdFor } from '../../../src/webhooks/ids.js';
 import type { SubscriptionDoc } from '../../../src/webhooks/models.js';
 import { EVENT_SAMPLES } from '../../../src/webhooks/samples.js';
 import { firstKiB } from '../../../src/webhooks/schemas.js';
+import { createSlotLimiter } from '../../../src/webhooks/redis-state.js';
 import { createEventSink } from '../../../src/webhooks/sink.js';
 import type { SubscriptionStore } from '../../../src/webhooks/store.js';
+import { TEST_REDIS_URL, deleteKeys } from '../../helpers/redis.js';
 
 describe('event samples (POST …/test)', () => {
   it.each(EVENT_TYPES)('%s: the sample is valid against the catalog, and the documented body too', (type) => {
@@ -90,5 +95,73 @@ describe('secrets stay out of logs', () => {
     const out = JSON.stringify(redactDeep(doc));
     expect(out).not.toContain('whsec_abc');
     expect(out).not.toContain('v1=ff');
+  });
+});
+
+describe('the slot limiter parks lanes by their delivery’s age, with the expected wait', () => {
+  it('a lane that cannot have a slot registers behind the older deliveries and is told how long its turn should take', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const base = `test-${randomUUID()}:whk`;
+    const woken: string[] = [];
+    // No job exists: a wake-up only records which job it was for.
+    const queue = { getJob: async (id: string) => void woken.push(id) } as never;
+    const limiter = createSlotLimiter({ redis, base, queue, cap: 1, slotTtlMs: 100, logger: createLogger({ level: 'silent' }) });
+    try {
+      // Another process holds the only slot for a minute.
+      await redis.zadd(`${base}:inflight:whk_1`, Date.now() + 60_000, 'held-elsewhere');
+      // Both wait here for a pass (up to a slot's life), then park: the younger delivery first.
+      const younger = await limiter.acquire('whk_1', 'd-2', 3_000);
+      const older = await limiter.acquire('whk_1', 'd-3', 1_000);
+      expect(younger).toEqual({ waitMs: 1_000 }); // one lane waiting, an unknown request time counts a second
+      expect(older).toEqual({ waitMs: 2_000 });
+      expect(await redis.zrange(`${base}:waiting:whk_1`, '0', '-1')).toEqual(['d-3', 'd-2']);
+      await limiter.release('whk_1', 'held-elsewhere');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(woken).toEqual(['d-3']);
+      expect(await redis.zrange(`${base}:waiting:whk_1`, '0', '-1')).toEqual(['d-2']);
+    } finally {
+      await deleteKeys(base);
+      redis.disconnect();
+    }
+  });
+});
+
+describe('the slot limiter at its cap in one process', () => {
+  it('queues new lanes behind the ones waiting here and passes slots on without a Redis round trip, never over the cap', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const base = `test-${randomUUID()}:whk`;
+    const limiter = createSlotLimiter({ redis, base, queue: { getJob: async () => undefined } as never, cap: 1, slotTtlMs: 15_000, logger: createLogger({ level: 'silent' }) });
+    let scripts = 0;
+    const evalsha = redis.evalsha.bind(redis);
+    redis.evalsha = ((...args: Parameters<typeof evalsha>) => {
+      scripts++;
+      return evalsha(...args);
+    }) as typeof redis.evalsha;
+    try {
+      // One quick request first: the subscription's request time is known, so lanes may wait here.
+      const warm = await limiter.acquire('whk_2', 'd-0');
+      await limiter.release('whk_2', warm.token!);
+      scripts = 0;
+      const first = await limiter.acquire('whk_2', 'd-1');
+      expect(first.token).toEqual(expect.any(String));
+      expect(scripts).toBe(1);
+      const second = limiter.acquire('whk_2', 'd-2'); // asks Redis (nobody waits here yet), then waits here
+      await new Promise((r) => setTimeout(r, 20));
+      expect(scripts).toBe(2);
+      const third = limiter.acquire('whk_2', 'd-3'); // a lane already waits here for our slot: no script
+      await new Promise((r) => setTimeout(r, 20));
+      expect(scripts).toBe(2);
+      await limiter.release('whk_2', first.token!);
+      const passed = await second;
+      expect(passed.token).toBe(first.token); // the same slot, passed on in the process
+      await limiter.release('whk_2', passed.token!);
+      expect((await third).token).toBe(first.token);
+      expect(scripts).toBe(2);
+      // One slot in Redis all along.
+      expect(await redis.zcard(`${base}:inflight:whk_2`)).toBe(1);
+    } finally {
+      await deleteKeys(base);
+      redis.disconnect();
+    }
   });
 });
