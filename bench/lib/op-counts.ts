@@ -115,7 +115,10 @@ function commandCounter(onCommand: (name: string) => void): (chunk: Buffer) => v
       if (opCode === OP_MSG && length > 27 && pending[20] === 0) {
         // header (16) + flagBits (4) + section kind (1) + document length (4) + element type (1) → name at 26
         const end = pending.indexOf(0, 26);
-        onCommand(end > 26 && end < length ? pending.toString('latin1', 26, end) : 'unparsed');
+        const name = end > 26 && end < length ? pending.toString('latin1', 26, end) : 'unparsed';
+        // A string value (find, insert, update, aggregate…: the collection) is an int32 length and the bytes.
+        const collection = pending[25] === 0x02 && end + 5 < length ? pending.toString('utf8', end + 5, end + 4 + pending.readInt32LE(end + 1)) : '';
+        onCommand(collection ? `${name} ${collection}` : name);
       } else {
         onCommand(opCode === OP_MSG ? 'op_msg (document sequence first)' : `opcode ${opCode}`);
       }
