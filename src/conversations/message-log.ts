@@ -31,6 +31,10 @@ export interface LoggedMessage {
   /** Our id of an outbound message, known before Graph answers. */
   outboundId?: string;
   ticketId?: string;
+  /** A campaign step (see OutboundItem.campaign): the campaign, the enrollment and the step number. */
+  campaignId?: string;
+  enrollmentId?: string;
+  campaignStep?: number;
   status: LogStatus;
   statusRank: number;
   statusHistory: { status: string; at: Date }[];
@@ -54,6 +58,9 @@ const messageSchema = new Schema<LoggedMessage>(
     wamid: String,
     outboundId: String,
     ticketId: String,
+    campaignId: String,
+    enrollmentId: String,
+    campaignStep: Number,
     status: { type: String, required: true },
     statusRank: { type: Number, required: true },
     statusHistory: [{ _id: false, status: String, at: Date }],

@@ -5,7 +5,8 @@ import { sendHandler } from './outbound/send.js';
 import { createSendClaims } from './outbound/send-claims.js';
 import type { OutboundDeps } from './outbound/types.js';
 
-export type { OutboundDeps, OutboundItem, OutboundPayload } from './outbound/types.js';
+export type { OutboundCampaignRef, OutboundDeps, OutboundItem, OutboundPayload } from './outbound/types.js';
+export { campaignOutboundId } from './outbound/types.js';
 export type { SendFailure, SendFailureListener } from './outbound/failures.js';
 export { ServiceWindowClosedError } from './outbound/window.js';
 

@@ -16,20 +16,66 @@ async function sleepUntil(deadline: number): Promise<void> {
   }
 }
 
+/**
+ * `normal`: replies, agents' messages — first come, first served. `low`: campaign sends — they take
+ * only a slot that is free now (within {@link LOW_PRIORITY_MARGIN_US}) and otherwise wait for the
+ * next free slot and ask again, so a reply never queues behind campaign sends: at most one slot
+ * interval behind the one campaign send that took the slot just before it.
+ */
+export type SendPriority = 'normal' | 'low';
+
+/** How far ahead a low-priority send may still take a slot (it would otherwise poll for one that is ~free). */
+export const LOW_PRIORITY_MARGIN_US = 1_000;
+
 export interface Pacer {
   /** Resolves when this caller may send from `phoneNumberId` without exceeding the number's rate. */
-  acquire(phoneNumberId: string): Promise<void>;
+  acquire(phoneNumberId: string, priority?: SendPriority): Promise<void>;
+  /** Resolves at the next slot of a campaign's own rate (`mps`), shared through Redis. */
+  acquireCampaign(campaignId: string, mps: number): Promise<void>;
 }
+
+/** Slots `intervalUs` apart on `key`, shared through Redis (reserve-slot.lua); resolves at the caller's slot. */
+export async function reserveSlot(redis: Redis, key: string, intervalUs: number, priority: SendPriority = 'normal'): Promise<void> {
+  if (priority === 'normal') {
+    const waitUs = await reserveScript.run(redis, [key], [intervalUs, -1, 0]);
+    if (waitUs > 0) await sleepUntil(performance.now() + waitUs / 1000);
+    return;
+  }
+  for (;;) {
+    const answer = await reserveScript.run(redis, [key], [intervalUs, LOW_PRIORITY_MARGIN_US, 0]);
+    if (answer >= 0) {
+      if (answer > 0) await sleepUntil(performance.now() + answer / 1000);
+      return;
+    }
+    // Not free: look again when the next slot frees up (a reply reserving meanwhile pushes it further).
+    await sleepUntil(performance.now() + -answer / 1000);
+  }
+}
+
+/** The Redis key of a number's send slots. */
+export const paceKey = (keyPrefix: string, phoneNumberId: string) => `${keyPrefix}:pace:${phoneNumberId}`;
+
+/**
+ * Resolves once the number has a slot free now (nothing reserved): how the campaign sender holds
+ * back while replies use the number, instead of piling low-priority sends up in the lanes.
+ */
+export async function waitForFreeSlot(redis: Redis, key: string, intervalUs: number): Promise<void> {
+  for (;;) {
+    const answer = await reserveScript.run(redis, [key], [intervalUs, LOW_PRIORITY_MARGIN_US, 1]);
+    if (answer >= 0) return;
+    await sleepUntil(performance.now() + -answer / 1000);
+  }
+}
+
+/** The slot interval of `mps` messages per second, in whole µs rounded up (300 msg/s: 3,334 µs apart, 299.9 msg/s). */
+export const slotIntervalUs = (mps: number) => Math.ceil(1_000_000 / mps);
 
 /** Paces sends per business phone number at `mps` messages per second, shared through Redis. */
 export function createPacer(opts: { redis: Redis; keyPrefix: string; mps: number }): Pacer {
-  // Whole microseconds keep the Lua arithmetic exact; rounding up never exceeds the limit
-  // (300 msg/s: 3,334 µs apart, 299.9 msg/s).
-  const intervalUs = Math.ceil(1_000_000 / opts.mps);
+  // Whole microseconds keep the Lua arithmetic exact; rounding up never exceeds the limit.
+  const intervalUs = slotIntervalUs(opts.mps);
   return {
-    async acquire(phoneNumberId) {
-      const waitUs = await reserveScript.run(opts.redis, [`${opts.keyPrefix}:pace:${phoneNumberId}`], [intervalUs]);
-      if (waitUs > 0) await sleepUntil(performance.now() + waitUs / 1000);
-    },
+    acquire: (phoneNumberId, priority = 'normal') => reserveSlot(opts.redis, paceKey(opts.keyPrefix, phoneNumberId), intervalUs, priority),
+    acquireCampaign: (campaignId, mps) => reserveSlot(opts.redis, `${opts.keyPrefix}:pace:cmp:${campaignId}`, slotIntervalUs(mps)),
   };
 }

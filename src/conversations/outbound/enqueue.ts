@@ -30,6 +30,7 @@ export function enqueuer(deps: Pick<OutboundDeps, 'redis' | 'keyPrefix' | 'mailb
                 type: item.payload.message.type,
                 text: describeOutbound(item.payload.message),
                 ticketId: item.ticketId,
+                ...(item.campaign ? { campaignId: item.campaign.campaignId, enrollmentId: item.campaign.enrollmentId, campaignStep: item.campaign.step } : {}),
                 at: new Date(item.createdAt),
               }),
             ]

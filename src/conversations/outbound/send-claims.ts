@@ -35,6 +35,18 @@ export function createSendClaims(redis: Redis, keyPrefix: string) {
         [ctx.claim, IN_FLIGHT_MS, isFreeForm(item) ? 1 : 0, Math.floor(Date.now() / 1000), SERVICE_WINDOW_SECONDS],
       );
     },
+    /**
+     * At-most-once sends (campaign steps): true the first time an item is about to reach Graph,
+     * false when an earlier attempt got that far and neither ended with Meta's answer nor was
+     * cleared — a worker killed mid-request, or a timeout: Meta may have accepted it.
+     */
+    async firstAttempt(item: OutboundItem): Promise<boolean> {
+      return (await redis.set(`${keyPrefix}:out:tried:${item.id}`, '1', 'EX', SENT_TTL_SECONDS, 'NX')) === 'OK';
+    },
+    /** The attempt certainly did not reach Meta, or Meta refused it: another may go. */
+    async clearAttempt(item: OutboundItem): Promise<void> {
+      await redis.del(`${keyPrefix}:out:tried:${item.id}`);
+    },
     /** `wamid` is '' when Graph did not accept the message. */
     end(item: OutboundItem, ctx: HandlerContext, wamid: string): Promise<void> {
       const { sent, inFlight } = keys(item);

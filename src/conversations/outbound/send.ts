@@ -7,6 +7,15 @@ import type { OutboundDeps, OutboundItem } from './types.js';
 
 /** How many times a pair-rate-limited (131056) message is deferred before it is given up. */
 const MAX_RECIPIENT_DEFERRALS = 6;
+/** Network errors that mean the request never reached Graph. */
+const NEVER_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** A reply's slot of the number; a campaign step's slot of its campaign's rate, then a free slot of the number (low priority). */
+async function slot(pacer: OutboundDeps['pacer'], item: OutboundItem): Promise<void> {
+  if (!item.campaign) return pacer.acquire(item.phoneNumberId);
+  if (item.campaign.rate) await pacer.acquireCampaign(item.campaign.campaignId, item.campaign.rate);
+  return pacer.acquire(item.phoneNumberId, 'low');
+}
 
 /** The outbound lanes' handler: sends one message; the lane guarantees this recipient's previous send has been answered. */
 export function sendHandler(
@@ -19,13 +28,23 @@ export function sendHandler(
     const { payload } = item;
     if (payload.kind !== 'message') return; // receipts never enter the lane (see enqueue)
     // The pacer slot is reserved in the same round trip as the checks (auto-pipelined); a slot
-    // reserved for a send that then does not go is merely left unused.
-    const [verdict] = await Promise.all([claims.begin(item, ctx), deps.pacer.acquire(item.phoneNumberId)]);
+    // reserved for a send that then does not go is merely left unused. A campaign step takes only a
+    // slot no reply is waiting for (low priority, pacer.ts).
+    const [verdict] = await Promise.all([claims.begin(item, ctx), slot(deps.pacer, item)]);
     if (verdict === 'sent') return; // accepted by Graph before a crash
     if (verdict === 'busy') return { retryAfterMs: 1_000 };
     if (verdict === 'closed') {
       ctx.logger.warn('service window closed while the message waited; not sent');
       return failures.fail(item, 'CUSTOMER_SERVICE_WINDOW_CLOSED', 'Customer service window closed');
+    }
+    // A campaign step goes at most once: if an earlier attempt may have reached Meta (its worker
+    // died mid-request, or Graph timed out), it is not sent again — a lost marketing message is
+    // better than a duplicate one. Replies keep at-least-once.
+    const atMostOnce = item.campaign !== undefined;
+    if (atMostOnce && !(await claims.firstAttempt(item))) {
+      ctx.logger.warn('campaign step: an earlier attempt may have reached Meta; not sent again');
+      await claims.end(item, ctx, '');
+      return failures.fail(item, 'SEND_UNCERTAIN', 'An earlier attempt was cut off mid-send; campaign steps are sent at most once');
     }
     // A receipt riding with this send goes out once, with the first try, and never fails the send.
     // Only messages are paced (above): WHATSAPP_MAX_MPS is Meta's messages-per-second throughput,
@@ -42,9 +61,12 @@ export function sendHandler(
       ]);
       wamid = result.wamid;
       deps.metrics.whatsappSends.inc({ result: 'accepted' });
+      if (item.campaign) deps.metrics.campaignSends.inc({ result: 'accepted' });
       await Promise.all([claims.end(item, ctx, wamid), deps.log.markAccepted(item.id, wamid, new Date(), item.phoneNumberId)]);
     } catch (err) {
       if (!(err instanceof GraphApiError || err instanceof GraphNetworkError)) throw err;
+      // Meta answered (not accepted), or the request never left: a retry may send it.
+      if (atMostOnce && (err instanceof GraphApiError || NEVER_SENT.has(err.code ?? ''))) await claims.clearAttempt(item);
       const verdict = err.classification;
       if (verdict.alert === 'token') {
         deps.metrics.whatsappTokenErrors.inc();

@@ -26,7 +26,25 @@ export interface OutboundItem {
   createdAt: number;
   /** A user message to mark read alongside this send (saves the receipt a job of its own). */
   alsoMarkRead?: string;
+  /**
+   * A campaign step (id `cmp.<enrollmentId>.<step>`): logged with the message so a status or a
+   * reply's `context.id` leads back to the campaign, and sent at campaign priority (never ahead of a reply).
+   */
+  campaign?: OutboundCampaignRef;
 }
+
+/** Which campaign step an outbound message is. */
+export interface OutboundCampaignRef {
+  orgId: string;
+  campaignId: string;
+  enrollmentId: string;
+  step: number;
+  /** The campaign's send rate (msg/s): paced again right before the Graph call, so Graph never sees it exceeded. */
+  rate?: number;
+}
+
+/** The deterministic outbound id of a campaign step: one per (enrollment, step), so it can never be sent twice. */
+export const campaignOutboundId = (enrollmentId: string, step: number) => `cmp.${enrollmentId}.${step}`;
 
 /** A read receipt to send (never queued in a lane). */
 export type ReceiptItem = OutboundItem & { payload: Extract<OutboundPayload, { kind: 'mark_read' }> };

@@ -21,6 +21,12 @@ export interface Metrics {
   crmRequests: Histogram<'endpoint' | 'outcome'>;
   /** Status webhooks dropped: for a message Puente never sent (the number used by another app), after a short wait for its log. */
   statusesDropped: Counter<'reason'>;
+  /** Campaign steps by outcome (queued, accepted, postponed_window, postponed_cap, ended_opted_out, …; src/campaigns/sender.ts). */
+  campaignSends: Counter<'result'>;
+  /** Campaign sends Meta refused, by its code and what the sender did (bounced, paused, deferred, recorded). */
+  campaignSendErrors: Counter<'code' | 'action'>;
+  /** Campaigns the sender paused on a quality or policy signal (alert on any increase). */
+  campaignAutoPaused: Counter<'reason'>;
 }
 
 /** A registry per process (not prom-client's global one), so tests can build several apps side by side. */
@@ -68,5 +74,8 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     statusesDropped: new Counter({ name: 'puente_statuses_dropped_total', help: 'Status webhooks dropped, by reason (unknown_message: not sent by Puente)', labelNames: ['reason'], registers: [registry] }),
+    campaignSends: new Counter({ name: 'puente_campaign_sends_total', help: 'Campaign steps by outcome (queued, accepted, postponed_*, skipped_*, ended_*)', labelNames: ['result'], registers: [registry] }),
+    campaignSendErrors: new Counter({ name: 'puente_campaign_send_errors_total', help: 'Campaign sends refused by Meta, by error code and the action taken (bounced, paused, deferred, recorded)', labelNames: ['code', 'action'], registers: [registry] }),
+    campaignAutoPaused: new Counter({ name: 'puente_campaign_auto_paused_total', help: 'Campaigns paused by the sender on a quality, policy or template signal, by reason (Meta code)', labelNames: ['reason'], registers: [registry] }),
   };
 }

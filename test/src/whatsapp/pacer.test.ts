@@ -53,4 +53,45 @@ describe('the send pacer (per business number, shared through Redis)', () => {
     expect(rate).toBeGreaterThanOrEqual(mps * 0.98);
     expect(rate).toBeLessThanOrEqual(mps * 1.02);
   }, 20_000);
+
+  it('low priority takes only a free slot: a normal caller waits at most one interval behind 20 low-priority callers', async () => {
+    const pacer = createPacer({ redis, keyPrefix, mps: 20 }); // 50 ms apart
+    const number = `number-prio-${randomUUID()}`;
+    let stop = false;
+    const low: number[] = [];
+    const lowCaller = async () => {
+      while (!stop) {
+        await pacer.acquire(number, 'low');
+        low.push(performance.now());
+      }
+    };
+    const callers = Array.from({ length: 20 }, lowCaller);
+    await new Promise((r) => setTimeout(r, 300));
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await pacer.acquire(number);
+      waits.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    stop = true;
+    await Promise.all(callers);
+    // Low-priority callers kept the number at its rate, one slot at a time (never two in one slot) …
+    const gaps = low.slice(1).map((t, i) => t - (low[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
+    expect(low.length).toBeGreaterThan(10);
+    // … and the normal caller never waited behind their queue: at most one interval (+ timer slack).
+    expect(Math.max(...waits)).toBeLessThanOrEqual(50 + 15);
+  }, 20_000);
+
+  it('normal priority is first come, first served: 20 normal callers queue a newcomer behind them', async () => {
+    const pacer = createPacer({ redis, keyPrefix, mps: 20 });
+    const number = `number-fifo-${randomUUID()}`;
+    const queued = Array.from({ length: 20 }, () => pacer.acquire(number));
+    const t = performance.now();
+    await pacer.acquire(number);
+    const waited = performance.now() - t;
+    await Promise.all(queued);
+    expect(waited).toBeGreaterThanOrEqual(20 * 50 - 60);
+  }, 20_000);
 });
