@@ -15,11 +15,12 @@ import { helpText, parseOptions, type ScenarioName } from './lib/options.js';
 import { redisVersion } from './lib/redis-keys.js';
 import { machineInfo, renderReport, writeReport, type ScenarioReport } from './lib/report.js';
 import { e2eScenario } from './scenarios/e2e.js';
+import { campaignScenario } from './scenarios/campaign.js';
 import { handoverScenario } from './scenarios/handover.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { orderScenario } from './scenarios/order.js';
 
-const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario, handover: handoverScenario };
+const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario, handover: handoverScenario, campaign: campaignScenario };
 
 /** `abc1234 (+ uncommitted changes in 3 files outside bench/)`: which Puente code the figures belong to. */
 function revision(): string {

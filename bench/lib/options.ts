@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** The scenarios `--scenario` can pick. */
-export const SCENARIO_NAMES = ['ingest', 'e2e', 'order', 'handover'] as const;
+export const SCENARIO_NAMES = ['ingest', 'e2e', 'order', 'handover', 'campaign'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every knob of a bench run (all durations in seconds, rates in messages per second). */
@@ -13,6 +13,7 @@ export interface BenchOptions {
   e2e: { rate: number; seconds: number; /** Same load to other users first, drained, not measured. */ warmupSeconds: number };
   order: { users: number; messages: number; rate: number };
   handover: { users: number; messages: number; crmDelayMs: number; /** Sent and drained each way per user before measuring. */ warmupMessages: number };
+  campaign: { contacts: number; rate: number; seconds: number; chatRate: number; chatSeconds: number; kill: boolean };
   graphDelayMs: number;
   /** How long replies may take after the last webhook was sent before they count as lost. */
   replyTimeoutSeconds: number;
@@ -47,6 +48,12 @@ const NUMERIC = [
   ['handover-messages', 'BENCH_HANDOVER_MESSAGES', 20, 5, 'handover: messages per user and direction'],
   ['crm-delay', 'BENCH_CRM_DELAY_MS', 150, 150, 'handover: fake CRM answer delay (ms)'],
   ['handover-warmup', 'BENCH_HANDOVER_WARMUP', 1, 1, 'handover: messages per user each way sent and drained before measuring (0 = none)'],
+  ['campaign-contacts', 'BENCH_CAMPAIGN_CONTACTS', 100_000, 2_000, 'campaign: contacts seeded and enrolled from criteria'],
+  ['campaign-rate', 'BENCH_CAMPAIGN_RATE', 50, 20, 'campaign: settings.send_rate (msg/s)'],
+  ['campaign-seconds', 'BENCH_CAMPAIGN_SECONDS', 20, 6, 'campaign: seconds over which its send rate is measured'],
+  ['campaign-chat-rate', 'BENCH_CAMPAIGN_CHAT_RATE', 50, 50, 'campaign: new chatting users per second, without and with the campaign'],
+  ['campaign-chat-seconds', 'BENCH_CAMPAIGN_CHAT_SECONDS', 10, 3, 'campaign: seconds of each chat run'],
+  ['campaign-kill', 'BENCH_CAMPAIGN_KILL', 1, 1, 'campaign: 1 = kill -9 the worker process mid-run (0 = not, e.g. to profile it with --profile)'],
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
   ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
   ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
@@ -57,7 +64,7 @@ const NUMERIC = [
 export function helpText(): string {
   const flags = NUMERIC.map(([flag, env, full, quick, text]) => `  --${flag.padEnd(15)} ${text} (default ${full}, quick ${quick}; env ${env})`);
   return [
-    'Usage: npm run bench -- [--scenario ingest|e2e|order|handover|all] [--quick] [--mongo separate|memory] [flags]',
+    'Usage: npm run bench -- [--scenario ingest|e2e|order|handover|campaign|all] [--quick] [--mongo separate|memory] [flags]',
     '',
     'Starts Puente (PUENTE_ROLE=all) as a child process against a fake Graph API on loopback, runs the',
     'scenarios and prints a markdown report (also written to --out).',
@@ -65,7 +72,7 @@ export function helpText(): string {
     'WARNING: before each scenario every Redis key matching "puente:*" in REDIS_URL (default',
     'redis://127.0.0.1:6379) is DELETED (SCAN + UNLINK). Do not point it at a Redis holding data you need.',
     '',
-    '  --scenario        ingest, e2e, order, handover or all (default all; comma-separated list allowed)',
+    '  --scenario        ingest, e2e, order, handover, campaign or all (default all; comma-separated list allowed)',
     '  --mongo           separate: the embedded MongoDB in its own process, a fresh database per scenario;',
     '                    memory: MONGODB_URI=memory:// inside Puente (default separate; env BENCH_MONGO;',
     '                    a MONGODB_URI in the environment overrides both)',
@@ -81,7 +88,7 @@ export function helpText(): string {
 }
 
 /** Knobs where 0 is meaningful. */
-const ZERO_ALLOWED = new Set(['worker-processes', 'BENCH_WORKER_PROCESSES', 'e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS', 'handover-warmup', 'BENCH_HANDOVER_WARMUP']);
+const ZERO_ALLOWED = new Set(['campaign-kill', 'BENCH_CAMPAIGN_KILL', 'worker-processes', 'BENCH_WORKER_PROCESSES', 'e2e-warmup', 'BENCH_E2E_WARMUP_SECONDS', 'handover-warmup', 'BENCH_HANDOVER_WARMUP']);
 
 function numberOf(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
@@ -127,6 +134,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     e2e: { rate: n('rate'), seconds: n('seconds'), warmupSeconds: n('e2e-warmup') },
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
     handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay'), warmupMessages: Math.round(n('handover-warmup')) },
+    campaign: { contacts: Math.round(n('campaign-contacts')), rate: n('campaign-rate'), seconds: n('campaign-seconds'), chatRate: n('campaign-chat-rate'), chatSeconds: n('campaign-chat-seconds'), kill: n('campaign-kill') !== 0 },
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),
     mps: Math.round(n('mps')),

@@ -76,7 +76,23 @@ export function createModules(platform: Platform, graph: GraphClient): Modules {
     sources: { activityOf: (waId, since, limit) => conversations.log.activityOf(waId, since, limit), countResolvedSince: (keys, since) => bridge.tickets.countResolvedSince(keys, since), orgForNumber },
   });
   // WhatsApp campaigns: audiences from contacts and their leads, steps as approved templates.
-  const campaigns = createCampaignsModule({ connection, logger: platform.logger, config: platform.config, graph, contacts: contacts.contacts, leads: leads.leads, events: relay });
+  // Its sender sends steps through the pipeline's outbound path from the organization's number.
+  const campaigns = createCampaignsModule({
+    connection,
+    logger: platform.logger,
+    config: platform.config,
+    graph,
+    contacts: contacts.contacts,
+    leads: leads.leads,
+    events: relay,
+    sending: {
+      ...platform,
+      queue: (name) => platform.queues.get(name),
+      outbound: conversations.outbound,
+      log: conversations.log,
+      orgNumbers: async (orgId) => (await apiKeys.store.findOrg(orgId))?.phoneNumberIds ?? [],
+    },
+  });
   const bot = createBotModule({ ...platform, handover: bridge.port, leads: leads.sink });
   const handover = bridge.withBot(bot.bot);
   // A WhatsApp user who writes in becomes a contact of the number's organization, after the turn.
@@ -84,7 +100,7 @@ export function createModules(platform: Platform, graph: GraphClient): Modules {
   // Retention purges and erasure (Ley 1581): a contact is erased through the contact store, so its leads go too.
   const privacy = createPrivacyModule({ ...platform, connection, contacts: contacts.contacts, orgs: apiKeys.store });
   const list = [
-    conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper, leads.observers.inbound], statusObservers: [leads.observers.status] }),
+    conversations.module({ gate: handover.gate, responder: bot.responder, observers: [contactKeeper, leads.observers.inbound, ...campaigns.inboundObservers], statusObservers: [leads.observers.status, ...campaigns.statusObservers], interceptors: campaigns.interceptors }),
     handover.module,
     bot.module,
     apiKeys.module,

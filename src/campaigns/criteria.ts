@@ -45,6 +45,10 @@ export function mergeSettings(base: CampaignSettings, input: SettingsInput | und
   const out: CampaignSettings = { ...DEFAULT_SETTINGS, ...base };
   if (input?.send_time_optimization !== undefined) out.send_time_optimization = input.send_time_optimization;
   if (input?.frequency_cap !== undefined) out.frequency_cap = input.frequency_cap === null || input.frequency_cap === 'none' ? null : input.frequency_cap;
+  for (const key of ['send_rate', 'phone_number_id', 'conversion_window_days'] as const) {
+    if (input?.[key] === null) delete out[key];
+    else if (input?.[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = input[key];
+  }
   return out;
 }
 

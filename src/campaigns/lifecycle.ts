@@ -1,14 +1,15 @@
 /**
  * A campaign's status rules: draft → active (start, with at least one message), active ⇄ paused
  * (pause, resume), anything → archived (DELETE, the soft delete; archived is final), and
- * completed, set by the sender (part B) when every enrollment has finished.
+ * completed, set by the sender (sender.ts) when every enrollment has finished.
  */
 import type { CampaignStatus } from './models.js';
 
-export type CampaignAction = 'start' | 'pause' | 'resume' | 'archive';
+/** `complete` is the sender's own (every enrollment finished), never an API route. */
+export type CampaignAction = 'start' | 'pause' | 'resume' | 'archive' | 'complete';
 
 /** The status each action leads to. */
-export const ACTION_TARGET: Record<CampaignAction, CampaignStatus> = { start: 'active', pause: 'paused', resume: 'active', archive: 'archived' };
+export const ACTION_TARGET: Record<CampaignAction, CampaignStatus> = { start: 'active', pause: 'paused', resume: 'active', archive: 'archived', complete: 'completed' };
 
 /** Why `action` cannot run on a campaign in `status` (a 409's message), or null when it can. */
 export function actionRefusal(action: CampaignAction, status: CampaignStatus): string | null {
@@ -24,6 +25,8 @@ export function actionRefusal(action: CampaignAction, status: CampaignStatus): s
       return status === 'paused' ? null : `The campaign is ${status}: only a paused campaign can be resumed`;
     case 'archive':
       return null;
+    case 'complete':
+      return status === 'active' ? null : `The campaign is ${status}: only an active campaign completes`;
   }
 }
 

@@ -3,15 +3,15 @@
  * template each) and who is enrolled in them (`campaign_enrollments`). Like contacts and leads,
  * every document carries `org_id`, every query filters by it and field names are the API's.
  *
- * The enrollment is the recipient's row of the campaign: part A (this code) creates it and reads
- * its funnel timestamps; part B (the sender, status webhooks, opt-outs) fills them in. See
+ * The enrollment is the recipient's row of the campaign: the API creates it and reads
+ * its funnel timestamps; the sender, status webhooks and opt-outs fill them in. See
  * docs/campaigns.md.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { addOutbox } from '../platform/events/outbox.js';
 import { modelOn } from '../platform/mongo/model.js';
 
-/** `archived` is the soft delete; `completed` is set by the sender (part B) once every enrollment has finished. */
+/** `archived` is the soft delete; `completed` is set by the sender (sender.ts) once every enrollment has finished. */
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
@@ -31,8 +31,13 @@ export const ENDED_ENROLLMENT_STATUSES: readonly EnrollmentStatus[] = ['complete
 export const ENROLLMENT_SOURCES = ['api', 'criteria', 'import'] as const;
 export type EnrollmentSource = (typeof ENROLLMENT_SOURCES)[number];
 
-/** Why an enrollment ended before its last step: `unenrolled` (the API), `opted_out` (STOP/BAJA, part B), `bounced` (undeliverable, part B). */
-export const EXIT_REASONS = ['unenrolled', 'opted_out', 'bounced', 'completed'] as const;
+/**
+ * Why an enrollment ended before its last step: `unenrolled` (the API), `opted_out` (STOP/BAJA, or
+ * opted out when a step was due), `do_not_contact` (flagged when a step was due), `bounced`
+ * (undeliverable), `skipped` (not sendable: no marketing consent, a personalization value missing;
+ * `last_error` says which).
+ */
+export const EXIT_REASONS = ['unenrolled', 'opted_out', 'do_not_contact', 'bounced', 'skipped', 'completed'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export const DELAY_UNITS = ['minutes', 'hours', 'days', 'weeks'] as const;
@@ -57,8 +62,14 @@ export interface TargetCriteria {
 export interface CampaignSettings {
   /** Part B: send each step at the hour the contact usually reads (falls back to `send_time`). */
   send_time_optimization: boolean;
-  /** e.g. `1_per_day`, `3_per_week`; null = no cap. Enforced by the sender (part B). */
+  /** e.g. `1_per_day`, `3_per_week`; null = no cap. Counted per contact across the organization's campaigns (sender.ts). */
   frequency_cap: string | null;
+  /** Campaign messages per second (null: DEFAULT_SEND_RATE); never above WHATSAPP_MAX_MPS. */
+  send_rate?: number | null;
+  /** The organization's business number that sends (null: the organization's first). */
+  phone_number_id?: string | null;
+  /** Days after a contact's first send in which reaching the goal stage counts as a conversion (absent: 30, see conversions.ts). */
+  conversion_window_days?: number;
 }
 
 /** One status change of a campaign: every change is kept, oldest first. */
@@ -66,7 +77,7 @@ export interface CampaignStatusChange {
   from: CampaignStatus | null;
   to: CampaignStatus;
   reason: string | null;
-  /** `api:<key id>`, or `sender` for part B's own changes (completed). */
+  /** `api:<key id>`, or `sender` for the sender's own changes (completed, auto-pause). */
   by: string;
   at: Date;
 }
@@ -81,6 +92,8 @@ export interface CampaignDoc {
   target_criteria: TargetCriteria;
   goal_type?: GoalType;
   goal_value?: number;
+  /** The lead stage that counts as a conversion (mql, sql, opportunity, customer); absent: customer. */
+  goal_stage?: string;
   budget?: number;
   start_date?: Date;
   end_date?: Date;
@@ -141,8 +154,13 @@ export interface EnrollmentDoc {
   import_id?: string;
   /** The last step sent (0: none yet). Part B moves it forward. */
   current_step: number;
-  /** When the next step is due (part B's scheduler reads it; absent until the campaign runs). */
+  /** When the next step is due (the sender reads it; absent until the campaign runs). */
   next_step_at?: Date;
+  /**
+   * `claimed`: step `current_step` is being queued (a crash here is repaired by queueing it again,
+   * under the same outbound id); `queued`: it is in the outbound lane. Absent before the first step.
+   */
+  send_state?: 'claimed' | 'queued';
   exit_reason?: ExitReason;
   /** The funnel: each time is when the contact first reached that point in this campaign (part B sets them with $min). */
   enrolled_at: Date;
@@ -157,6 +175,9 @@ export interface EnrollmentDoc {
   completed_at?: Date;
   /** The last send failure (Meta's code and title), for a bounced enrollment. */
   last_error?: { code: string; title: string | null; at: Date };
+  /** The lead whose stage change converted the contact, and that stage (conversions.ts): revenue is its deal value. */
+  converted_lead_id?: string;
+  converted_stage?: string;
   updated_at: Date;
 }
 
@@ -181,6 +202,7 @@ const campaignSchema = new Schema<CampaignDoc>(
     target_criteria: { type: Schema.Types.Mixed, required: true },
     goal_type: { type: String, enum: GOAL_TYPES },
     goal_value: Number,
+    goal_stage: String,
     budget: Number,
     start_date: Date,
     end_date: Date,
@@ -199,6 +221,8 @@ const campaignSchema = new Schema<CampaignDoc>(
 addOutbox(campaignSchema);
 campaignSchema.index({ org_id: 1, created_at: -1, _id: -1 });
 campaignSchema.index({ org_id: 1, status: 1 });
+// The sender's tick: active campaigns of every organization.
+campaignSchema.index({ status: 1 });
 
 const parameterShape = { _id: false, value: { type: String, required: true }, fallback: String };
 
@@ -238,6 +262,7 @@ const enrollmentSchema = new Schema<EnrollmentDoc>(
     import_id: String,
     current_step: { type: Number, required: true, default: 0 },
     next_step_at: Date,
+    send_state: { type: String, enum: ['claimed', 'queued'] },
     exit_reason: { type: String, enum: EXIT_REASONS },
     enrolled_at: { type: Date, required: true },
     sent_at: Date,
@@ -250,6 +275,8 @@ const enrollmentSchema = new Schema<EnrollmentDoc>(
     unenrolled_at: Date,
     completed_at: Date,
     last_error: { _id: false, code: String, title: String, at: Date },
+    converted_lead_id: String,
+    converted_stage: String,
     updated_at: { type: Date, required: true },
   },
   { collection: 'campaign_enrollments', versionKey: false, minimize: false, autoIndex: true },
@@ -262,6 +289,8 @@ enrollmentSchema.index({ org_id: 1, campaign_id: 1, contact_id: 1 }, { unique: t
 enrollmentSchema.index({ org_id: 1, campaign_id: 1, status: 1 });
 // A contact's enrollments (its deletion takes them along).
 enrollmentSchema.index({ org_id: 1, contact_id: 1 });
+// The sender's due steps: running enrollments of a campaign by when their next step is due.
+enrollmentSchema.index({ org_id: 1, campaign_id: 1, status: 1, next_step_at: 1 });
 
 export type CampaignModel = Model<CampaignDoc>;
 export type CampaignMessageModel = Model<CampaignMessageDoc>;

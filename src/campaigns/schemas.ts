@@ -17,6 +17,7 @@ import {
   type TemplateParameter,
 } from './models.js';
 import { MAX_PARAMETER_LENGTH } from './personalization.js';
+import { DEFAULT_CONVERSION_WINDOW_DAYS, GOAL_STAGES, MAX_CONVERSION_WINDOW_DAYS } from './conversions.js';
 
 const iso = () => z.string().openapi({ format: 'date-time' });
 const text = (max: number) => z.string().trim().max(max);
@@ -36,6 +37,10 @@ export const WHATSAPP_MESSAGES_ONLY = 'Puente campaign messages are WhatsApp tem
 export const SEND_TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
 /** `none`, or `<n>_per_<day|week|month>` (n 1–99). */
 export const FREQUENCY_CAP = /^(none|[1-9]\d?_per_(day|week|month))$/;
+/** What a frequency cap looks like at all (anything else is a malformed request, 400). */
+export const FREQUENCY_CAP_SHAPE = /^(none|\d+_per_[a-z]+)$/;
+/** Campaign messages per second when `settings.send_rate` is not set. */
+export const DEFAULT_SEND_RATE = 10;
 export const MAX_ENROLL_IDS = 10_000;
 
 export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
@@ -69,9 +74,33 @@ export type TargetCriteriaInput = z.infer<typeof targetCriteriaPatchSchema>;
 
 const settingsFields = {
   send_time_optimization: z.boolean().openapi({ description: 'Part B: send at the hour the contact usually reads', example: false }),
-  frequency_cap: z.string().regex(FREQUENCY_CAP, 'none or <n>_per_day, <n>_per_week, <n>_per_month').openapi({ description: 'Most campaign messages a contact gets per period (enforced when sending)', example: '1_per_day' }),
+  // The shape (`<n>_per_<unit>`) is a 400 when wrong; a cap of that shape that is not allowed (0, over 99, another unit) is a 422.
+  frequency_cap: z
+    .string()
+    .regex(FREQUENCY_CAP_SHAPE, 'none or <n>_per_day, <n>_per_week, <n>_per_month')
+    .superRefine((value, ctx) => {
+      if (!FREQUENCY_CAP.test(value)) ctx.addIssue({ code: 'invalid_value', values: ['none', '<1-99>_per_day', '<1-99>_per_week', '<1-99>_per_month'], message: 'frequency_cap must be none or <n>_per_day, <n>_per_week or <n>_per_month with n from 1 to 99', input: value });
+    })
+    .openapi({ description: 'Most campaign messages a contact gets per period, counted across all the organization’s campaigns (a capped step waits, it is not dropped)', example: '1_per_day' }),
+  send_rate: z.number().gt(0).max(1000).openapi({ description: `Campaign messages per second (default ${DEFAULT_SEND_RATE}); the sender never goes above WHATSAPP_MAX_MPS`, example: 20 }),
+  phone_number_id: z.string().regex(/^\d{1,32}$/, 'a WhatsApp phone number id (digits)').openapi({ description: 'The organization’s business number that sends (default: its first); must be one of its numbers (422)', example: '118724605391736' }),
+  // A number out of range or not whole is a refused value (422); not a number at all, a wrong shape (400).
+  conversion_window_days: z
+    .number()
+    .superRefine((value, ctx) => {
+      if (!Number.isInteger(value) || value < 1 || value > MAX_CONVERSION_WINDOW_DAYS) ctx.addIssue({ code: 'invalid_value', values: [`1-${MAX_CONVERSION_WINDOW_DAYS}`], message: `conversion_window_days must be a whole number of days from 1 to ${MAX_CONVERSION_WINDOW_DAYS}`, input: value });
+    })
+    .openapi({ type: 'integer', minimum: 1, maximum: MAX_CONVERSION_WINDOW_DAYS, description: `Days after a contact’s first send in which reaching the goal stage is a conversion (default ${DEFAULT_CONVERSION_WINDOW_DAYS})`, example: 30 }),
 };
-export const settingsInputSchema = z.object({ send_time_optimization: settingsFields.send_time_optimization.optional(), frequency_cap: settingsFields.frequency_cap.nullable().optional() }).openapi('CampaignSettingsInput');
+export const settingsInputSchema = z
+  .object({
+    send_time_optimization: settingsFields.send_time_optimization.optional(),
+    frequency_cap: settingsFields.frequency_cap.nullable().optional(),
+    send_rate: settingsFields.send_rate.nullable().optional(),
+    phone_number_id: settingsFields.phone_number_id.nullable().optional(),
+    conversion_window_days: settingsFields.conversion_window_days.nullable().optional(),
+  })
+  .openapi('CampaignSettingsInput');
 export type SettingsInput = z.infer<typeof settingsInputSchema>;
 
 // ---- Campaigns --------------------------------------------------------------------------------
@@ -81,6 +110,7 @@ const campaignFields = {
   description: text(2000).openapi({ example: 'Clientes de la feria con interés en fibra' }),
   goal_type: enumField(GOAL_TYPES, 'conversion'),
   goal_value: money.openapi({ description: 'How many conversions the campaign aims at', example: 200 }),
+  goal_stage: enumField(GOAL_STAGES, 'customer').openapi({ type: 'string', enum: [...GOAL_STAGES], description: 'The lead stage that counts as a conversion (a later stage counts too; customer always does). Default customer', example: 'sql' }),
   budget: money.openapi({ example: 1500000 }),
   start_date: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-01T13:00:00Z' }),
   end_date: z.iso.datetime({ offset: true }).openapi({ example: '2026-03-31T23:00:00Z' }),
@@ -94,6 +124,7 @@ export const createCampaignSchema = z
     target_criteria: targetCriteriaInputSchema.optional(),
     goal_type: campaignFields.goal_type.optional(),
     goal_value: campaignFields.goal_value.optional(),
+    goal_stage: campaignFields.goal_stage.optional(),
     budget: campaignFields.budget.optional(),
     start_date: campaignFields.start_date.optional(),
     end_date: campaignFields.end_date.optional(),
@@ -110,6 +141,7 @@ export const updateCampaignSchema = z
     target_criteria: targetCriteriaPatchSchema.optional().openapi({ description: 'Merged key by key into the stored criteria; null puts a key back to its default' }),
     goal_type: campaignFields.goal_type.nullable().optional(),
     goal_value: campaignFields.goal_value.nullable().optional(),
+    goal_stage: campaignFields.goal_stage.nullable().optional(),
     budget: campaignFields.budget.nullable().optional(),
     start_date: campaignFields.start_date.nullable().optional(),
     end_date: campaignFields.end_date.nullable().optional(),
@@ -146,10 +178,11 @@ export const campaignSchema = z
     target_criteria: targetCriteriaSchema,
     goal_type: z.enum(GOAL_TYPES).nullable(),
     goal_value: z.number().nullable(),
+    goal_stage: z.enum(GOAL_STAGES).openapi({ description: 'The lead stage that counts as a conversion (customer unless set)' }),
     budget: z.number().nullable(),
     start_date: iso().nullable(),
     end_date: iso().nullable(),
-    settings: z.object({ send_time_optimization: z.boolean(), frequency_cap: z.string().nullable() }),
+    settings: z.object({ send_time_optimization: z.boolean(), frequency_cap: z.string().nullable(), send_rate: z.number().nullable(), phone_number_id: z.string().nullable(), conversion_window_days: z.number().int() }),
     status_history: z.array(statusChangeSchema).openapi({ description: 'Every status change, oldest first' }),
     started_at: iso().nullable(),
     paused_at: iso().nullable(),
@@ -260,6 +293,7 @@ export const enrollmentSchema = z
     current_step: z.number().int().openapi({ description: 'The last step sent (0: none yet)' }),
     next_step_at: iso().nullable(),
     exit_reason: z.enum(EXIT_REASONS).nullable(),
+    last_error: z.object({ code: z.string(), title: z.string().nullable(), at: iso() }).nullable().openapi({ description: 'Why the last step was not sent or not delivered (Meta’s code, or the sender’s: not_opted_in, missing_personalization, contact_missing)' }),
     enrolled_at: iso(),
     sent_at: iso().nullable(),
     delivered_at: iso().nullable(),
@@ -313,6 +347,13 @@ export const performanceSchema = z
     goal: z.object({ type: z.enum(GOAL_TYPES).nullable(), value: z.number().nullable(), achieved: z.number().int().openapi({ description: 'Conversions so far' }), progress: z.number().nullable().openapi({ description: '% of goal_value' }) }),
     budget: z.number().nullable(),
     cost_per_conversion: z.number().nullable(),
+    conversions: z.number().int().openapi({ description: 'Contacts that converted (= converted)' }),
+    total_revenue: z.number().openapi({ description: 'Sum of the deal values of the leads that converted' }),
+    roi: z.number().nullable().openapi({ description: '(total_revenue − budget) / budget, in %; null without a budget' }),
+    avg_response_time_hours: z.number().nullable().openapi({ description: 'Mean of (first reply − first send) over the contacts who replied; null when nobody has' }),
+    messages: z
+      .object({ sent: z.number().int(), delivered: z.number().int(), read: z.number().int(), replied: z.number().int(), failed: z.number().int() })
+      .openapi({ description: 'Per step (a contact sent three steps counts three): as WhatsApp reported them' }),
   })
   .openapi('CampaignPerformance');
 export type PerformanceJson = z.infer<typeof performanceSchema>;
@@ -327,6 +368,7 @@ export const funnelSchema = z
         count: z.number().int(),
         rate_from_previous: z.number().openapi({ description: '% of the previous stage' }),
         rate_from_enrolled: z.number().openapi({ description: '% of enrolled' }),
+        percentage: z.number().openapi({ description: '% of enrolled (seed 003’s name for rate_from_enrolled)' }),
       }),
     ),
     exits: z.object({ bounced: z.number().int(), unsubscribed: z.number().int(), unenrolled: z.number().int() }),
@@ -334,15 +376,34 @@ export const funnelSchema = z
   .openapi('CampaignFunnel');
 export type FunnelJson = z.infer<typeof funnelSchema>;
 
-export const ACTIVITY_TYPES = ['created', 'started', 'paused', 'resumed', 'completed', 'archived', 'enrolled', 'sent', 'delivered', 'read', 'replied', 'converted', 'bounced', 'unsubscribed', 'unenrolled'] as const;
+export const ACTIVITY_TYPES = [
+  'created',
+  'started',
+  'paused',
+  'resumed',
+  'completed',
+  'archived',
+  'contact_enrolled',
+  'message_sent',
+  'message_delivered',
+  'message_read',
+  'message_replied',
+  'message_failed',
+  'contact_converted',
+  'contact_unsubscribed',
+  'contact_unenrolled',
+  'contact_bounced',
+] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 export const activitySchema = z
   .object({
     type: z.enum(ACTIVITY_TYPES),
     scope: z.enum(['campaign', 'contact']),
     contact_id: z.string().nullable(),
+    enrollment_id: z.string().nullable(),
+    step: z.number().int().nullable().openapi({ description: 'The step a message_* activity is about' }),
     at: iso(),
-    detail: z.string().nullable().openapi({ description: 'A status change’s reason and who made it' }),
+    detail: z.string().nullable().openapi({ description: 'A status change’s reason and who made it; a failure’s Meta code and title; why a contact left' }),
   })
   .openapi('CampaignActivity');
 export const activityListSchema = listEnvelopeSchema(activitySchema, 'CampaignActivityList');
@@ -383,10 +444,11 @@ export const toCampaign = (doc: CampaignDoc): CampaignJson => ({
   target_criteria: doc.target_criteria,
   goal_type: doc.goal_type ?? null,
   goal_value: doc.goal_value ?? null,
+  goal_stage: (doc.goal_stage ?? 'customer') as (typeof GOAL_STAGES)[number],
   budget: doc.budget ?? null,
   start_date: isoOrNull(doc.start_date),
   end_date: isoOrNull(doc.end_date),
-  settings: { send_time_optimization: doc.settings?.send_time_optimization ?? false, frequency_cap: doc.settings?.frequency_cap ?? null },
+  settings: { send_time_optimization: doc.settings?.send_time_optimization ?? false, frequency_cap: doc.settings?.frequency_cap ?? null, send_rate: doc.settings?.send_rate ?? null, phone_number_id: doc.settings?.phone_number_id ?? null, conversion_window_days: doc.settings?.conversion_window_days ?? DEFAULT_CONVERSION_WINDOW_DAYS },
   status_history: (doc.status_history ?? []).map((c) => ({ from: c.from ?? null, to: c.to, reason: c.reason ?? null, by: c.by, at: c.at.toISOString() })),
   started_at: isoOrNull(doc.started_at),
   paused_at: isoOrNull(doc.paused_at),
@@ -429,6 +491,7 @@ export const toEnrollment = (doc: EnrollmentDoc, contact?: { name?: string | nul
   current_step: doc.current_step ?? 0,
   next_step_at: isoOrNull(doc.next_step_at),
   exit_reason: doc.exit_reason ?? null,
+  last_error: doc.last_error ? { code: String(doc.last_error.code), title: doc.last_error.title ?? null, at: doc.last_error.at.toISOString() } : null,
   enrolled_at: doc.enrolled_at.toISOString(),
   sent_at: isoOrNull(doc.sent_at),
   delivered_at: isoOrNull(doc.delivered_at),
@@ -464,10 +527,11 @@ export const campaignExample: CampaignJson = {
   },
   goal_type: 'conversion',
   goal_value: 200,
+  goal_stage: 'customer',
   budget: 1500000,
   start_date: '2026-03-01T13:00:00.000Z',
   end_date: '2026-03-31T23:00:00.000Z',
-  settings: { send_time_optimization: false, frequency_cap: '1_per_day' },
+  settings: { send_time_optimization: false, frequency_cap: '1_per_day', send_rate: 20, phone_number_id: null, conversion_window_days: 30 },
   status_history: [{ from: null, to: 'draft', reason: null, by: 'api:key_Ab12Cd34', at: '2026-02-20T15:00:00.000Z' }],
   started_at: null,
   paused_at: null,
@@ -511,6 +575,7 @@ export const enrollmentExample: EnrollmentJson = {
   current_step: 0,
   next_step_at: null,
   exit_reason: null,
+  last_error: null,
   enrolled_at: '2026-02-20T15:10:00.000Z',
   sent_at: null,
   delivered_at: null,

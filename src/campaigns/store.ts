@@ -14,6 +14,7 @@ export interface NewCampaign {
   target_criteria: TargetCriteria;
   goal_type?: GoalType;
   goal_value?: number;
+  goal_stage?: string;
   budget?: number;
   start_date?: Date;
   end_date?: Date;
@@ -58,7 +59,7 @@ export function campaignEventSnapshot(doc: CampaignDoc, reason: string | null, a
 }
 
 /** The event a status action records: resuming is the campaign starting again (reason `resumed` unless one is given). */
-const ACTION_EVENT: Partial<Record<CampaignAction, EventType>> = { start: 'campaign.started', resume: 'campaign.started', pause: 'campaign.paused' };
+const ACTION_EVENT: Partial<Record<CampaignAction, EventType>> = { start: 'campaign.started', resume: 'campaign.started', pause: 'campaign.paused', complete: 'campaign.completed' };
 
 export function createCampaignStore(connection: Connection, events: EventRecorder = noEvents): CampaignStore {
   const { Campaign, CampaignMessage } = campaignModels(connection);
@@ -85,6 +86,7 @@ export function createCampaignStore(connection: Connection, events: EventRecorde
         target_criteria: input.target_criteria,
         ...(input.goal_type !== undefined ? { goal_type: input.goal_type } : {}),
         ...(input.goal_value !== undefined ? { goal_value: input.goal_value } : {}),
+        ...(input.goal_stage !== undefined ? { goal_stage: input.goal_stage } : {}),
         ...(input.budget !== undefined ? { budget: input.budget } : {}),
         ...(input.start_date !== undefined ? { start_date: input.start_date } : {}),
         ...(input.end_date !== undefined ? { end_date: input.end_date } : {}),
@@ -135,6 +137,7 @@ export function createCampaignStore(connection: Connection, events: EventRecorde
         if (action === 'start' && !current.started_at) set.started_at = now;
         if (action === 'pause') set.paused_at = now;
         if (action === 'archive') set.archived_at = now;
+        if (action === 'complete') set.completed_at = now;
         const after: CampaignDoc = { ...current, ...(set as Partial<CampaignDoc>) };
         const type = ACTION_EVENT[action];
         const wanted = type ? await events.wanted(orgId, [type]) : new Set<EventType>();

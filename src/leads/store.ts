@@ -59,8 +59,19 @@ export interface ScoreUpdate {
   at: Date;
 }
 
+/**
+ * Told after a lead's stage changed through this store (API, scoring's promotion, the bot), e.g. a
+ * campaign counts a conversion. Awaited after the change is written; it must not throw (a failure
+ * would fail a request whose change is already made).
+ */
+export interface LeadListener {
+  stageChanged?(lead: LeadDoc, change: { from: LeadStage; to: LeadStage; at: Date }): Promise<void>;
+}
+
 export interface LeadStore {
   ready(): Promise<void>;
+  /** Adds a listener for stage changes. */
+  listen(listener: LeadListener): void;
   /** A new lead at stage `lead` with score 0; 409 (details name the lead) when the contact has an open lead from that source. */
   create(orgId: string, input: NewLead, by: string, now?: Date): Promise<LeadDoc>;
   get(orgId: string, id: string): Promise<LeadDoc | null>;
@@ -192,8 +203,12 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
     return new AppError('CONFLICT', message, { existing_id: existing?._id ?? null });
   }
 
+  const listeners: LeadListener[] = [];
   const store: LeadStore = {
     ready,
+    listen(listener) {
+      listeners.push(listener);
+    },
     async create(orgId, input, by, now = new Date()) {
       await ready();
       const doc: LeadDoc = {
@@ -238,11 +253,14 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
     },
     async changeStage(orgId, id, { stage, reason, by }, now = new Date()) {
       await ready();
-      return change(
+      let from: LeadStage | undefined;
+      const changed = await change(
         orgId,
         id,
         (current) => {
+          from = undefined;
           if (current.stage === stage) return null;
+          from = current.stage;
           const entry: StageChange = { from: current.stage, to: stage, reason, by, at: now };
           const set: Record<string, unknown> = { stage, stage_changed_at: now, open: !CLOSED_STAGES.includes(stage), stage_history: [...current.stage_history, entry] };
           if (reason !== null) set.stage_reason = reason;
@@ -250,6 +268,8 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
         },
         now,
       );
+      if (changed && from !== undefined) for (const l of listeners) await l.stageChanged?.(changed, { from, to: stage, at: now });
+      return changed;
     },
     async set(orgId, id, fields, now = new Date(), unset = []) {
       return change(orgId, id, () => ({ set: fields, unset }), now);

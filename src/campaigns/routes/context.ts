@@ -1,6 +1,7 @@
 import { AppError, validationError } from '../../platform/http/errors.js';
 import type { ValidationIssue } from '../../platform/http/route-group.js';
 import type { RequestAuth } from '../../platform/http/types.js';
+import type { CampaignFigures } from '../analytics.js';
 import type { EnrollmentStore } from '../enrollments.js';
 import { editRefusal } from '../lifecycle.js';
 import type { CampaignDoc } from '../models.js';
@@ -13,6 +14,17 @@ export interface CampaignRouteDeps {
   enrollments: EnrollmentStore;
   targeting: Targeting;
   templates: TemplateCatalog;
+  /** Performance, funnel and activities (analytics.ts). */
+  figures: CampaignFigures;
+  /** The organization's business numbers (settings.phone_number_id must be one of them). */
+  orgNumbers?: (orgId: string) => Promise<string[]>;
+}
+
+/** 422 unless `phoneNumberId` (when set) is one of the organization's business numbers. */
+export async function checkSendingNumber(deps: CampaignRouteDeps, orgId: string, phoneNumberId: string | null | undefined): Promise<void> {
+  if (!phoneNumberId || !deps.orgNumbers) return;
+  const numbers = await deps.orgNumbers(orgId);
+  if (!numbers.includes(phoneNumberId)) throw new AppError('INVALID_VALUE', 'settings.phone_number_id is not one of the organization’s WhatsApp numbers', [{ path: 'settings.phone_number_id', message: `one of: ${numbers.join(', ') || '(the organization has no number)'}` }]);
 }
 
 /** Who a change is recorded as: the API key that made it. */

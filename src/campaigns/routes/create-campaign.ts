@@ -3,7 +3,7 @@ import { errorResponses } from '../../platform/http/openapi-errors.js';
 import type { RouteGroup } from '../../platform/http/route-group.js';
 import { checkDates, DEFAULT_CRITERIA, DEFAULT_SETTINGS, mergeCriteria, mergeSettings } from '../criteria.js';
 import { campaignExample, campaignSchema, createCampaignSchema, toCampaign } from '../schemas.js';
-import { actor, campaignsHook, type CampaignRouteDeps } from './context.js';
+import { actor, campaignsHook, checkSendingNumber, type CampaignRouteDeps } from './context.js';
 
 export const createCampaignRoute = createRoute({
   method: 'post',
@@ -48,6 +48,7 @@ export function registerCreateCampaign(group: RouteGroup, deps: CampaignRouteDep
       const start = body.start_date ? new Date(body.start_date) : undefined;
       const end = body.end_date ? new Date(body.end_date) : undefined;
       checkDates(start, end);
+      await checkSendingNumber(deps, auth.orgId, body.settings?.phone_number_id);
       const doc = await deps.campaigns.create(
         auth.orgId,
         {
@@ -56,6 +57,7 @@ export function registerCreateCampaign(group: RouteGroup, deps: CampaignRouteDep
           target_criteria: mergeCriteria(DEFAULT_CRITERIA, body.target_criteria),
           ...(body.goal_type ? { goal_type: body.goal_type } : {}),
           ...(body.goal_value !== undefined ? { goal_value: body.goal_value } : {}),
+          ...(body.goal_stage ? { goal_stage: body.goal_stage } : {}),
           ...(body.budget !== undefined ? { budget: body.budget } : {}),
           ...(start ? { start_date: start } : {}),
           ...(end ? { end_date: end } : {}),

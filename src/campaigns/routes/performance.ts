@@ -1,14 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
 import { errorResponses } from '../../platform/http/openapi-errors.js';
 import type { RouteGroup } from '../../platform/http/route-group.js';
-import { performance } from '../analytics.js';
 import { campaignIdParam, performanceSchema } from '../schemas.js';
 import { campaignFor, campaignsHook, type CampaignRouteDeps } from './context.js';
 
 export const performanceRoute = createRoute({
   method: 'get',
   path: '/api/v1/campaigns/{id}/performance',
-  summary: 'Counts and rates from the enrollments: enrolled by status, sent, delivered, read, replied, converted, exits; goal progress and cost per conversion',
+  summary: 'Counts and rates from the per-recipient funnel (status webhooks, replies, conversions): enrolled by status, sent, delivered, read, replied, converted, exits; goal progress, cost per conversion, revenue, ROI, average response time; per-step message counts',
   request: { params: campaignIdParam },
   responses: {
     200: {
@@ -37,6 +36,11 @@ export const performanceRoute = createRoute({
             goal: { type: 'conversion', value: 200, achieved: 60, progress: 30 },
             budget: 1500000,
             cost_per_conversion: 25000,
+            conversions: 60,
+            total_revenue: 9000000,
+            roi: 500,
+            avg_response_time_hours: 3.25,
+            messages: { sent: 1700, delivered: 1620, read: 1310, replied: 150, failed: 25 },
           },
         },
       },
@@ -51,7 +55,7 @@ export function registerPerformance(group: RouteGroup, deps: CampaignRouteDeps):
     async (c) => {
       const { orgId } = c.get('auth');
       const campaign = await campaignFor(deps, orgId, c.req.valid('param').id);
-      return c.json(await performance(deps.enrollments, orgId, campaign), 200);
+      return c.json(await deps.figures.performance(orgId, campaign), 200);
     },
     campaignsHook,
   );

@@ -8,7 +8,7 @@ import type { CampaignDoc } from '../models.js';
 import { campaignExample, campaignIdParam, campaignSchema, statusChangeBodySchema, toCampaign } from '../schemas.js';
 import { actor, campaignsHook, type CampaignRouteDeps } from './context.js';
 
-export function statusActionRoute(action: Exclude<CampaignAction, 'archive'>, summary: string, errors: number[]) {
+export function statusActionRoute(action: Exclude<CampaignAction, 'archive' | 'complete'>, summary: string, errors: number[]) {
   return createRoute({
     method: 'post',
     path: `/api/v1/campaigns/{id}/${action}`,
@@ -21,7 +21,7 @@ export function statusActionRoute(action: Exclude<CampaignAction, 'archive'>, su
   } satisfies RouteConfig);
 }
 
-export function registerStatusAction(group: RouteGroup, deps: CampaignRouteDeps, route: ReturnType<typeof statusActionRoute>, action: Exclude<CampaignAction, 'archive'>, precondition?: (orgId: string, campaign: CampaignDoc) => Promise<void>): void {
+export function registerStatusAction(group: RouteGroup, deps: CampaignRouteDeps, route: ReturnType<typeof statusActionRoute>, action: Exclude<CampaignAction, 'archive' | 'complete'>, precondition?: (orgId: string, campaign: CampaignDoc) => Promise<void>): void {
   group.openapi(
     route,
     async (c) => {

@@ -4,7 +4,7 @@ import { errorResponses } from '../../platform/http/openapi-errors.js';
 import type { RouteGroup } from '../../platform/http/route-group.js';
 import { checkDates, mergeCriteria, mergeSettings } from '../criteria.js';
 import { campaignExample, campaignIdParam, campaignSchema, toCampaign, updateCampaignSchema } from '../schemas.js';
-import { campaignsHook, type CampaignRouteDeps } from './context.js';
+import { campaignsHook, checkSendingNumber, type CampaignRouteDeps } from './context.js';
 
 export const updateCampaignRoute = createRoute({
   method: 'patch',
@@ -20,7 +20,7 @@ export const updateCampaignRoute = createRoute({
   },
 });
 
-const SIMPLE = ['name', 'description', 'goal_type', 'goal_value', 'budget'] as const;
+const SIMPLE = ['name', 'description', 'goal_type', 'goal_value', 'goal_stage', 'budget'] as const;
 
 export function registerUpdateCampaign(group: RouteGroup, deps: CampaignRouteDeps): void {
   group.openapi(
@@ -28,6 +28,7 @@ export function registerUpdateCampaign(group: RouteGroup, deps: CampaignRouteDep
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
+      await checkSendingNumber(deps, c.get('auth').orgId, body.settings?.phone_number_id);
       const doc = await deps.campaigns.update(c.get('auth').orgId, id, (current) => {
         const set: Record<string, unknown> = {};
         const unset: string[] = [];

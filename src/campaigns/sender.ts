@@ -1,0 +1,403 @@
+/**
+ * The campaign sender (docs/campaigns.md, "Sending"). A BullMQ job scheduler ticks every
+ * CAMPAIGN_SENDER_TICK_MS and queues one `run` job per active campaign (job id per campaign, so a
+ * campaign is run by one worker at a time); a run sends the campaign's due steps in batches for up
+ * to {@link RUN_BUDGET_MS}, then ends and the next tick queues it again.
+ *
+ * Per due enrollment: compliance (consent, do-not-contact, marketing consent), the step's send
+ * time in the contact's zone, personalization, the frequency cap, then the campaign's own rate
+ * (a Redis slot reservation, like the pacer's), then a **conditional claim** of the step on the
+ * enrollment (`current_step` moves from the step before to this one, `send_state: claimed`) and
+ * the send through the conversations' outbound path (`Outbound.enqueue`, outbound id
+ * `cmp.<enrollment>.<step>`), after which the enrollment is `queued` with its next step's due time.
+ *
+ * At most once per (enrollment, step): the claim is a conditional update, so a re-run (a retried
+ * job, a second worker, a run a month later) finds `current_step` moved and sends nothing. A crash
+ * between the claim and the enqueue leaves `send_state: claimed` with a due time
+ * {@link CLAIM_TIMEOUT_MS} ahead; the run that finds it queues the same outbound id again, which the
+ * outbound path deduplicates (mailbox dedupe key and send claims, 24 h) — and the message log says
+ * whether it got further than queued already.
+ */
+import type { Processor, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { contactModels, type ContactDoc } from '../contacts/models.js';
+import type { ConversationLog } from '../conversations/conversation-log.js';
+import { campaignOutboundId, type Outbound, type OutboundItem } from '../conversations/outbound.js';
+import { leadModels } from '../leads/models.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { Metrics } from '../platform/metrics/registry.js';
+import { templateMessage } from '../whatsapp/messages.js';
+import type { TemplateParameter as GraphParameter } from '../whatsapp/outbound-types.js';
+import { paceKey, reserveSlot, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
+import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
+import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
+import { renderParameters, tokensIn, type PersonalizationSubject } from './personalization.js';
+import { DEFAULT_SEND_RATE } from './schemas.js';
+import { nextSendTime } from './send-window.js';
+import type { CampaignStore } from './store.js';
+import type { TemplateCatalog } from './templates.js';
+
+/** The campaigns module's BullMQ queue. */
+export const campaignQueues = { sender: 'campaign-sender' } as const;
+
+/** Due enrollments read per batch. */
+export const SEND_BATCH = 100;
+/** Sends of one run in progress at once (each waits for its rate slot in turn). */
+const RUN_CONCURRENCY = 16;
+/** A run stops after this long (the next tick queues the campaign again). */
+export const RUN_BUDGET_MS = 20_000;
+/** A claimed step not marked queued after this long is queued again (same outbound id). */
+export const CLAIM_TIMEOUT_MS = 60_000;
+/** How stale the run's view of the campaign's status may be (a pause stops new claims within this). */
+const STATUS_TTL_MS = 200;
+/** A step whose send time is less than this ahead goes now. */
+const SEND_TIME_SLACK_MS = 1_000;
+
+const UNIT_MS: Record<DelayUnit, number> = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 7 * 86_400_000 };
+export const stepDelayMs = (step: Pick<CampaignMessageDoc, 'delay_amount' | 'delay_unit'>) => step.delay_amount * UNIT_MS[step.delay_unit];
+
+/** Running enrollments (those the sender still sends to). */
+const RUNNING = ['pending', 'active'] as const;
+
+type SendJob = { kind: 'tick' } | { kind: 'run'; orgId: string; campaignId: string };
+
+export interface SenderDeps {
+  connection: Connection;
+  redis: Redis;
+  keyPrefix: string;
+  queue: Queue;
+  outbound: Pick<Outbound, 'enqueue'>;
+  log: Pick<ConversationLog, 'model'>;
+  campaigns: CampaignStore;
+  templates: TemplateCatalog;
+  metrics: Metrics;
+  logger: Logger;
+  /** WHATSAPP_MAX_MPS: no campaign sends faster. */
+  maxMps: number;
+  /** CAMPAIGN_SENDER_TICK_MS. */
+  tickMs: number;
+  /** The organization's business numbers (the first is its default sender). */
+  orgNumbers(orgId: string): Promise<string[]>;
+  /** WHATSAPP_PHONE_NUMBER_ID: the number of an organization that has none of its own (`default`). */
+  defaultPhoneNumberId?: string | undefined;
+}
+
+/** What one run did (tests and logs). */
+export interface RunSummary {
+  queued: number;
+  postponed: number;
+  ended: number;
+  completed: boolean;
+}
+
+export type Sender = ReturnType<typeof createSender>;
+
+export function createSender(deps: SenderDeps) {
+  const { Campaign, Enrollment } = campaignModels(deps.connection);
+  const { Contact } = contactModels(deps.connection);
+  const { Lead } = leadModels(deps.connection);
+  const count = (result: string) => deps.metrics.campaignSends.inc({ result });
+
+  /** The number a campaign sends from: its setting if the organization still has it, else the organization's first. */
+  async function sendingNumber(campaign: CampaignDoc): Promise<string | undefined> {
+    const numbers = await deps.orgNumbers(campaign.org_id);
+    const wanted = campaign.settings?.phone_number_id;
+    if (wanted && numbers.includes(wanted)) return wanted;
+    if (wanted) return undefined; // the number left the organization: not another one silently
+    return numbers[0] ?? (campaign.org_id === 'default' ? deps.defaultPhoneNumberId : undefined);
+  }
+
+  /** Ends an enrollment (not sent, nothing more to send) with a reason; only if it is still at `enr`'s step. */
+  async function end(enr: EnrollmentDoc, how: { status: 'unsubscribed' | 'completed'; reason: ExitReason; error?: { code: string; title: string } }, now: Date): Promise<void> {
+    const set: Record<string, unknown> = { status: how.status, exit_reason: how.reason, updated_at: now };
+    if (how.status === 'unsubscribed') set.unsubscribed_at = now;
+    else set.completed_at = now;
+    if (how.error) set.last_error = { ...how.error, at: now };
+    const res = await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step }, { $set: set, $unset: { next_step_at: '', send_state: '' } });
+    if (res.modifiedCount) count(`ended_${how.reason === 'skipped' ? (how.error?.code ?? 'skipped') : how.reason}`);
+  }
+
+  async function postpone(enr: EnrollmentDoc, until: Date, why: string): Promise<void> {
+    await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, next_step_at: enr.next_step_at }, { $set: { next_step_at: until, updated_at: new Date() } });
+    count(`postponed_${why}`);
+  }
+
+  /** The template message of `step` for one recipient, or the tokens it lacks. */
+  async function buildMessage(step: CampaignMessageDoc, to: string, subject: PersonalizationSubject): Promise<{ ok: true; message: ReturnType<typeof templateMessage> } | { ok: false; missing: string[] }> {
+    const body = renderParameters(step.template_parameters ?? [], subject);
+    const header = renderParameters(step.header_parameters ?? [], subject);
+    const missing = [...(body.ok ? [] : body.missing), ...(header.ok ? [] : header.missing)];
+    if (!body.ok || !header.ok) return { ok: false, missing };
+    const components: { type: 'header' | 'body'; parameters: GraphParameter[] }[] = [];
+    if (step.header_media_url) {
+      const format = await headerFormat(step);
+      const media = { link: step.header_media_url };
+      components.push({ type: 'header', parameters: [format === 'VIDEO' ? { type: 'video', video: media } : format === 'DOCUMENT' ? { type: 'document', document: media } : { type: 'image', image: media }] });
+    } else if (header.values.length) {
+      components.push({ type: 'header', parameters: header.values.map((text) => ({ type: 'text', text })) });
+    }
+    if (body.values.length) components.push({ type: 'body', parameters: body.values.map((text) => ({ type: 'text', text })) });
+    return { ok: true, message: templateMessage(to, { name: step.template_name, language: step.template_language, ...(components.length ? { components } : {}) }) };
+  }
+
+  /** The media kind of a step's header: from the account's templates when readable, else from the link. */
+  async function headerFormat(step: CampaignMessageDoc): Promise<string> {
+    if (deps.templates.configured) {
+      const list = await deps.templates.list().catch(() => []);
+      const found = list.find((t) => t.name === step.template_name && t.language === step.template_language);
+      if (found?.header_media_format) return found.header_media_format;
+    }
+    const path = step.header_media_url?.toLowerCase().split('?')[0] ?? '';
+    if (/\.(mp4|3gp)$/.test(path)) return 'VIDEO';
+    if (/\.(pdf|docx?|xlsx?|pptx?|txt)$/.test(path)) return 'DOCUMENT';
+    return 'IMAGE';
+  }
+
+  /**
+   * Sends the due steps of one campaign until none is due, the campaign stops being active, or the
+   * budget runs out. `now` is injectable for tests (the due comparison and the recorded times).
+   */
+  async function runCampaign(orgId: string, campaignId: string, options: { budgetMs?: number; now?: () => Date } = {}): Promise<RunSummary> {
+    const clock = options.now ?? (() => new Date());
+    const summary: RunSummary = { queued: 0, postponed: 0, ended: 0, completed: false };
+    const campaign = await deps.campaigns.get(orgId, campaignId);
+    if (campaign?.status !== 'active') return summary;
+    const started = clock();
+    if (campaign.start_date && campaign.start_date > started) return summary;
+    if (campaign.end_date && campaign.end_date <= started) {
+      summary.completed = await complete(campaign, 'end_date');
+      return summary;
+    }
+    const steps = await deps.campaigns.allMessages(orgId, campaignId);
+    const first = steps[0];
+    if (!first) return summary;
+    const stepAfter = (n: number) => steps.find((s) => s.step_number > n);
+
+    // Enrollments that have never been scheduled (enrolled before the start or since): their
+    // first step is due its delay from now (the later of enrollment and start, to the tick).
+    await Enrollment.updateMany(
+      { org_id: orgId, campaign_id: campaignId, status: { $in: [...RUNNING] }, current_step: 0, next_step_at: { $exists: false } },
+      { $set: { next_step_at: new Date(started.getTime() + stepDelayMs(first)), updated_at: started } },
+    );
+
+    const phoneNumberId = await sendingNumber(campaign);
+    if (!phoneNumberId) {
+      await autoPause(campaign, 'no_phone_number', 'The campaign has no WhatsApp number of its organization to send from');
+      return summary;
+    }
+    const rate = Math.min(campaign.settings?.send_rate ?? DEFAULT_SEND_RATE, deps.maxMps);
+    const rateKey = `${deps.keyPrefix}:cmp:rate:${campaignId}`;
+    const intervalUs = slotIntervalUs(rate);
+    const numberKey = paceKey(deps.keyPrefix, phoneNumberId);
+    const numberIntervalUs = slotIntervalUs(deps.maxMps);
+    const cap = parseFrequencyCap(campaign.settings?.frequency_cap);
+    const needsLead = steps.some((s) => [...s.template_parameters, ...s.header_parameters].some((p) => tokensIn(p.value).some((t) => t === 'deal_value' || t === 'score')));
+
+    let status = { active: true, at: Date.now() };
+    const stillActive = async () => {
+      if (Date.now() - status.at > STATUS_TTL_MS) {
+        const fresh = await Campaign.findOne({ _id: campaignId, org_id: orgId }, { status: 1 }).lean<{ status: string }>();
+        status = { active: fresh?.status === 'active', at: Date.now() };
+      }
+      return status.active;
+    };
+
+    const deadline = Date.now() + (options.budgetMs ?? RUN_BUDGET_MS);
+    while (Date.now() < deadline && (await stillActive())) {
+      const now = clock();
+      // Not sorted: the index (org, campaign, status, next_step_at) yields them oldest due first per
+      // status anyway, and a sort over 100,000 due enrollments cost the store ~35–100 ms per batch.
+      const due = await Enrollment.find({ org_id: orgId, campaign_id: campaignId, status: { $in: [...RUNNING] }, next_step_at: { $lte: now } }, { _outbox: 0, _outbox_at: 0 })
+        .limit(SEND_BATCH)
+        .lean<EnrollmentDoc[]>();
+      if (due.length === 0) break;
+      const contactIds = due.map((e) => e.contact_id);
+      const contacts = new Map((await Contact.find({ org_id: orgId, _id: { $in: contactIds } }).lean<ContactDoc[]>()).map((c) => [c._id, c]));
+      const leads = needsLead ? await latestOpenLeads(orgId, contactIds) : new Map<string, { deal_value?: number | null; score?: number | null }>();
+
+      const one = async (enr: EnrollmentDoc): Promise<void> => {
+        const recovering = enr.send_state === 'claimed';
+        const step = recovering ? steps.find((s) => s.step_number === enr.current_step) : stepAfter(enr.current_step);
+        const at = clock();
+        if (!step) {
+          // Nothing left (its steps were removed): the enrollment is done.
+          await end(enr, { status: 'completed', reason: 'completed' }, at);
+          summary.ended++;
+          return;
+        }
+        const contact = contacts.get(enr.contact_id);
+        if (!contact) {
+          await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'contact_missing', title: 'The contact no longer exists' } }, at);
+          summary.ended++;
+          return;
+        }
+        // Consent at send time: it may have changed since the enrollment.
+        if (contact.do_not_contact) {
+          await end(enr, { status: 'unsubscribed', reason: 'do_not_contact' }, at);
+          summary.ended++;
+          return;
+        }
+        if (contact.opt_in_status === 'opted_out') {
+          await end(enr, { status: 'unsubscribed', reason: 'opted_out' }, at);
+          summary.ended++;
+          return;
+        }
+        // MARKETING (and a template whose category is unknown) only to contacts who opted in;
+        // UTILITY and AUTHENTICATION also to contacts whose consent is unknown.
+        const category = step.template_category ?? 'MARKETING';
+        if (category !== 'UTILITY' && category !== 'AUTHENTICATION' && contact.opt_in_status !== 'opted_in') {
+          await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'not_opted_in', title: `A ${category} template needs the contact's opt-in (opt_in_status ${contact.opt_in_status})` } }, at);
+          summary.ended++;
+          return;
+        }
+        if (!recovering && step.send_time && enr.next_step_at) {
+          const when = nextSendTime(step.send_time, contact.timezone ?? '', enr.next_step_at);
+          if (when.getTime() > at.getTime() + SEND_TIME_SLACK_MS) {
+            await postpone(enr, when, 'send_time');
+            summary.postponed++;
+            return;
+          }
+        }
+        const built = await buildMessage(step, contact.phone, { contact, lead: leads.get(contact._id) ?? null });
+        if (!built.ok) {
+          await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'missing_personalization', title: `No value and no fallback for ${built.missing.map((t) => `{{${t}}}`).join(', ')}` } }, at);
+          summary.ended++;
+          return;
+        }
+        const itemId = campaignOutboundId(enr._id, step.step_number);
+        if (cap && !recovering) {
+          const fitsAt = await reserveUnderCap(deps.redis, deps.keyPrefix, orgId, contact._id, cap, itemId, at.getTime());
+          if (fitsAt > 0) {
+            await postpone(enr, new Date(fitsAt), 'frequency_cap');
+            summary.postponed++;
+            return;
+          }
+        }
+        if (!recovering) {
+          await reserveSlot(deps.redis, rateKey, intervalUs);
+          // Backpressure: queue only while the number has a slot free, so campaign sends never pile
+          // up in the lanes (each would hold an outbound worker) while replies keep the number busy.
+          await waitForFreeSlot(deps.redis, numberKey, numberIntervalUs);
+        }
+        if (!(await stillActive())) return; // paused while waiting: not claimed, resumes later
+        const claimedAt = clock();
+        const claim = recovering
+          ? await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, send_state: 'claimed', next_step_at: enr.next_step_at }, { $set: { next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt } })
+          : await Enrollment.updateOne(
+              { _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, send_state: { $ne: 'claimed' } },
+              { $set: { current_step: step.step_number, status: 'active', send_state: 'claimed', next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt }, $min: { sent_at: claimedAt } },
+            );
+        if (claim.modifiedCount === 0) return; // another run took it (or it ended meanwhile)
+        const logged = recovering ? await deps.log.model.findOne({ outboundId: itemId }, { status: 1 }).lean<{ status: string }>() : null;
+        if (!logged || logged.status === 'queued') {
+          const item: OutboundItem = {
+            id: itemId,
+            phoneNumberId,
+            to: contact.phone,
+            payload: { kind: 'message', message: built.message, freeForm: false },
+            author: 'system',
+            createdAt: claimedAt.getTime(),
+            campaign: { orgId, campaignId, enrollmentId: enr._id, step: step.step_number, rate },
+          };
+          await deps.outbound.enqueue([item]);
+        }
+        count(recovering ? 'requeued' : 'queued');
+        summary.queued++;
+        const next = stepAfter(step.step_number);
+        const done = clock();
+        const moved = await Enrollment.updateOne(
+          { _id: enr._id, status: 'active', current_step: step.step_number, send_state: 'claimed' },
+          next
+            ? { $set: { send_state: 'queued', next_step_at: new Date(done.getTime() + stepDelayMs(next)), updated_at: done } }
+            : { $set: { send_state: 'queued', status: 'completed', exit_reason: 'completed', completed_at: done, updated_at: done }, $unset: { next_step_at: '' } },
+        );
+        // Ended meanwhile (e.g. bounced by Meta's answer, which can come before this line): only the send state moves.
+        if (moved.modifiedCount === 0) await Enrollment.updateOne({ _id: enr._id, current_step: step.step_number, send_state: 'claimed' }, { $set: { send_state: 'queued' }, $unset: { next_step_at: '' } });
+      };
+
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(RUN_CONCURRENCY, due.length) }, async () => {
+          while (Date.now() < deadline && (await stillActive())) {
+            // Taken after the await: another slot may have taken the last one meanwhile.
+            const enr = due[next++];
+            if (!enr) break;
+            try {
+              await one(enr);
+            } catch (err) {
+              deps.logger.warn({ err, campaignId, enrollmentId: enr._id }, 'campaign step not sent; retried on a later run');
+            }
+          }
+        }),
+      );
+    }
+    if (Date.now() < deadline && (await stillActive())) summary.completed = await completeIfDone(orgId, campaignId);
+    return summary;
+  }
+
+  /** The latest open lead of each contact (deal value, score for personalization). */
+  async function latestOpenLeads(orgId: string, contactIds: string[]) {
+    const leads = await Lead.find({ org_id: orgId, contact_id: { $in: contactIds }, open: true }, { contact_id: 1, deal_value: 1, score: 1, updated_at: 1 })
+      .sort({ updated_at: -1 })
+      .lean<{ contact_id: string; deal_value?: number | null; score?: number | null }[]>();
+    const byContact = new Map<string, { deal_value?: number | null; score?: number | null }>();
+    for (const lead of leads) if (!byContact.has(lead.contact_id)) byContact.set(lead.contact_id, lead);
+    return byContact;
+  }
+
+  /** Completes the campaign when it has enrollments and none is still running. */
+  async function completeIfDone(orgId: string, campaignId: string): Promise<boolean> {
+    const running = await Enrollment.exists({ org_id: orgId, campaign_id: campaignId, status: { $in: [...RUNNING, 'paused'] } });
+    if (running) return false;
+    const any = await Enrollment.exists({ org_id: orgId, campaign_id: campaignId });
+    if (!any) return false;
+    const campaign = await deps.campaigns.get(orgId, campaignId);
+    return campaign ? complete(campaign, 'all_enrollments_finished') : false;
+  }
+
+  async function complete(campaign: CampaignDoc, reason: string): Promise<boolean> {
+    try {
+      await deps.campaigns.act(campaign.org_id, campaign._id, 'complete', { by: 'sender', reason });
+      deps.logger.info({ campaignId: campaign._id, reason }, 'campaign completed');
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'CONFLICT') return false; // paused or completed meanwhile
+      throw err;
+    }
+  }
+
+  /** Pauses an active campaign on the sender's own account (a quality signal, no number): status_history, campaign.paused, the alert metric. */
+  async function autoPause(campaign: Pick<CampaignDoc, 'org_id' | '_id'>, reason: string, detail: string): Promise<boolean> {
+    try {
+      await deps.campaigns.act(campaign.org_id, campaign._id, 'pause', { by: 'sender', reason: `auto_paused: ${detail}` });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'CONFLICT') return false; // paused (or ended) already
+      throw err;
+    }
+    deps.metrics.campaignAutoPaused.inc({ reason });
+    deps.logger.error({ alert: 'campaign_auto_paused', campaignId: campaign._id, orgId: campaign.org_id, reason }, `campaign paused by the sender: ${detail}`);
+    return true;
+  }
+
+  const processor: Processor<SendJob> = async (job) => {
+    const data = job.data;
+    if (data.kind === 'tick') {
+      const active = await Campaign.find({ status: 'active' }, { _id: 1, org_id: 1 }).lean<{ _id: string; org_id: string }[]>();
+      // One run per campaign at a time: a run still in progress (or waiting) keeps its id, so this add is a no-op.
+      await Promise.all(active.map((c) => deps.queue.add('run', { kind: 'run', orgId: c.org_id, campaignId: c._id } satisfies SendJob, { jobId: `run-${c._id}`, removeOnComplete: true, removeOnFail: true })));
+      return { campaigns: active.length };
+    }
+    return runCampaign(data.orgId, data.campaignId);
+  };
+
+  return {
+    runCampaign,
+    autoPause,
+    processor,
+    /** The repeating tick (idempotent: every worker process upserts the same scheduler). */
+    async schedule(): Promise<void> {
+      await deps.queue.upsertJobScheduler('campaign-tick', { every: deps.tickMs }, { name: 'tick', data: { kind: 'tick' } satisfies SendJob, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    },
+  };
+}
