@@ -22,12 +22,14 @@ import type { InlineDelegate, Mailbox, MailboxItem, PushRequest, PushResult } fr
  *
  * Inline draining (`startInline`, enabled where this process runs the mailbox's workers): a lane
  * opened by a push in this process is drained right here, without waiting for a Worker to fetch
- * its job. Its drain job is still added, delayed, as the safety net: the drain keeps pushing it
- * back while this process lives, and if the process dies the job fires and a Worker resumes the
- * lane at its head item, as after a stalled job. Retries, fairness hand-offs and shutdown hand the
- * lane to that job. A process that pushes without running the workers itself (the HTTP process of
- * `PUENTE_ROLE=all` with forked worker processes) can delegate: it adds the delayed job and asks
- * a worker process to `adopt` the lane, which drains it inline the same way.
+ * its job — and without a job at all: the lane gets a lease (a member of the mailbox's `inline`
+ * zset, scored by when it runs out) that the process renews while it lives, and that the script
+ * releasing the empty lane removes. If the process dies the lease runs out, a sweep (run by every
+ * process with inline drains, and by the janitor) adds the lane's drain job, and a Worker resumes
+ * the lane at its head item, as after a stalled job. Retries, fairness hand-offs and shutdown add
+ * the drain job themselves. A process that pushes without running the workers itself (the HTTP
+ * process of `PUENTE_ROLE=all` with forked worker processes) can delegate: it leases the lane and
+ * asks a worker process to `adopt` it, which takes the lease over and drains it inline the same way.
  *
  * The parts, in ./mailbox/: `protocol.ts` and its `.lua` scripts (the keys and the atomic steps on
  * them), `drain.ts` (the item loop both kinds of drain share), `processor.ts` (BullMQ runs),
@@ -52,7 +54,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   const lanes = createLaneProtocol(redis, opts.keyPrefix, opts.name);
   const jobs = createDrainJobs(queue);
   const runs: QueueRuns = { count: 0 };
-  const inline = createInlineDrains<T>(lanes, runs);
+  const inline = createInlineDrains<T>(lanes, runs, jobs);
   let drainConfig: DrainConfig<T> | undefined;
   let delegate: InlineDelegate | undefined;
 
@@ -64,8 +66,10 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
       const state = inline.open();
       const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
       const elsewhere = opened.slice(here.length);
-      const started = state ? here.map(({ lane, jobId }) => inline.drainHere(state, lane, jobId, () => jobs.addStandby(lane, jobId, state.options.safetyMs))) : [];
-      await Promise.all([delegate && !state ? delegateDrains(jobs, delegate, elsewhere) : jobs.add(elsewhere), ...started]);
+      // One command leases every lane drained here; the drains start once it is written.
+      const leased = state && here.length > 0 ? lanes.lease(here, Date.now() + state.options.safetyMs) : undefined;
+      const started = state ? here.map(({ lane, jobId }) => inline.drainHere(state, lane, jobId, async () => (await leased, true), () => jobs.add([{ lane, jobId }]))) : [];
+      await Promise.all([delegate && !state ? delegateDrains(lanes, jobs, delegate, elsewhere) : jobs.add(elsewhere), ...started]);
     }
     return replies.map(({ status }) => status);
   }
@@ -83,7 +87,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
     },
     stopInline: inline.stop,
     delegateInline: (to) => void (delegate = to),
-    adopt: (lane, jobId) => adoptLane(queue, inline, lane, jobId),
+    adopt: (lane, jobId) => adoptLane(lanes, jobs, inline, lane, jobId),
     repairOwners: (olderThanMs) => repairOwners(redis, queue, lanes, jobs, olderThanMs),
     ...mailboxOps<T>(redis, lanes),
   };

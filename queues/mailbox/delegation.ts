@@ -1,42 +1,38 @@
-import { Job, type Queue } from 'bullmq';
 import type { DrainJobs } from './drain-jobs.js';
 import type { InlineDrains } from './inline.js';
+import type { LaneProtocol } from './protocol.js';
 import type { InlineDelegate, MailboxItem } from './types.js';
 
 /**
  * Delegation between processes: one that pushes without draining inline itself (the HTTP process
- * of `PUENTE_ROLE=all` with forked worker processes) adds the drain job of each lane it opens
- * delayed and asks a worker process to `adopt` the lane, which drains it inline.
+ * of `PUENTE_ROLE=all` with forked worker processes) leases each lane it opens and asks a worker
+ * process to `adopt` it, which takes the lease over and drains the lane inline. A lane nobody
+ * adopts gets its drain job from a lease sweep once the lease runs out.
  */
 
-/** Adds the drain jobs of lanes opened here delayed, and asks another process to drain them now. */
-export async function delegateDrains(jobs: DrainJobs, to: InlineDelegate, entries: { lane: string; jobId: string }[]): Promise<void> {
-  await Promise.all(
-    entries.map(async ({ lane, jobId }) => {
-      const job = await jobs.addStandby(lane, jobId, to.safetyMs);
-      // Nobody to ask (a worker process restarting): the Workers take it, as without delegation.
-      if (!to.send(lane, jobId)) await job.promote().catch(() => undefined);
-    }),
-  );
+/** Leases the lanes opened here and asks another process to drain them now; those it cannot ask get their drain job at once. */
+export async function delegateDrains(lanes: LaneProtocol, jobs: DrainJobs, to: InlineDelegate, entries: { lane: string; jobId: string }[]): Promise<void> {
+  if (entries.length === 0) return;
+  await lanes.lease(entries, Date.now() + to.safetyMs);
+  // Nobody to ask (a worker process restarting): the Workers take it, as without delegation.
+  const unasked = entries.filter(({ lane, jobId }) => !to.send(lane, jobId));
+  if (unasked.length === 0) return;
+  await jobs.add(unasked);
+  await Promise.all(unasked.map(({ lane, jobId }) => lanes.unlease(jobId, lane)));
 }
 
-/** Takes a lane another process delegated here, or releases its drain job to the Workers at once. */
-export async function adoptLane<T extends MailboxItem>(queue: Queue, inline: InlineDrains<T>, lane: string, jobId: string): Promise<void> {
+/** Takes a lane another process delegated here, or releases it to the Workers at once. */
+export async function adoptLane<T extends MailboxItem>(lanes: LaneProtocol, jobs: DrainJobs, inline: InlineDrains<T>, lane: string, jobId: string): Promise<void> {
+  const release = async () => {
+    // A sweep may have added the job already (same id: BullMQ keeps the first).
+    await jobs.add([{ lane, jobId }]);
+    await lanes.unlease(jobId, lane);
+  };
   const open = inline.open();
   const state = open && open.running.size < open.options.maxConcurrent ? open : undefined;
-  const release = async (job: Job | undefined) => {
-    // Promoting a job that is no longer delayed fails: it runs (or ran) already.
-    await job?.promote().catch(() => undefined);
-    return undefined;
-  };
-  if (!state) {
-    await release(await Job.fromId(queue, jobId));
-    return;
-  }
-  await inline.drainHere(state, lane, jobId, async () => {
-    const job = await Job.fromId(queue, jobId);
-    // A request that took half the standby time to get here is not taken: its job may fire any
-    // moment, and a Worker must not start the lane's head item while this process runs it too.
-    return job && Date.now() - job.timestamp < state.options.safetyMs / 2 ? job : release(job);
-  });
+  if (!state) return release();
+  // A request that took half the lease to get here is not taken: a sweep may hand the lane to a
+  // Worker any moment, and a Worker must not start the lane's head item while this process runs it too.
+  const { safetyMs } = state.options;
+  await inline.drainHere(state, lane, jobId, () => lanes.takeLease(jobId, lane, safetyMs / 2, Date.now() + safetyMs), release);
 }

@@ -13,7 +13,7 @@ export function createDrainJobs(queue: Queue) {
     async add(entries: { lane: string; jobId: string }[]): Promise<void> {
       await addJobs(queue, entries.map(({ lane, jobId }) => ({ name: DRAIN_JOB, data: { lane }, opts: { ...drainJobOptions, jobId } })));
     },
-    /** The standby job of a lane drained inline: its drain job, delayed by `safetyMs`, the lane's safety net. */
-    addStandby: (lane: string, jobId: string, safetyMs: number) => queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: safetyMs }),
+    /** The drain job of a lane whose head item is to be tried again in `delayMs` (an inline drain asked for a retry). */
+    addDelayed: (lane: string, jobId: string, delayMs: number) => queue.add(DRAIN_JOB, { lane }, { ...drainJobOptions, jobId, delay: delayMs }),
   };
 }

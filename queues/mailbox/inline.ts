@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from 'bullmq';
 import { drainLane, type DrainConfig, type DrainEnd } from './drain.js';
+import type { DrainJobs } from './drain-jobs.js';
 import type { QueueRuns } from './processor.js';
-import type { LaneProtocol } from './protocol.js';
+import { leaseMember, type LaneProtocol } from './protocol.js';
 import type { InlineDrainOptions, MailboxItem } from './types.js';
 
-/** A lane drained inline: its standby job (while heartbeats keep it in the future) and when the drain is over. */
-type InlineRun = { job?: Job; done: Promise<void> };
+/** A lane drained inline: its lease member while this process renews it, and when the drain is over. */
+type InlineRun = { member?: string; done: Promise<void> };
 
 /** Inline draining, while enabled: the drains running in this process, by owner job id. */
 export type InlineState<T extends MailboxItem> = {
@@ -14,12 +14,23 @@ export type InlineState<T extends MailboxItem> = {
   config: DrainConfig<T>;
   stopping: boolean;
   running: Map<string, InlineRun>;
-  heartbeat: NodeJS.Timeout;
+  timers: NodeJS.Timeout[];
 };
 
 export type InlineDrains<T extends MailboxItem> = ReturnType<typeof createInlineDrains<T>>;
 
-export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, runs: QueueRuns) {
+/** How a drain that failed on Redis ends: its lease is left to run out, and a sweep gives the lane its drain job. */
+type InlineEnd = DrainEnd | { end: 'failed' };
+
+/**
+ * Inline drains hold a lease per lane instead of a drain job: one zset member, set with the push
+ * that opened the lane (or taken over by `adopt`), renewed for every running drain in one command
+ * every third of `safetyMs`, and removed by the script that releases the empty lane. A drain job is
+ * added only when the lane needs one: a retry later, a fairness or shutdown hand-off — or the lease
+ * running out because this process died, which a sweep (every process, every quarter of
+ * `safetyMs`) notices.
+ */
+export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, runs: QueueRuns, jobs: DrainJobs) {
   let inline: InlineState<T> | undefined;
 
   /**
@@ -30,15 +41,27 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
    */
   const open = () => (inline && !inline.stopping && runs.count === 0 ? inline : undefined);
 
+  /** Adds the drain jobs of lanes whose lease ran out (a process died mid-drain, or stopped renewing). */
+  async function sweep(): Promise<number> {
+    const expired = await lanes.sweepLeases();
+    if (expired.length > 0) await jobs.add(expired);
+    return expired.length;
+  }
+
   function start(options: InlineDrainOptions, config: DrainConfig<T>): void {
     if (inline && !inline.stopping) return;
     const running = new Map<string, InlineRun>();
-    // Keeps the standby job of every running drain in the future while this process lives.
+    // Keeps the lease of every running drain in the future while this process lives.
     const heartbeat = setInterval(() => {
-      for (const { job } of running.values()) job?.changeDelay(options.safetyMs).catch(() => undefined); // fired already: the drain is fenced out at its next step
+      const members = [...running.values()].flatMap(({ member }) => (member ? [member] : []));
+      lanes.renew(members, Date.now() + options.safetyMs).catch(() => undefined); // a lease that runs out meanwhile gets its job from a sweep
     }, Math.max(10, Math.floor(options.safetyMs / 3)));
+    const sweeper = setInterval(() => {
+      sweep().catch((err: unknown) => config.logger.warn({ err }, 'inline lease sweep failed; the next one tries again'));
+    }, Math.max(50, Math.floor(options.safetyMs / 4)));
     heartbeat.unref();
-    inline = { options, config, stopping: false, running, heartbeat };
+    sweeper.unref();
+    inline = { options, config, stopping: false, running, timers: [heartbeat, sweeper] };
   }
 
   async function stop(): Promise<void> {
@@ -46,12 +69,16 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
     if (!state) return;
     state.stopping = true;
     await Promise.all([...state.running.values()].map((r) => r.done));
-    clearInterval(state.heartbeat);
+    for (const timer of state.timers) clearInterval(timer);
     if (inline === state) inline = undefined;
   }
 
-  /** Drains `lane` here once `standbyJob` gives its drain job (undefined: there is none left, nothing to do); resolves once it has. */
-  async function drainHere(state: InlineState<T>, lane: string, jobId: string, standbyJob: () => Promise<Job | undefined>): Promise<void> {
+  /**
+   * Drains `lane` here once `acquire` says this process holds its lease (the pushing process
+   * leased it already: `acquire` is then `() => true`); when it does not, `refused` releases the
+   * lane to the Workers. Resolves once the drain has started (or was refused).
+   */
+  async function drainHere(state: InlineState<T>, lane: string, jobId: string, acquire: () => Promise<boolean> | boolean, refused: () => Promise<void>): Promise<void> {
     let finish!: () => void;
     const run: InlineRun = { done: new Promise<void>((resolve) => (finish = resolve)) };
     state.running.set(jobId, run); // takes the slot before the await, so maxConcurrent holds
@@ -59,32 +86,40 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
       state.running.delete(jobId);
       finish();
     };
-    let job: Job | undefined;
+    let held: boolean;
     try {
-      job = await standbyJob();
+      held = await acquire();
     } catch (err) {
       end();
       throw err;
     }
-    if (!job) return end();
-    run.job = job;
-    void drainInline(state, lane, job, run).finally(end);
+    if (!held) {
+      end();
+      return refused();
+    }
+    run.member = leaseMember(jobId, lane);
+    void drainInline(state, lane, jobId, run).finally(end);
   }
 
-  async function drainInline(state: InlineState<T>, lane: string, job: Job, run: InlineRun): Promise<void> {
-    const result: DrainEnd = state.stopping
+  async function drainInline(state: InlineState<T>, lane: string, jobId: string, run: InlineRun): Promise<void> {
+    const result: InlineEnd = state.stopping
       ? { end: 'handoff' }
-      : await drainLane(lanes, lane, job.id ?? '', `inline-${randomUUID()}`, state.config, () => state.stopping).catch((err: unknown) => {
-          // Redis trouble: the lane stays owned, and its drain job resumes it when it fires.
-          state.config.logger.warn({ err, lane, jobId: job.id }, 'inline drain failed; its drain job takes the lane over');
-          return { end: 'not_owner' } as const;
+      : await drainLane(lanes, lane, jobId, `inline-${randomUUID()}`, state.config, () => state.stopping).catch((err: unknown) => {
+          // Redis trouble: the lane stays owned and its lease runs out; a sweep then adds its drain job.
+          state.config.logger.warn({ err, lane, jobId }, 'inline drain failed; its drain job takes the lane over once the lease runs out');
+          return { end: 'failed' } as const;
         });
-    run.job = undefined; // no more heartbeats: the job is now removed, released or set to its retry time
-    const settle =
-      result.end === 'empty' ? job.remove() : result.end === 'handoff' ? job.promote() : result.end === 'retry' ? job.changeDelay(result.delayMs) : undefined;
-    // Fails only for a job that already fired (the drain was fenced out by it): that run has the lane.
-    await settle?.catch(() => undefined);
+    run.member = undefined; // no more renewals
+    try {
+      // The drain job first, then the lease: a crash in between leaves a job and a lease that runs out (harmless).
+      if (result.end === 'handoff') await jobs.add([{ lane, jobId }]);
+      else if (result.end === 'retry') await jobs.addDelayed(lane, jobId, result.delayMs);
+      // 'empty': the releasing script removed the lease. 'failed': left to run out.
+      if (result.end === 'handoff' || result.end === 'retry' || result.end === 'not_owner') await lanes.unlease(jobId, lane);
+    } catch (err) {
+      state.config.logger.warn({ err, lane, jobId, end: result.end }, 'could not hand an inline lane to its drain job; a sweep does once the lease runs out');
+    }
   }
 
-  return { open, start, stop, drainHere };
+  return { open, start, stop, drainHere, sweep };
 }

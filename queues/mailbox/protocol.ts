@@ -10,7 +10,8 @@ import type { MailboxItem, PushRequest, PushResult } from './types.js';
  * Keys of a lane: `<base>:q:<lane>` (list of items), `<base>:owner:<lane>` (id of the BullMQ job
  * that drains it). Mailbox-wide: `<base>:seq` (job id counter), `<base>:scheduled` (zset of lanes
  * with an owner, scored by when it was last confirmed, for the janitor), `<base>:attempts` (failed
- * attempts per item id), `<base>:dead` (dead letters).
+ * attempts per item id), `<base>:dead` (dead letters), `<base>:inline` (the leases of lanes drained
+ * inline: member `<jobId>|<lane>`, scored by the time the lease runs out).
  */
 
 /** Prefix of the drain job ids the scripts hand out. */
@@ -43,6 +44,19 @@ const parseHead = (raw: unknown): Head => {
 const headScript = script('./head.lua', parseHead);
 const advanceScript = script('./advance.lua', parseHead);
 const handoffScript = script('./handoff.lua', reply.string);
+const takeLeaseScript = script('./take-lease.lua', (raw) => reply.integer(raw) === 1);
+const sweepLeasesScript = script('./sweep-leases.lua', (raw): { lane: string; jobId: string }[] => {
+  const flat = reply.array(raw).map(reply.string);
+  const out: { lane: string; jobId: string }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push({ jobId: flat[i] as string, lane: flat[i + 1] as string });
+  return out;
+});
+
+/** Most expired leases one sweep takes (the next sweep takes the rest). */
+const SWEEP_LIMIT = 500;
+
+/** A lane's inline lease member: one per opening of the lane (its owner job id), so an old drain cannot drop a newer lease. */
+export const leaseMember = (jobId: string, lane: string) => `${jobId}|${lane}`;
 
 export type LaneProtocol = ReturnType<typeof createLaneProtocol>;
 
@@ -55,6 +69,7 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
     scheduled: `${base}:scheduled`,
     attempts: `${base}:attempts`,
     dead: `${base}:dead`,
+    inline: `${base}:inline`,
   };
   const laneKeys = (lane: string) => [keys.list(lane), keys.owner(lane), keys.scheduled, keys.attempts];
 
@@ -76,14 +91,38 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
     },
 
     /** Claims `lane` for run `token` of its owner job `jobId` (fencing out any earlier run) and returns its head. */
-    head: (lane: string, jobId: string, token: string) => headScript.run(redis, laneKeys(lane), [jobId, lane, token]),
+    head: (lane: string, jobId: string, token: string) => headScript.run(redis, [...laneKeys(lane), keys.inline], [jobId, lane, token]),
 
     /** Removes the head item `itemId` (dead-lettering it unless `deadEntry` is '') and returns the next head. */
     advance: (lane: string, claim: string, itemId: string, deadEntry: string) =>
-      advanceScript.run(redis, [...laneKeys(lane), keys.dead], [claim, lane, itemId, deadEntry]),
+      advanceScript.run(redis, [...laneKeys(lane), keys.dead, keys.inline], [claim, lane, itemId, deadEntry]),
 
     /** Gives the lane to a fresh drain job; its id, or '' when `claim` no longer owns the lane. */
     handoff: (lane: string, claim: string) => handoffScript.run(redis, [keys.owner(lane), keys.seq, keys.scheduled], [claim, JOB_ID_PREFIX, lane, Date.now()]),
+
+    /**
+     * Leases lanes about to be drained inline until `deadlineMs` (one command for all): while the
+     * lease runs, no drain job exists for the lane; a sweep adds it once the lease runs out.
+     */
+    lease: async (entries: { lane: string; jobId: string }[], deadlineMs: number): Promise<void> => {
+      if (entries.length > 0) await redis.zadd(keys.inline, ...entries.flatMap(({ lane, jobId }) => [deadlineMs, leaseMember(jobId, lane)]));
+    },
+    /** Pushes back the leases still held (XX: a lease a sweep took is not brought back; that lane's drain job fences the drain out). */
+    renew: async (members: string[], deadlineMs: number): Promise<void> => {
+      if (members.length > 0) await redis.zadd(keys.inline, 'XX', ...members.flatMap((member) => [deadlineMs, member]));
+    },
+    /** Drops a lease once the lane's drain job exists (hand-off, retry) or nothing is left to guard. */
+    unlease: (jobId: string, lane: string) => redis.zrem(keys.inline, leaseMember(jobId, lane)),
+    /** Takes over another process's lease if it has `minRemainingMs` left; false otherwise. */
+    takeLease: (jobId: string, lane: string, minRemainingMs: number, deadlineMs: number) =>
+      takeLeaseScript.run(redis, [keys.inline], [leaseMember(jobId, lane), Date.now(), minRemainingMs, deadlineMs]),
+    /** Removes the leases that ran out; answers the lanes still owned by that opening (their drain jobs must be added). */
+    sweepLeases: () => sweepLeasesScript.run(redis, [keys.inline], [Date.now(), SWEEP_LIMIT, `${base}:owner:`]),
+    /** When the lease of this opening of the lane runs out (ms), or undefined when there is none. */
+    leaseDeadline: async (jobId: string, lane: string): Promise<number | undefined> => {
+      const score = await redis.zscore(keys.inline, leaseMember(jobId, lane));
+      return score === null ? undefined : Number(score);
+    },
 
     /** Counts a failed (or deferred) attempt of the head item. */
     countAttempt: (itemId: string) => redis.hincrby(keys.attempts, itemId, 1),

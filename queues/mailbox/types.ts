@@ -20,7 +20,7 @@ export type PushResult = 'queued' | 'duplicate';
 
 export interface HandlerContext {
   lane: string;
-  /** The lane's drain job (delayed, standing by, while the lane is drained inline). */
+  /** The lane's owner id: its drain job's id (while the lane is drained inline, no such job exists unless it is needed). */
   jobId: string;
   /** 1 for the first try of this item. */
   attempt: number;
@@ -48,9 +48,10 @@ export interface DrainOptions {
 
 export interface InlineDrainOptions {
   /**
-   * How long the standby job (the delayed drain job) behind an inline drain waits: a dead process's lanes resume
-   * on another worker after about this long. Pushed back every third of it while the process
-   * lives (BullMQ's `lockDuration` plays the same part for a running job).
+   * How long the lease of an inline drain lasts: a dead process's lanes resume on another worker
+   * about this long (plus up to a quarter of it, the sweep's period) after its last renewal.
+   * Renewed every third of it while the process lives (BullMQ's `lockDuration` plays the same
+   * part for a running job).
    */
   safetyMs: number;
   /** Most lanes drained inline at once; a lane opened beyond that gets a plain drain job. */
@@ -59,7 +60,7 @@ export interface InlineDrainOptions {
 
 /** Where a process that does not drain inline itself sends the lanes its pushes open (see `delegateInline`). */
 export interface InlineDelegate {
-  /** The delayed drain job's wait: the adopting process's `safetyMs`. */
+  /** The lease given to a delegated lane until it is adopted: the adopting process's `safetyMs`. */
   safetyMs: number;
   /** Asks a process draining this mailbox inline to adopt the lane; false when none can be asked now. */
   send(lane: string, jobId: string): boolean;
@@ -77,11 +78,11 @@ export interface Mailbox<T extends MailboxItem> {
   /** Lanes opened by pushes here are drained inline by another process (undefined: by a drain job, as usual). */
   delegateInline(delegate: InlineDelegate | undefined): void;
   /**
-   * Drains inline a lane another process opened and delegated here (its drain job waits, delayed);
-   * if this process cannot take it now, the job is released to the Workers at once.
+   * Drains inline a lane another process opened and delegated here (under a lease it takes over);
+   * if this process cannot take it now, the lane's drain job is added for the Workers at once.
    */
   adopt(lane: string, jobId: string): Promise<void>;
-  /** Re-adds drain jobs that were lost (a producer died between its script and `queue.add`). */
+  /** Re-adds drain jobs that were lost (a producer died between its script and `queue.add`), and sweeps leases that ran out. */
   repairOwners(olderThanMs?: number): Promise<number>;
   depth(lane: string): Promise<number>;
   deadLetters(limit?: number): Promise<{ lane: string; item: T; error: string; at: string }[]>;

@@ -110,7 +110,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     workerProcesses = children;
     // The lanes this process's webhooks and CRM calls open are drained by a worker process at once,
     // not after a Worker fetched their job. The children run this entry with the same options, so
-    // their lockDuration (the standby job's delay) is the one here.
+    // their lockDuration (the lease a delegated lane gets) is the one here.
     const lanes = deps.conversations.lanes;
     lanes.delegateInline({
       safetyMs: options.workerTuning?.lockDuration ?? DEFAULT_LOCK_DURATION_MS,

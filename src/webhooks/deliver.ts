@@ -4,7 +4,7 @@
  *
  * Retries and order. A failed attempt asks the mailbox to retry this item later
  * (`{ retryAfterMs }`, HandlerOutcome): the lane's drain job is parked as a delayed BullMQ job (an
- * inline drain moves its standby job to that time) and the item stays at the head of its list.
+ * inline drain adds it, delayed to that time) and the item stays at the head of its list.
  * So the failing delivery holds its own lane — later events of that resource wait behind it, which
  * is what per-resource order means — but no worker slot and no other lane: other resources and
  * subscriptions go on. Nothing of the wait lives in a process: a SIGKILLed worker leaves a delayed

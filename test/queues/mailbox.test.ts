@@ -229,16 +229,22 @@ describe('mailbox lanes', () => {
     const isInline = (claim: string) => claim.includes('|inline-');
     const jobCounts = (queue: Queue) => queue.getJobCounts('wait', 'delayed', 'active', 'prioritized');
 
-    it('drains a lane this process opened at once, without a Worker, and removes its standby drain job', async () => {
-      const { mailbox, queue, drainInline } = setup();
+    it('drains a lane this process opened at once, under a lease and without any drain job, and drops the lease with the lane', async () => {
+      const { mailbox, queue, redis, prefix, drainInline } = setup();
       const done: { n: number; inline: boolean }[] = [];
+      let leasesSeen = 0;
       drainInline(async (item, ctx) => {
+        leasesSeen = Math.max(leasesSeen, await redis.zcard(`${prefix}:mb:mbtest:inline`));
         done.push({ n: item.n, inline: isInline(ctx.claim) });
       });
       await mailbox.push([0, 1, 2].map((n) => ({ lane: 'a', item: { id: `a${n}`, n } })));
+      // No job, not even a delayed one: the lease is the safety net.
+      expect(Object.values(await jobCounts(queue)).every((c) => c === 0)).toBe(true);
       await waitFor(() => done.length === 3, 5_000);
       expect(done).toEqual([0, 1, 2].map((n) => ({ n, inline: true })));
-      await waitFor(async () => Object.values(await jobCounts(queue)).every((c) => c === 0), 5_000, 'standby job removed');
+      expect(leasesSeen).toBe(1);
+      await waitFor(async () => (await redis.zcard(`${prefix}:mb:mbtest:inline`)) === 0, 5_000, 'lease dropped with the lane');
+      expect(Object.values(await jobCounts(queue)).every((c) => c === 0)).toBe(true);
       // The lane was released: the next push opens it again and drains it here again.
       await mailbox.push([{ lane: 'a', item: { id: 'a3', n: 3 } }]);
       await waitFor(() => done.length === 4, 5_000);
@@ -258,7 +264,7 @@ describe('mailbox lanes', () => {
       drainInline(handler, { maxConcurrent: 1 });
       await mailbox.push([{ lane: 'busy', item: { id: 'b0', n: 0 } }]);
       await mailbox.push([{ lane: 'other', item: { id: 'o0', n: 0 } }]);
-      expect(await jobCounts(queue)).toMatchObject({ wait: 1, delayed: 1 });
+      expect(await jobCounts(queue)).toMatchObject({ wait: 1, delayed: 0 });
       startWorker(handler);
       await waitFor(() => done.length === 1, 5_000);
       expect(done).toEqual(['other:0:job']);
@@ -314,14 +320,14 @@ describe('mailbox lanes', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     });
 
-    it('keeps its standby job waiting while a drain outlasts safetyMs, so no Worker takes the lane over', async () => {
+    it('keeps renewing its lease while a drain outlasts safetyMs, so no sweep hands the lane to a Worker', async () => {
       const { mailbox, startWorker, drainInline } = setup();
       const done: string[] = [];
       const handler: MailboxHandler<Item> = async (item, ctx) => {
         await new Promise((r) => setTimeout(r, 100));
         done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
       };
-      // 12 items of 100 ms: twice the standby time (pushed back every 200 ms).
+      // 12 items of 100 ms: twice the lease (renewed every 200 ms; swept every 150 ms).
       drainInline(handler, { safetyMs: 600 });
       startWorker(handler);
       const items = [...Array(12).keys()];
@@ -378,9 +384,33 @@ describe('mailbox lanes', () => {
       await waitFor(async () => (await redis.llen(`${prefix}:done:k`)) === 5, 20_000);
       expect(await redis.lrange(`${prefix}:done:k`, 0, -1)).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
       expect(await redis.lrange(`${prefix}:via:k`, 0, -1)).toEqual(['inline', 'inline', 'job', 'job', 'job']);
-      // The standby job fires about safetyMs (the fixture's lockDuration, 1 s) after the last heartbeat.
+      // The lease runs out about safetyMs (the fixture's lockDuration, 1 s) after the last renewal; the survivor's sweep adds the job.
       expect(Date.now() - killedAt).toBeLessThan(15_000);
     }, 40_000);
+
+    it('gives a lane whose lease ran out (its drainer died) its drain job at the next sweep, and no sooner', async () => {
+      const { mailbox, queue, redis, prefix, startWorker, drainInline } = setup();
+      const done: string[] = [];
+      const handler: MailboxHandler<Item> = async (item, ctx) => {
+        done.push(`${item.n}:${isInline(ctx.claim) ? 'inline' : 'job'}`);
+      };
+      // Another process opened the lane and leased it, then died: its owner and lease are left behind.
+      const other = createMailbox<Item>({ name: 'mbtest', redis, queue, keyPrefix: prefix });
+      await other.push([{ lane: 'orphan', item: { id: 'o0', n: 0 } }]); // no inline draining there: it gets a plain job…
+      const [job] = await queue.getJobs(['wait']);
+      await job!.remove(); // …which we take away, as if that process had leased the lane instead
+      const ownerId = (await redis.get(`${prefix}:mb:mbtest:owner:orphan`))!;
+      await redis.zadd(`${prefix}:mb:mbtest:inline`, Date.now() + 400, `${ownerId}|orphan`);
+      drainInline(handler, { safetyMs: 400 }); // this process sweeps every 100 ms
+      startWorker(handler);
+      // The janitor leaves a lane with a running lease alone.
+      expect(await mailbox.repairOwners(0)).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(done).toEqual([]);
+      await waitFor(() => done.length === 1, 5_000, 'swept once the lease ran out');
+      expect(done).toEqual(['0:job']);
+      expect(await redis.zcard(`${prefix}:mb:mbtest:inline`)).toBe(0);
+    });
   });
 
   describe('delegated inline draining', () => {
@@ -408,7 +438,7 @@ describe('mailbox lanes', () => {
       await mailbox.push([0, 1, 2].map((n) => ({ lane: 'd', item: { id: `d${n}`, n } })));
       await waitFor(() => done.length === 3, 5_000);
       expect(done).toEqual(['d:0:inline', 'd:1:inline', 'd:2:inline']);
-      await waitFor(async () => Object.values(await queue.getJobCounts('wait', 'delayed', 'active')).every((c) => c === 0), 5_000, 'standby job removed');
+      expect(Object.values(await queue.getJobCounts('wait', 'delayed', 'active', 'completed')).every((c) => c === 0)).toBe(true);
     });
 
     it('leaves the lane to the Workers when nobody can be asked, or the one asked cannot take it', async () => {
@@ -428,7 +458,7 @@ describe('mailbox lanes', () => {
       expect(asked).toBe(2);
     });
 
-    it('does not adopt a request that took half the standby time to arrive: the Workers get it', async () => {
+    it('does not adopt a request that took half the lease to arrive: the Workers get it at once', async () => {
       const { mailbox, startWorker, handler, done } = delegation((drainer, lane, jobId) => {
         setTimeout(() => void drainer.adopt(lane, jobId), 1_200);
         return true;
@@ -438,7 +468,7 @@ describe('mailbox lanes', () => {
       await mailbox.push([{ lane: 'late', item: { id: 'l0', n: 0 } }]);
       await waitFor(() => done.length === 1, 5_000);
       expect(done).toEqual(['late:0:job']);
-      expect(Date.now() - started).toBeLessThan(2_000); // released when the late request came, not when the job fired
+      expect(Date.now() - started).toBeLessThan(2_000); // released when the late request came, not when the lease ran out
       await new Promise((r) => setTimeout(r, 300));
       expect(done).toHaveLength(1);
     });
