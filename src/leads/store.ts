@@ -84,8 +84,8 @@ export interface LeadStore {
   set(orgId: string, id: string, fields: Partial<Pick<LeadDoc, 'assignee_id' | 'assigned_at' | 'deal_value' | 'qualification_data' | 'custom_fields' | 'campaign_id' | 'expected_close_date' | 'contact' | 'search_text'>>, now?: Date, unset?: readonly ('campaign_id' | 'expected_close_date' | 'assignee_id')[]): Promise<LeadDoc | null>;
   search(orgId: string, filters: LeadFilters, page: Pagination): Promise<{ data: LeadDoc[]; total: number }>;
   stats(orgId: string): Promise<LeadStats>;
-  /** Ids of the organization's leads whose contact has this phone (a WhatsApp user's wa_id). */
-  idsForPhone(orgId: string, phone: string): Promise<string[]>;
+  /** Ids of the organization's leads whose contact has one of these phones (WhatsApp users' wa_ids): one query. */
+  idsForPhones(orgId: string, phones: readonly string[]): Promise<string[]>;
   /** Ids of the organization's leads for these contacts. */
   idsForContacts(orgId: string, contactIds: readonly string[]): Promise<{ _id: string; contact_id: string }[]>;
   /** Copies a contact's name, email and phone onto its leads (search reads them there). */
@@ -320,8 +320,10 @@ export function createLeadStore(connection: Connection, events: EventRecorder = 
         unscored_count: total - qualifiedCount - unqualifiedCount - disqualifiedCount,
       };
     },
-    async idsForPhone(orgId, phone) {
-      return (await Lead.find({ org_id: orgId, 'contact.phone': phone }, { _id: 1 }).lean<{ _id: string }[]>()).map((l) => l._id);
+    async idsForPhones(orgId, phones) {
+      if (phones.length === 0) return [];
+      const filter = phones.length === 1 ? phones[0] : { $in: [...phones] };
+      return (await Lead.find({ org_id: orgId, 'contact.phone': filter }, { _id: 1 }).lean<{ _id: string }[]>()).map((l) => l._id);
     },
     async idsForContacts(orgId, contactIds) {
       if (contactIds.length === 0) return [];
