@@ -86,14 +86,17 @@ export function createSlotLimiter(opts: { redis: Redis; base: string; queue: Que
     if (requestMs.size > 10_000) requestMs.clear();
   };
 
-  /** Promotes the parked drain job; one still finishing its run (not parked yet) is tried again shortly. */
+  /**
+   * Promotes the parked drain job. One not parked yet is tried again shortly: a Worker's run still
+   * finishing (active), or an inline drain, whose lane has no job until the drain ends with its
+   * retry and adds it delayed (queues/mailbox/inline.ts) — a wake-up that came first would be lost.
+   */
   async function wake(jobId: string): Promise<void> {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 5; round++) {
       const job = await opts.queue.getJob(jobId);
-      if (!job) return;
-      const state = await job.getState();
-      if (state === 'delayed') return void (await job.promote());
-      if (state !== 'active') return;
+      const state = job ? await job.getState() : 'missing';
+      if (job && state === 'delayed') return void (await job.promote());
+      if (state !== 'active' && state !== 'missing') return;
       await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
     }
   }
