@@ -19,6 +19,7 @@ import type { ConversationLog } from '../conversations/conversation-log.js';
 import type { Outbound } from '../conversations/outbound.js';
 import type { InboundInterceptor, InboundObserver, StatusObserver } from '../conversations/ports.js';
 import { createCampaignReceiving, type CampaignReceiving } from './receiving.js';
+import { createRecentCampaignSends } from './recent-sends.js';
 import type { Metrics } from '../platform/metrics/registry.js';
 
 export { renderParameters, type PersonalizationSubject } from './personalization.js';
@@ -82,11 +83,13 @@ export function createCampaignsModule(deps: {
   // A deleted (or erased) contact leaves no enrollment behind.
   deps.contacts.listen({ deleted: async (orgId, contactId) => void (await enrollments.deleteForContact(orgId, contactId)) });
   const sending = deps.sending;
+  const recent = sending ? createRecentCampaignSends(sending.redis, sending.keyPrefix) : undefined;
   const sender = sending
     ? createSender({
         connection: deps.connection,
         redis: sending.redis,
         keyPrefix: sending.keyPrefix,
+        recent,
         queue: sending.queue(campaignQueues.sender),
         outbound: sending.outbound,
         log: sending.log,
@@ -102,7 +105,7 @@ export function createCampaignsModule(deps: {
     : undefined;
   const outcomes = sending && sender ? createSendOutcomes({ connection: deps.connection, log: sending.log, sender, metrics: sending.metrics }) : undefined;
   if (sending && outcomes) sending.outbound.onPermanentFailure((failure) => outcomes.onSendFailure(failure));
-  const receiving = createCampaignReceiving({ connection: deps.connection, logger: deps.logger, contacts: deps.contacts, leads: deps.leads, enrollments, ...(deps.events ? { events: deps.events } : {}), ...(sending ? { messages: sending.log.model } : {}) });
+  const receiving = createCampaignReceiving({ connection: deps.connection, logger: deps.logger, contacts: deps.contacts, leads: deps.leads, enrollments, ...(deps.events ? { events: deps.events } : {}), ...(sending ? { messages: sending.log.model, recent } : {}) });
   const routeDeps = { campaigns, enrollments, targeting, templates, figures: receiving.figures, ...(sending ? { orgNumbers: sending.orgNumbers } : {}) };
   return {
     module: {

@@ -28,6 +28,7 @@ import { textMessage } from '../whatsapp/messages.js';
 import type { InboundEvent } from '../whatsapp/webhook-events.js';
 import type { CampaignMessageRef, CampaignMessages } from './campaign-messages.js';
 import { campaignModels, type EnrollmentStatus } from './models.js';
+import type { RecentCampaignSends } from './recent-sends.js';
 
 /** The consent source an opt-out by keyword records. */
 export const OPT_OUT_SOURCE = 'whatsapp_keyword';
@@ -103,7 +104,7 @@ export interface OptOut {
   unsubscribe(orgId: string, contactId: string, at: Date): Promise<number>;
 }
 
-export function createOptOut(deps: { connection: Connection; messages: CampaignMessages; contacts: Pick<ContactStore, 'update'>; logger: Logger; now?: () => Date }): OptOut {
+export function createOptOut(deps: { connection: Connection; messages: CampaignMessages; contacts: Pick<ContactStore, 'update'>; logger: Logger; recent?: RecentCampaignSends; now?: () => Date }): OptOut {
   const { Enrollment } = campaignModels(deps.connection);
   const now = deps.now ?? (() => new Date());
 
@@ -115,6 +116,7 @@ export function createOptOut(deps: { connection: Connection; messages: CampaignM
       return quoted && quoted.waId === event.waId ? quoted : null;
     }
     if (ticketOpen) return null;
+    if (deps.recent && !(await deps.recent.maybe(conversationKey))) return null;
     const last = await deps.messages.lastSentBefore(conversationKey, at);
     return last && last.waId === event.waId && at.getTime() - last.at.getTime() <= OPT_OUT_WINDOW_MS ? last : null;
   }

@@ -19,6 +19,7 @@ import { createConversions } from './conversions.js';
 import type { EnrollmentStore } from './enrollments.js';
 import { createFunnelTracking } from './funnel-tracking.js';
 import { createOptOut, type OptOut } from './opt-out.js';
+import type { RecentCampaignSends } from './recent-sends.js';
 import { createReplyTracking } from './replies.js';
 
 export interface CampaignReceiving {
@@ -42,6 +43,8 @@ export function createCampaignReceiving(deps: {
   enrollments: EnrollmentStore;
   /** The conversation log's messages (where campaign sends are logged with their wamid); without it nothing is tracked. */
   messages?: MessageModel;
+  /** The conversations campaign steps went to lately (recent-sends.ts): spares the usual message a MongoDB look-up. */
+  recent?: RecentCampaignSends;
 }): CampaignReceiving {
   const activities = createActivityLog(deps.connection);
   const figures = createCampaignFigures({ connection: deps.connection, enrollments: deps.enrollments, activities });
@@ -52,8 +55,9 @@ export function createCampaignReceiving(deps: {
   if (!deps.messages) return { activities, figures, statusObservers: [], inboundObservers: [], interceptors: [] };
   const messages = campaignMessagesFrom(deps.messages);
   const funnel = createFunnelTracking({ connection: deps.connection, messages, activities, logger: deps.logger });
-  const replies = createReplyTracking({ connection: deps.connection, messages, activities, logger: deps.logger });
-  const optOut = createOptOut({ connection: deps.connection, messages, contacts: deps.contacts, logger: deps.logger });
+  const recent = deps.recent ? { recent: deps.recent } : {};
+  const replies = createReplyTracking({ connection: deps.connection, messages, activities, logger: deps.logger, ...recent });
+  const optOut = createOptOut({ connection: deps.connection, messages, contacts: deps.contacts, logger: deps.logger, ...recent });
   void activities.ready().catch((err: unknown) => deps.logger.warn({ err }, 'could not create the campaign activity indexes'));
   return { activities, figures, statusObservers: [funnel.observer], inboundObservers: [replies.observer], interceptors: [optOut.interceptor], optOut };
 }

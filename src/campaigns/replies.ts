@@ -25,11 +25,12 @@ import type { ActivityLog } from './activity-log.js';
 import type { CampaignMessageRef, CampaignMessages } from './campaign-messages.js';
 import { campaignModels } from './models.js';
 import { isOptOutPhrase, keywordText } from './opt-out.js';
+import type { RecentCampaignSends } from './recent-sends.js';
 
 /** How long after a campaign message an unquoted message still answers it. */
 export const REPLY_WINDOW_MS = 24 * 3_600_000;
 
-export function createReplyTracking(deps: { connection: Connection; messages: CampaignMessages; activities: ActivityLog; logger: Logger; now?: () => Date }): { observer: InboundObserver; answered(event: InboundEvent): Promise<CampaignMessageRef | null>; apply(event: InboundEvent): Promise<boolean> } {
+export function createReplyTracking(deps: { connection: Connection; messages: CampaignMessages; activities: ActivityLog; logger: Logger; recent?: RecentCampaignSends; now?: () => Date }): { observer: InboundObserver; answered(event: InboundEvent): Promise<CampaignMessageRef | null>; apply(event: InboundEvent): Promise<boolean> } {
   const { Enrollment } = campaignModels(deps.connection);
   const now = deps.now ?? (() => new Date());
 
@@ -41,7 +42,10 @@ export function createReplyTracking(deps: { connection: Connection; messages: Ca
       const quoted = await deps.messages.byWamid(event.context.id);
       return quoted && quoted.waId === event.waId ? quoted : null;
     }
-    const last = await deps.messages.lastSentBefore(conversationKey(event.phoneNumberId, event.waId), at);
+    const key = conversationKey(event.phoneNumberId, event.waId);
+    // Most messages come from conversations no campaign wrote to lately: one EXISTS says so.
+    if (deps.recent && !(await deps.recent.maybe(key))) return null;
+    const last = await deps.messages.lastSentBefore(key, at);
     return last && last.waId === event.waId && at.getTime() - last.at.getTime() <= REPLY_WINDOW_MS ? last : null;
   }
 

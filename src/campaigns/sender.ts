@@ -28,12 +28,14 @@ import { leadModels } from '../leads/models.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { Metrics } from '../platform/metrics/registry.js';
 import { templateMessage } from '../whatsapp/messages.js';
+import { conversationKey } from '../whatsapp/normalize.js';
 import type { TemplateParameter as GraphParameter } from '../whatsapp/outbound-types.js';
 import { paceKey, reserveSlot, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
 import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
 import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
 import { renderParameters, tokensIn, type PersonalizationSubject } from './personalization.js';
 import { DEFAULT_SEND_RATE } from './schemas.js';
+import type { RecentCampaignSends } from './recent-sends.js';
 import { nextSendTime } from './send-window.js';
 import type { CampaignStore } from './store.js';
 import type { TemplateCatalog } from './templates.js';
@@ -73,6 +75,8 @@ export interface SenderDeps {
   templates: TemplateCatalog;
   metrics: Metrics;
   logger: Logger;
+  /** Marks the conversations campaign steps go to (replies and opt-outs look there first). */
+  recent?: RecentCampaignSends;
   /** WHATSAPP_MAX_MPS: no campaign sends faster. */
   maxMps: number;
   /** CAMPAIGN_SENDER_TICK_MS. */
@@ -300,6 +304,7 @@ export function createSender(deps: SenderDeps) {
             createdAt: claimedAt.getTime(),
             campaign: { orgId, campaignId, enrollmentId: enr._id, step: step.step_number, rate },
           };
+          await deps.recent?.mark(conversationKey(phoneNumberId, contact.phone));
           await deps.outbound.enqueue([item]);
         }
         count(recovering ? 'requeued' : 'queued');

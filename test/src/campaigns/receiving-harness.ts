@@ -12,6 +12,7 @@ import { conversationKey } from '../../../src/whatsapp/normalize.js';
 import { testEnv } from '../../helpers/deps.js';
 import { waitFor } from '../../helpers/redis.js';
 import { useRoad, type Road } from '../../helpers/road.js';
+import { createRecentCampaignSends } from '../../../src/campaigns/recent-sends.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 export const NUMBER = testEnv.WHATSAPP_PHONE_NUMBER_ID;
@@ -131,6 +132,8 @@ export function useReceiving(overrides: Record<string, string | undefined> = {},
       async logSend({ waId, campaignId, enrollmentId, step, wamid, at }) {
         const outboundId = `cmp.${enrollmentId}.${step}`;
         const log = road.deps.conversations.log;
+        // As the sender does before it queues a step (src/campaigns/recent-sends.ts).
+        await createRecentCampaignSends(road.deps.redis, road.deps.keyPrefix).mark(conversationKey(NUMBER, waId));
         await log.logQueued({ outboundId, conversationKey: conversationKey(NUMBER, waId), phoneNumberId: NUMBER, waId, direction: 'outbound', author: 'system', type: 'template', text: '[template promo_hogar]', campaignId, enrollmentId, campaignStep: step, at });
         await log.markAccepted(outboundId, wamid, at, NUMBER);
       },
