@@ -28,7 +28,7 @@
  * | 1,000 events/s, 2026-12-07 code, machine loaded (~5) | 29 s / 43 s (~1.8k/s; old code alike: 53 s / 71 s) | – | 0 / 0 / 0 | 78 % |
  *
  * The target (p99 < 1 s at 10,000 deliveries/s) is not met on this machine: one process delivers
- * about 2,000 a second (≈ 0.5 ms of CPU each: two mailbox scripts, a BullMQ standby job, the
+ * about 2,000 a second (≈ 0.5 ms of CPU each: two mailbox scripts, a BullMQ standby job (now a lease), the
  * slot scripts, the HTTP request, a group-committed MongoDB write), and 8 in flight per
  * subscription allow 1,000/s only if each request takes under 8 ms. At 2,000/s runs come out
  * one of two ways: lanes drained inline (CPU-bound, p99 ~2 s) or, once the mailbox's Workers are
