@@ -109,6 +109,12 @@ export function createErasure(deps: ErasureDeps): Erasure {
         counts.messages = (await Messages.collection.deleteMany({ waId: phone, phoneNumberId: { $in: numbers } })).deletedCount;
         const keys = numbers.flatMap((n) => [`${deps.keyPrefix}:session:${conversationKey(n, phone)}`, `${deps.keyPrefix}:auth-failures:${conversationKey(n, phone)}`]);
         counts.sessions = await deps.redis.del(...keys);
+        // The open conversation's record (src/conversations/conversation-tracker.ts) and the mark
+        // that a campaign wrote to it (src/campaigns/recent-sends.ts) hold the number too. An open
+        // conversation then ends without a conversation.ended: its messages are gone with the log.
+        const lanes = numbers.map((n) => conversationKey(n, phone));
+        await deps.redis.del(...lanes.flatMap((lane) => [`${deps.keyPrefix}:conv:${lane}`, `${deps.keyPrefix}:cmp:recent:${lane}`]));
+        await deps.redis.zrem(`${deps.keyPrefix}:conv-idle`, ...lanes);
       }
 
       // Through the store, so the contact's leads, their tasks and scores go with it (and any other listener hears of it).

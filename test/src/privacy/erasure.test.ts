@@ -38,7 +38,17 @@ describe('erasure of one WhatsApp user’s data (POST /api/v1/privacy/erasures a
     await h.deps.conversations.log.logQueued({ conversationKey: key, phoneNumberId: number, waId, direction: 'outbound', author: 'bot', type: 'text', text: 'Gracias, Ana', outboundId: `out-${randomUUID()}`, at: new Date() });
     await sessions().write(key, { ...initialSnapshot(new Date()), state: 'main_menu', authenticated: true, customer: { customerId: '1020304050', customerName: 'Ana Gómez', serviceSuspended: false } });
     await authLock().recordFailure(key);
+    // The open conversation's record and a campaign's mark, as the tracker and the sender leave them.
+    await h.deps.redis.hset(`${h.deps.keyPrefix}:conv:${key}`, { w: 'wamid.first', p: number, u: waId });
+    await h.deps.redis.zadd(`${h.deps.keyPrefix}:conv-idle`, Date.now(), key);
+    await h.deps.redis.set(`${h.deps.keyPrefix}:cmp:recent:${key}`, '1');
   }
+  /** The Redis keys besides the bot's that hold the user's number. */
+  const trackedKeys = async (number: string, waId: string) => {
+    const key = conversationKey(number, waId);
+    const { redis, keyPrefix } = h.deps;
+    return (await redis.exists(`${keyPrefix}:conv:${key}`, `${keyPrefix}:cmp:recent:${key}`)) + (await redis.zscore(`${keyPrefix}:conv-idle`, key) === null ? 0 : 1);
+  };
   const messagesOf = (waId: string, number: string) => db().collection('messages').countDocuments({ waId, phoneNumberId: number });
   const erase = (org: Org, phone: string) => org.call('/api/v1/privacy/erasures', 'POST', { phone });
 
@@ -62,6 +72,7 @@ describe('erasure of one WhatsApp user’s data (POST /api/v1/privacy/erasures a
     expect(await messagesOf(user, ACME_NUMBER)).toBe(0);
     expect(await sessions().read(conversationKey(ACME_NUMBER, user))).toBeUndefined();
     expect(await h.deps.redis.exists(`${h.deps.keyPrefix}:auth-failures:${conversationKey(ACME_NUMBER, user)}`)).toBe(0);
+    expect(await trackedKeys(ACME_NUMBER, user)).toBe(0);
     expect((await acme.call(`/api/v1/contacts/${ours.contactId}`)).status).toBe(404);
     expect((await acme.call(`/api/v1/leads/${ours.leadId}`)).status).toBe(404);
     expect(await db().collection('leads').countDocuments({ _id: ours.leadId } as never)).toBe(0);
@@ -87,6 +98,8 @@ describe('erasure of one WhatsApp user’s data (POST /api/v1/privacy/erasures a
     expect(await messagesOf(bystander, ACME_NUMBER)).toBe(2);
     expect(await sessions().read(conversationKey(OTHER_NUMBER, user))).toBeDefined();
     expect(await sessions().read(conversationKey(ACME_NUMBER, bystander))).toBeDefined();
+    expect(await trackedKeys(OTHER_NUMBER, user)).toBe(3);
+    expect(await trackedKeys(ACME_NUMBER, bystander)).toBe(3);
     expect((await other.call(`/api/v1/contacts/${theirs.contactId}`)).status).toBe(200);
     expect((await other.call(`/api/v1/leads/${theirs.leadId}`)).status).toBe(200);
     expect(await db().collection('lead_tasks').countDocuments({ lead_id: theirs.leadId })).toBe(1);
