@@ -6,7 +6,9 @@
  *   `phoneNumberId`; `orgForNumber` says whose it is);
  * - deletes the bot's Redis keys of those conversations: the session
  *   (`<keyPrefix>:session:<phone_number_id>:<wa_id>`, bot/session-store.ts) and the
- *   authentication lock (`<keyPrefix>:auth-failures:<phone_number_id>:<wa_id>`, bot/auth-lock.ts);
+ *   authentication lock (`<keyPrefix>:auth-failures:<phone_number_id>:<wa_id>`, bot/auth-lock.ts),
+ *   and the other keys holding the number: the open conversation's record (`conv:`, `conv-idle`)
+ *   and the recent-campaign mark (`cmp:recent:`), not counted in `sessions`;
  * - deletes the organization's contact with that phone through the contact store, whose listener
  *   deletes the contact's leads with their tasks and scores;
  * - anonymizes the user's closed tickets: the business keeps the ticket (category, times, agent,
