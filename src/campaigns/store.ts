@@ -6,20 +6,10 @@ import { AppError } from '../platform/http/errors.js';
 import type { Pagination } from '../platform/http/pagination.js';
 import { newId } from './ids.js';
 import { ACTION_TARGET, actionRefusal, editRefusal, type CampaignAction } from './lifecycle.js';
-import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type CampaignSettings, type CampaignStatus, type CampaignStatusChange, type GoalType, type TargetCriteria } from './models.js';
+import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type CampaignStatus, type CampaignStatusChange } from './models.js';
 
-export interface NewCampaign {
-  name: string;
-  description?: string;
-  target_criteria: TargetCriteria;
-  goal_type?: GoalType;
-  goal_value?: number;
-  goal_stage?: string;
-  budget?: number;
-  start_date?: Date;
-  end_date?: Date;
-  settings: CampaignSettings;
-}
+/** What a new campaign is created from: the campaign's own fields, with every default filled in. */
+export type NewCampaign = Pick<CampaignDoc, 'name' | 'description' | 'target_criteria' | 'goal_type' | 'goal_value' | 'goal_stage' | 'budget' | 'start_date' | 'end_date' | 'settings'>;
 
 export type NewMessage = Omit<CampaignMessageDoc, '_id' | 'org_id' | 'campaign_id' | 'step_number' | 'created_at' | 'updated_at'> & { step_number?: number };
 
