@@ -94,7 +94,7 @@ export function candidateSet(coll: Collection, filter: Document, options: PlanOp
     if (!index) return { ...all, plan: { stage: 'IXSCAN', spec: hint.spec } };
     return { ...(lookupIn(index, pinned, servable) ?? index.allDocs()), plan: { stage: 'IXSCAN', spec: hint.spec } };
   }
-  if (pinned.size === 0) return all;
+  if (pinned.size === 0) return sparseCandidates(coll, filter) ?? all;
 
   // A text index only serves $text (query.ts), never equality.
   const usable = coll.indexes.filter((index) => !isTextIndex(index.spec) && pinned.has(index.fields[0] as string) && index.coveredBy(filter, pinned));
@@ -107,7 +107,40 @@ export function candidateSet(coll: Collection, filter: Document, options: PlanOp
     const found = lookupLeading(index, pinned, servable);
     if (found) return found;
   }
-  return all;
+  return sparseCandidates(coll, filter) ?? all;
+}
+
+/**
+ * A sparse single-field index holds exactly the documents that have its field, so it serves any
+ * condition on that field that a missing field cannot meet: a range on a non-null bound or
+ * `$exists: true` (e.g. the outbox sweep's `{_outbox_at: {$lte: t}}`, which otherwise scans every
+ * document to find the few with an event pending). The smallest such index wins.
+ */
+function sparseCandidates(coll: Collection, filter: Document): CandidateSet | undefined {
+  const conditions = new Map<string, unknown>();
+  const collect = (f: Document) => {
+    for (const [field, cond] of Object.entries(f)) {
+      if (field === '$and' && Array.isArray(cond)) for (const branch of cond) if (isPlainObject(branch)) collect(branch);
+      if (!field.startsWith('$') && !conditions.has(field)) conditions.set(field, cond);
+    }
+  };
+  collect(filter);
+  let best: CandidateSet | undefined;
+  for (const index of coll.indexes) {
+    if (!index.sparse || index.fields.length !== 1 || index.spec.partialFilterExpression || index.collated || isTextIndex(index.spec)) continue;
+    if (!excludesMissing(conditions.get(index.fields[0] as string))) continue;
+    const found = index.allDocs();
+    if (!best || found.size < best.size) best = { ...found, plan: { stage: 'IXSCAN', spec: index.spec } };
+  }
+  return best;
+}
+
+/** Whether a field condition is false for a document without the field. */
+function excludesMissing(cond: unknown): boolean {
+  if (!isPlainObject(cond)) return false;
+  const ops = Object.entries(cond);
+  if (ops.length === 0 || ops.some(([op]) => !op.startsWith('$'))) return false;
+  return ops.some(([op, v]) => (['$gt', '$gte', '$lt', '$lte'].includes(op) && v !== null && v !== undefined) || (op === '$exists' && v === true));
 }
 
 type Servable = (values: unknown[], indexCollation: unknown) => boolean;

@@ -313,4 +313,22 @@ describe('explain', () => {
     const planner = (agg.queryPlanner ?? (agg.stages as Document[])[0]?.$cursor?.queryPlanner) as Document;
     expect(stages(planner.winningPlan)).toContainEqual(expect.objectContaining({ stage: 'IXSCAN', indexName: 'org_created' }));
   });
+
+  it('serves a range or $exists on the field of a sparse index from the index (the outbox sweep), and still answers exactly', async () => {
+    const c = coll('sparse_range');
+    await c.createIndex({ pending_at: 1 }, { sparse: true, name: 'pending' });
+    await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, n: i, ...(i % 10 === 0 ? { pending_at: new Date(i * 1000) } : {}), ...(i === 7 ? { pending_at: null } : {}) })));
+
+    const range = c.find({ pending_at: { $lte: new Date(25_000) } });
+    expect(stages((await range.explain('queryPlanner')).queryPlanner.winningPlan)).toContainEqual(expect.objectContaining({ stage: 'IXSCAN', indexName: 'pending' }));
+    expect(ids(await c.find({ pending_at: { $lte: new Date(25_000) } }).sort({ _id: 1 }).toArray())).toEqual([0, 10, 20]);
+    expect(ids(await c.find({ pending_at: { $exists: true } }).sort({ _id: 1 }).toArray())).toEqual([0, 7, 10, 20, 30, 40]);
+    expect(await c.countDocuments({ pending_at: { $gt: new Date(0) }, n: { $gte: 20 } })).toBe(3);
+
+    // A missing field can match these: they must not be served by the sparse index.
+    for (const filter of [{ pending_at: { $lte: null } }, { pending_at: { $exists: false } }, { pending_at: { $ne: new Date(0) } }]) {
+      expect(stages((await c.find(filter).explain('queryPlanner')).queryPlanner.winningPlan).map((s) => s.stage)).toContain('COLLSCAN');
+    }
+    expect(await c.countDocuments({ pending_at: { $ne: new Date(0) } })).toBe(49);
+  });
 });
