@@ -4,8 +4,21 @@ import type { Logger } from '../src/platform/logging/logger.js';
 import type { Mailbox } from './mailbox.js';
 
 /** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
+/**
+ * Which worker processes run a definition. `conversation` (the default): the message road —
+ * lanes, outbound sends, receipts, statuses. `background`: work that may wait a little — campaign
+ * sending, event-webhook delivery, lead scoring, retention — so that, with a background process of
+ * its own at a lower priority (PUENTE_BACKGROUND_WORKER_PROCESSES), it never queues ahead of a reply.
+ */
+export type WorkerTier = 'conversation' | 'background';
+
+/** What a process runs: every definition (`all`), or one tier's (PUENTE_WORKER_TIER). */
+export type WorkerTierChoice = WorkerTier | 'all';
+
 export interface WorkerDefinition {
   queue: string;
+  /** Default `conversation`. */
+  tier?: WorkerTier;
   processor: Processor;
   concurrency: number;
   /** The mailbox this processor drains: lanes opened by this process are then drained inline (mailbox.ts). */
@@ -53,7 +66,12 @@ export const DEFAULT_LOCK_DURATION_MS = 30_000;
  * concurrency is split over up to {@link MAX_INSTANCES} Workers of {@link SLOTS_PER_INSTANCE}
  * slots, which fetch side by side (the same as more worker processes, within one).
  */
-export function startWorkers(deps: WorkerHost, definitions: WorkerDefinition[], tuning: WorkerTuning = {}): RunningWorkers {
+export function startWorkers(deps: WorkerHost, all: WorkerDefinition[], tuning: WorkerTuning = {}, tier: WorkerTierChoice = 'all'): RunningWorkers {
+  const definitions = tier === 'all' ? all : all.filter((d) => (d.tier ?? 'conversation') === tier);
+  // A background process still drains inline the conversation lanes it opens itself (a campaign's
+  // sends go out from here, at this process's priority), without taking their BullMQ jobs: those
+  // (retries, hand-offs, a dead process's lanes) stay with the conversation processes.
+  const inlineOnly = tier === 'background' ? all.filter((d) => (d.tier ?? 'conversation') !== 'background' && d.mailbox) : [];
   const workers = definitions.flatMap((definition) => {
     const instances = Math.max(1, Math.min(MAX_INSTANCES, Math.floor(definition.concurrency / SLOTS_PER_INSTANCE)));
     const connection = deps.workerRedis(`worker:${definition.queue}`);
@@ -73,7 +91,7 @@ export function startWorkers(deps: WorkerHost, definitions: WorkerDefinition[], 
       return worker;
     });
   });
-  const mailboxes = definitions.flatMap(({ mailbox, concurrency }) => {
+  const mailboxes = [...definitions, ...inlineOnly].flatMap(({ mailbox, concurrency }) => {
     mailbox?.startInline({ safetyMs: tuning.lockDuration ?? DEFAULT_LOCK_DURATION_MS, maxConcurrent: concurrency });
     return mailbox ? [mailbox] : [];
   });

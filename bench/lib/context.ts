@@ -1,5 +1,6 @@
 /** What every scenario gets from the orchestrator, and the shape of a scenario module. */
 import path from 'node:path';
+import { getPriority } from 'node:os';
 import { repoRoot } from './children.js';
 import { childPids } from './cpu.js';
 import { deleteKeys } from './redis-keys.js';
@@ -32,11 +33,31 @@ let databases = 0;
  */
 export function puentePids(ctx: BenchContext, puente: PuenteHandle): Record<string, number | undefined> {
   const workers = childPids(puente.child.pid);
+  const background = backgroundWorkerPids(puente);
+  const conversation = workers.filter((pid) => !background.includes(pid));
+  const named = (kind: string, pids: number[]) => pids.map((pid, i) => [pids.length > 1 ? `Puente ${kind} ${i + 1}` : `Puente ${kind}`, pid] as const);
   return {
     [workers.length > 0 ? 'Puente HTTP' : 'Puente']: puente.child.pid,
-    ...Object.fromEntries(workers.map((pid, i) => [workers.length > 1 ? `Puente workers ${i + 1}` : 'Puente workers', pid])),
+    ...Object.fromEntries([...named(background.length ? 'conversation workers' : 'workers', conversation), ...named('background workers', background)]),
     ...(ctx.mongo ? { MongoDB: ctx.mongo.pid } : {}),
   };
+}
+
+/**
+ * The forked worker processes that run the background queues (campaigns, event webhooks, scoring):
+ * those at the lowest priority when the nice values differ (PUENTE_BACKGROUND_WORKER_NICE 10 against
+ * PUENTE_WORKER_NICE 5 by default); none when every worker process runs every queue.
+ */
+export function backgroundWorkerPids(puente: PuenteHandle): number[] {
+  const workers = childPids(puente.child.pid).flatMap((pid) => {
+    try {
+      return [{ pid, nice: getPriority(pid) }];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+  const lowest = Math.max(...workers.map((w) => w.nice));
+  return workers.length > 1 && workers.some((w) => w.nice < lowest) ? workers.filter((w) => w.nice === lowest).map((w) => w.pid) : [];
 }
 
 /** A Puente started by {@link freshPuente}: with the separate store, its MongoDB commands are counted. */

@@ -8,13 +8,14 @@
  * 3. Starts the campaign at `--campaign-rate` msg/s and, while it sends, the same chat load to other
  *    users (target: p99 within 1.2× of step 2). The campaign's send rate is the least-squares slope
  *    of its sends' arrival times at the fake Graph over `--campaign-seconds` (target ±2 %, never above).
- * 4. kill -9 of Puente's worker process mid-run (the parent forks a new one); the campaign is left
+ * 4. kill -9 mid-run of the worker process that sends the campaign (the background one, since Puente
+ *    forks one by default; the parent forks a new one); the campaign is left
  *    to resume (its run job is handed over after BullMQ's lock, 30 s), then paused; no recipient
  *    may have received its step twice.
  */
 import mongoose from 'mongoose';
 import { nowMs, sleep, waitUntil } from '../lib/clock.js';
-import { freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { backgroundWorkerPids, freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
 import { childPids } from '../lib/cpu.js';
@@ -125,7 +126,9 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
     const endToEnd = window.length > 1 ? ((window.length - 1) / ((window.at(-1) as number) - (window[0] as number))) * 1000 : NaN;
 
     // 4. kill -9 of the worker process, then recovery.
-    const workers = o.kill ? childPids(puente.child.pid) : [];
+    // The process sending the campaign: the background worker process when there is one.
+    const background = backgroundWorkerPids(puente);
+    const workers = o.kill ? (background.length ? background : childPids(puente.child.pid)) : [];
     let killNote = o.kill ? 'no forked worker process to kill (--worker-processes 0): not tested' : 'kill -9 not tested (--campaign-kill 0)';
     let recoveredAfter = NaN;
     if (workers.length > 0) {
@@ -139,7 +142,7 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
       await waitUntil(() => sendTimes().some((r) => r.at > killedAt + 2_000), 90_000, 200);
       recoveredAfter = ((sendTimes().find((r) => r.at > killedAt + 2_000)?.at ?? NaN) - killedAt) / 1000;
       await sleep(3_000);
-      killNote = `kill -9 of the worker process (pid ${workers[0]}) after ${before} campaign sends; ${afterKill - before} more arrived in the next second (requests already on their way), sending resumed ${fmt(recoveredAfter, 1)} s after the kill (BullMQ hands a dead worker's job over after its 30 s lock).`;
+      killNote = `kill -9 of the ${background.length ? 'background ' : ''}worker process (pid ${workers[0]}) after ${before} campaign sends; ${afterKill - before} more arrived in the next second (requests already on their way), sending resumed ${fmt(recoveredAfter, 1)} s after the kill (BullMQ hands a dead worker's job over after its 30 s lock).`;
     }
     await call(key, 'POST', `/api/v1/campaigns/${id}/pause`);
     await sleep(1_500);

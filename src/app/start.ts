@@ -11,7 +11,7 @@ import { createApp, type DevMount } from './http-app.js';
 import { createOpsApp } from './ops-app.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { DEFAULT_LOCK_DURATION_MS, startWorkers, type RunningWorkers, type WorkerDefinition, type WorkerTuning } from '../../queues/workers.js';
-import { onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes/index.js';
+import { combineWorkerProcesses, onDrainRequests, onMetricsRequests, reportReadyToParent, startWorkerProcesses, type WorkerProcesses } from './worker-processes/index.js';
 
 /** How long a graceful shutdown may take before the process gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -90,7 +90,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     deps.logger.warn({ role, workerProcesses: config.PUENTE_WORKER_PROCESSES }, 'PUENTE_WORKER_PROCESSES is ignored unless PUENTE_ROLE=all');
   }
   if (role === 'worker' || (role === 'all' && !forkWorkers)) {
-    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning);
+    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning, config.PUENTE_WORKER_TIER);
     // Idempotent (a job scheduler), so every worker process may do it.
     await deps.conversations.scheduleJanitor();
     if (forkedChild) {
@@ -106,8 +106,20 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     }
   }
   if (forkWorkers) {
-    const children = startWorkerProcesses({ count: config.PUENTE_WORKER_PROCESSES, nice: config.PUENTE_WORKER_NICE, env: workerProcessEnv(config), logger: deps.logger });
-    workerProcesses = children;
+    // With background processes, the first group runs only the conversation's queues (and is the
+    // one lanes are delegated to); the background group runs campaigns, webhooks, scoring.
+    const background = config.PUENTE_BACKGROUND_WORKER_PROCESSES;
+    const children = startWorkerProcesses({
+      count: config.PUENTE_WORKER_PROCESSES,
+      nice: config.PUENTE_WORKER_NICE,
+      env: workerProcessEnv(config, process.pid, background > 0 ? 'conversation' : 'all'),
+      logger: deps.logger,
+      ...(background > 0 ? { label: 'conversation' } : {}),
+    });
+    workerProcesses =
+      background > 0
+        ? combineWorkerProcesses(children, startWorkerProcesses({ count: background, nice: config.PUENTE_BACKGROUND_WORKER_NICE, env: workerProcessEnv(config, process.pid, 'background'), logger: deps.logger, label: 'background' }))
+        : children;
     // The lanes this process's webhooks and CRM calls open are drained by a worker process at once,
     // not after a Worker fetched their job. The children run this entry with the same options, so
     // their lockDuration (the lease a delegated lane gets) is the one here.
@@ -141,10 +153,11 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
   deps.logger.info(
     {
       role,
+      ...(role === 'worker' && config.PUENTE_WORKER_TIER !== 'all' ? { tier: config.PUENTE_WORKER_TIER } : {}),
       port,
       ...(opsPort !== undefined ? { ops: `${config.OPS_HOST}:${opsPort}`, opsPort } : {}),
       ...(multiProcess ? {} : { pid: process.pid }),
-      ...(workerProcesses ? { workerProcesses: workerProcesses.expected, pids: workerProcesses.pids() } : {}),
+      ...(workerProcesses ? { workerProcesses: workerProcesses.expected, backgroundWorkerProcesses: config.PUENTE_BACKGROUND_WORKER_PROCESSES, pids: workerProcesses.pids() } : {}),
       ...(config.PUENTE_PARENT_PID !== undefined ? { parentPid: config.PUENTE_PARENT_PID } : {}),
     },
     'puente started',

@@ -115,7 +115,7 @@ export function createCampaignsModule(deps: {
         ? {
             workers: () => {
               sender.schedule().catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule the campaign sender'));
-              return [{ queue: campaignQueues.sender, concurrency: 8, processor: sender.processor }];
+              return [{ queue: campaignQueues.sender, tier: 'background', concurrency: 8, processor: sender.processor }];
             },
           }
         : {}),

@@ -58,7 +58,7 @@ export function createLeadsModule(deps: {
     module: {
       name: 'leads',
       routes: leadRoutes({ leads, contacts: deps.contacts, rescore, scores }, [tasks.routes]),
-      workers: () => [{ queue: leadQueues.scores, concurrency: 8, processor: scores.processor }],
+      workers: () => [{ queue: leadQueues.scores, tier: 'background', concurrency: 8, processor: scores.processor }],
     },
     sink,
     observers,

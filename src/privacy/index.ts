@@ -76,7 +76,7 @@ export function createPrivacyModule(deps: {
         queue
           .upsertJobScheduler('retention-purge', { every: RETENTION_EVERY_MS, startDate: Date.now() + RETENTION_FIRST_RUN_DELAY_MS }, { name: 'purge', opts: { removeOnComplete: true, removeOnFail: 100 } })
           .catch((err: unknown) => logger.warn({ err }, 'could not schedule the retention purge'));
-        return [{ queue: privacyQueues.retention, concurrency: 1, processor: async () => retention.purge() }];
+        return [{ queue: privacyQueues.retention, tier: 'background', concurrency: 1, processor: async () => retention.purge() }];
       },
     },
     retention,

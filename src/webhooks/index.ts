@@ -128,6 +128,7 @@ export function createWebhooksModule(deps: WebhooksDeps, options: WebhooksOption
       return [
         {
           queue: webhookQueues.deliveries,
+          tier: 'background',
           concurrency: laneConcurrency,
           mailbox,
           // The handler retries deliveries itself (returning a delay); a throw is an infrastructure

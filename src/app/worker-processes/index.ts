@@ -5,4 +5,4 @@
 export { onDrainRequests, onMetricsRequests, reportReadyToParent } from './child.js';
 export type { ChildMetrics, DrainRequest } from './ipc-messages.js';
 export { DEFAULT_RESTART_BACKOFF, restartDelay, type RestartBackoff } from './restart-backoff.js';
-export { startWorkerProcesses, type WorkerProcesses, type WorkerProcessesOptions } from './supervisor.js';
+export { combineWorkerProcesses, startWorkerProcesses, type WorkerProcesses, type WorkerProcessesOptions } from './supervisor.js';

@@ -19,6 +19,8 @@ export interface WorkerProcessesOptions {
   /** The children's environment (see `workerProcessEnv` in src/platform/config). */
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Names the group in its log records (e.g. `background`). */
+  label?: string;
   /** Script to fork; defaults to this process's entry (`process.argv[1]`). */
   entry?: string;
   /** Defaults to this process's arguments after the script. */
@@ -69,7 +71,8 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
   if (!entry) throw new Error('cannot fork worker processes: no entry script (process.argv[1])');
   const args = options.args ?? process.argv.slice(2);
   const execArgv = options.execArgv ?? process.execArgv;
-  const { logger, nice } = options;
+  const { nice } = options;
+  const logger = options.label ? options.logger.child({ workers: options.label }) : options.logger;
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
@@ -175,6 +178,27 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
         reaped.cancel();
       })();
       return stopped;
+    },
+  };
+}
+
+/**
+ * One {@link WorkerProcesses} over several groups (the conversation's and the background's): lanes
+ * are delegated to the `primary` group only, and readiness counts only its children — a background
+ * process restarting must not take the gateway out of its load balancer. Metrics, pids and shutdown
+ * cover every group.
+ */
+export function combineWorkerProcesses(primary: WorkerProcesses, ...others: WorkerProcesses[]): WorkerProcesses {
+  const all = [primary, ...others];
+  return {
+    expected: primary.expected,
+    delegateDrain: (request) => primary.delegateDrain(request),
+    collectMetrics: async (timeoutMs) => (await Promise.all(all.map((group) => group.collectMetrics(timeoutMs)))).flat(),
+    pids: () => all.flatMap((group) => group.pids()),
+    alive: () => primary.alive(),
+    stopRestarting: () => all.forEach((group) => group.stopRestarting()),
+    stop: async (timeoutMs) => {
+      await Promise.all(all.map((group) => group.stop(timeoutMs)));
     },
   };
 }

@@ -148,15 +148,17 @@ export function configWarnings(config: Config): string[] {
  * The environment of a worker process forked by a `PUENTE_ROLE=all` process when
  * PUENTE_WORKER_PROCESSES > 0: this process's own environment (the child loads its configuration
  * from it like any entry point), switched to the worker role, with the Redis and MongoDB this
- * process resolved (so `npm run dev` children use the same ones) and the parent's pid.
+ * process resolved (so `npm run dev` children use the same ones), the queues it runs (`tier`) and
+ * the parent's pid.
  */
-export function workerProcessEnv(config: Config, parentPid: number = process.pid): NodeJS.ProcessEnv {
+export function workerProcessEnv(config: Config, parentPid: number = process.pid, tier: Env['PUENTE_WORKER_TIER'] = 'all'): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...(config.REDIS_URL ? { REDIS_URL: config.REDIS_URL } : {}),
     ...(config.MONGODB_URI ? { MONGODB_URI: config.MONGODB_URI } : {}),
     PUENTE_ROLE: 'worker',
     PUENTE_WORKER_PROCESSES: '0',
+    PUENTE_WORKER_TIER: tier,
     PUENTE_PARENT_PID: String(parentPid),
   };
 }

@@ -38,6 +38,22 @@ export const envSchema = z.object({
   PUENTE_WORKER_PROCESSES: z.coerce.number().int().min(0).max(32).default(0),
   /** Nice value (absolute, 0–19) given to those forked worker processes, so webhook acknowledgements come first. */
   PUENTE_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
+  /**
+   * With PUENTE_WORKER_PROCESSES > 0: fork this many more worker processes for the background queues
+   * (campaign sending, event-webhook delivery, lead scoring, retention, the outbox sweep), at
+   * PUENTE_BACKGROUND_WORKER_NICE; the other worker processes then run only the conversation's
+   * queues, so a campaign or a webhook backlog never queues ahead of a reply. 0 = every worker
+   * process runs every queue.
+   */
+  PUENTE_BACKGROUND_WORKER_PROCESSES: z.coerce.number().int().min(0).max(8).default(1),
+  /** Nice value (absolute, 0–19) of the background worker processes: below the conversation's. */
+  PUENTE_BACKGROUND_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * Which queues a PUENTE_ROLE=worker process runs: `all`, `conversation` (lanes, outbound sends,
+   * receipts, statuses) or `background` (see PUENTE_BACKGROUND_WORKER_PROCESSES). Set on the
+   * processes a PUENTE_ROLE=all one forks; for separate worker deployments, run one of each kind.
+   */
+  PUENTE_WORKER_TIER: z.enum(['all', 'conversation', 'background']).default('all'),
   /** Set by a PUENTE_ROLE=all process on the workers it forks (they stop when it goes away); not for manual use. */
   PUENTE_PARENT_PID: positiveInt.optional(),
 

@@ -20,7 +20,7 @@ export function createOutboxModule(deps: { relay: OutboxRelay; queue: Queue; log
       deps.queue
         .upsertJobScheduler('outbox-sweep', { every: SWEEP_EVERY_MS }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } })
         .catch((err: unknown) => deps.logger.warn({ err }, 'could not schedule the outbox sweep'));
-      return [{ queue: OUTBOX_QUEUE, concurrency: 1, processor: async () => ({ flushed: await deps.relay.sweep() }) }];
+      return [{ queue: OUTBOX_QUEUE, tier: 'background', concurrency: 1, processor: async () => ({ flushed: await deps.relay.sweep() }) }];
     },
   };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthRoutes } from '../../../src/app/routes/health.js';
-import { restartDelay, startWorkerProcesses } from '../../../src/app/worker-processes/index.js';
+import { combineWorkerProcesses, restartDelay, startWorkerProcesses } from '../../../src/app/worker-processes/index.js';
 import { signBody } from '../../../src/whatsapp/signature.js';
 import { createTestDeps, memoryLogger, testEnv } from '../../helpers/deps.js';
 import { startFakeGraph } from '../../helpers/fake-graph-server.js';
@@ -204,6 +204,35 @@ describe('worker process supervisor', () => {
     expect(isAlive(pid!)).toBe(false);
     expect(records().find((r) => r.msg.includes('overran'))).toMatchObject({ level: 50, childPid: pid });
   });
+
+  it('combined with a background group: lanes go only to the conversation children, readiness counts only them, stop ends both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'puente-tiers-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const drainLog = join(dir, 'requests.jsonl');
+    const conversation = start(undefined, 1, { CHILD_DRAIN_LOG: drainLog }).supervisor;
+    const background = start(undefined, 1, { CHILD_DRAIN_LOG: drainLog }).supervisor;
+    const both = combineWorkerProcesses(conversation, background);
+    await waitFor(() => conversation.alive() === 1 && background.alive() === 1, 10_000, 'children ready');
+    expect(both.expected).toBe(1);
+    expect(both.alive()).toBe(1);
+    expect(both.pids().sort()).toEqual([...conversation.pids(), ...background.pids()].sort());
+
+    for (let n = 1; n <= 4; n++) expect(both.delegateDrain({ mailbox: 'lanes', lane: `pn:57300000001${n}`, jobId: `t-${n}` })).toBe(true);
+    const received = () => (existsSync(drainLog) ? readFileSync(drainLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number }) : []);
+    await waitFor(() => received().length === 4, 5_000, 'four drain requests received');
+    expect(new Set(received().map((r) => r.pid))).toEqual(new Set(conversation.pids()));
+
+    // The background child going away does not make the gateway unready.
+    const [backgroundPid] = background.pids();
+    background.stopRestarting();
+    process.kill(backgroundPid!, 'SIGKILL');
+    await waitFor(() => background.alive() === 0, 10_000, 'the background child gone');
+    expect(both.alive()).toBe(1);
+
+    const conversationPids = conversation.pids();
+    await both.stop(5_000);
+    for (const pid of conversationPids) expect(isAlive(pid)).toBe(false);
+  });
 });
 
 describe('/readyz with worker processes', () => {
@@ -257,13 +286,19 @@ describe('PUENTE_ROLE=all with PUENTE_WORKER_PROCESSES', () => {
     const started = (role: string, pid?: number) => logs.find((r) => r.msg === 'puente started' && r.role === role && (pid === undefined || r.pid === pid));
     await waitFor(() => started('all') !== undefined, 25_000, 'the parent started');
     const parentStart = started('all')!;
-    expect(parentStart).toMatchObject({ pid: parent.pid, workerProcesses: 1 });
-    const [firstChild] = parentStart.pids as number[];
+    // One conversation worker process, plus the background one (PUENTE_BACKGROUND_WORKER_PROCESSES, default 1).
+    expect(parentStart).toMatchObject({ pid: parent.pid, workerProcesses: 1, backgroundWorkerProcesses: 1 });
+    const [firstChild, backgroundChild] = parentStart.pids as number[];
     expect(firstChild).toBeTypeOf('number');
+    expect(backgroundChild).toBeTypeOf('number');
     expect(firstChild).not.toBe(parent.pid);
     pids.add(firstChild!);
-    await waitFor(() => started('worker', firstChild) !== undefined, 25_000, 'the worker process started');
-    expect(started('worker', firstChild)).toMatchObject({ parentPid: parent.pid });
+    pids.add(backgroundChild!);
+    await waitFor(() => started('worker', firstChild) !== undefined && started('worker', backgroundChild) !== undefined, 25_000, 'the worker processes started');
+    expect(started('worker', firstChild)).toMatchObject({ parentPid: parent.pid, tier: 'conversation' });
+    expect(started('worker', backgroundChild)).toMatchObject({ parentPid: parent.pid, tier: 'background' });
+    expect(getPriority(firstChild!)).toBe(5);
+    expect(getPriority(backgroundChild!)).toBe(10);
 
     const base = `http://127.0.0.1:${parentStart.port as number}`;
     // The ops listener (metrics, detailed readiness) is the parent's alone: it speaks for its worker processes.
@@ -290,7 +325,7 @@ describe('PUENTE_ROLE=all with PUENTE_WORKER_PROCESSES', () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
 
     process.kill(firstChild!, 'SIGKILL');
-    const replacement = () => logs.find((r) => r.msg === 'worker process started' && r.childPid !== firstChild);
+    const replacement = () => logs.find((r) => r.msg === 'worker process started' && r.workers === 'conversation' && r.childPid !== firstChild);
     await waitFor(() => replacement() !== undefined, 15_000, 'a replacement worker process');
     const secondChild = replacement()!.childPid as number;
     pids.add(secondChild);
@@ -305,7 +340,8 @@ describe('PUENTE_ROLE=all with PUENTE_WORKER_PROCESSES', () => {
     expect(code, logs.text()).toBe(0);
     expect(isAlive(firstChild!)).toBe(false);
     expect(isAlive(secondChild)).toBe(false);
-    expect(logs.records.filter((r) => r.msg === 'shutdown complete').length).toBe(2); // the worker, then the parent
+    expect(isAlive(backgroundChild!)).toBe(false);
+    expect(logs.records.filter((r) => r.msg === 'shutdown complete').length).toBe(3); // the two workers, then the parent
   }, 90_000);
 
   it('its worker processes shut down gracefully when the parent dies hard', async () => {

@@ -160,6 +160,12 @@ describe('loadConfig', () => {
     for (const bad of [{ PUENTE_WORKER_NICE: '20' }, { PUENTE_WORKER_NICE: '-1' }]) {
       expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual(['PUENTE_WORKER_NICE']);
     }
+    // One background worker process at nice 10 by default; tiers by name only.
+    expect(loadConfig({})).toMatchObject({ PUENTE_BACKGROUND_WORKER_PROCESSES: 1, PUENTE_BACKGROUND_WORKER_NICE: 10, PUENTE_WORKER_TIER: 'all' });
+    expect(loadConfig({ PUENTE_BACKGROUND_WORKER_PROCESSES: '0', PUENTE_WORKER_TIER: 'background' })).toMatchObject({ PUENTE_BACKGROUND_WORKER_PROCESSES: 0, PUENTE_WORKER_TIER: 'background' });
+    for (const [bad, name] of [[{ PUENTE_BACKGROUND_WORKER_PROCESSES: '9' }, 'PUENTE_BACKGROUND_WORKER_PROCESSES'], [{ PUENTE_BACKGROUND_WORKER_NICE: '20' }, 'PUENTE_BACKGROUND_WORKER_NICE'], [{ PUENTE_WORKER_TIER: 'campaigns' }, 'PUENTE_WORKER_TIER']] as const) {
+      expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual([name]);
+    }
   });
 
   it('refuses forked worker processes with the in-process embedded store (memory://)', () => {
@@ -190,6 +196,7 @@ describe('loadConfig', () => {
     expect(env).toMatchObject({ PUENTE_ROLE: 'worker', PUENTE_WORKER_PROCESSES: '0', PUENTE_PARENT_PID: '4242', REDIS_URL: production.REDIS_URL, MONGODB_URI: production.MONGODB_URI });
     expect(env.PATH).toBe(process.env.PATH);
     expect(loadConfig(env)).toMatchObject({ PUENTE_ROLE: 'worker', PUENTE_WORKER_PROCESSES: 0, PUENTE_PARENT_PID: 4242 });
+    expect(loadConfig(workerProcessEnv(config, 4242, 'background'))).toMatchObject({ PUENTE_ROLE: 'worker', PUENTE_WORKER_TIER: 'background' });
   });
 });
 
