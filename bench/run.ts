@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     mongodb: mongoMode(options.mongo, mongo),
     'fake Graph delay': `${options.graphDelayMs} ms`,
     WHATSAPP_MAX_MPS: String(options.mps),
-    PUENTE_WORKER_PROCESSES: options.workerProcesses > 0 ? `${options.workerProcesses} (HTTP in the role-all process, workers forked at nice 5)` : '0 (HTTP and workers in one process)',
+    PUENTE_WORKER_PROCESSES: options.workerProcesses > 0 ? `${options.workerProcesses} (HTTP in the role-all process, workers forked at nice 5${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1) > 0 ? `, plus ${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1)} for the background queues at nice ${process.env.PUENTE_BACKGROUND_WORKER_NICE ?? 10}` : ''})` : '0 (HTTP and workers in one process)',
     mode: options.quick ? 'quick' : 'full',
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     'load average (1 min) at start / end': `${loadBefore.toFixed(2)} / ${(os.loadavg()[0] ?? NaN).toFixed(2)} (other processes on the machine skew the figures)`,
