@@ -184,18 +184,23 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
 
 /**
  * One {@link WorkerProcesses} over several groups (the conversation's and the background's): lanes
- * are delegated to the `primary` group only, and readiness counts only its children — a background
- * process restarting must not take the gateway out of its load balancer. Metrics, pids and shutdown
- * cover every group.
+ * are delegated to the `primary` group only. Readiness waits, once, for every group's children to
+ * start (a booting process costs a second or two of CPU, which would otherwise land on the first
+ * users), and after that counts only the primary's: a background process restarting must not take
+ * the gateway out of its load balancer. Metrics, pids and shutdown cover every group.
  */
 export function combineWorkerProcesses(primary: WorkerProcesses, ...others: WorkerProcesses[]): WorkerProcesses {
   const all = [primary, ...others];
+  let booted = false;
   return {
     expected: primary.expected,
     delegateDrain: (request) => primary.delegateDrain(request),
     collectMetrics: async (timeoutMs) => (await Promise.all(all.map((group) => group.collectMetrics(timeoutMs)))).flat(),
     pids: () => all.flatMap((group) => group.pids()),
-    alive: () => primary.alive(),
+    alive: () => {
+      booted ||= others.every((group) => group.alive() >= group.expected);
+      return booted ? primary.alive() : 0;
+    },
     stopRestarting: () => all.forEach((group) => group.stopRestarting()),
     stop: async (timeoutMs) => {
       await Promise.all(all.map((group) => group.stop(timeoutMs)));

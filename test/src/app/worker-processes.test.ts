@@ -205,14 +205,19 @@ describe('worker process supervisor', () => {
     expect(records().find((r) => r.msg.includes('overran'))).toMatchObject({ level: 50, childPid: pid });
   });
 
-  it('combined with a background group: lanes go only to the conversation children, readiness counts only them, stop ends both', async () => {
+  it('combined with a background group: ready once both started, lanes go only to the conversation children, then readiness counts only them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'puente-tiers-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const drainLog = join(dir, 'requests.jsonl');
     const conversation = start(undefined, 1, { CHILD_DRAIN_LOG: drainLog }).supervisor;
+    const waiting = combineWorkerProcesses(conversation, start('silent', 1).supervisor);
+    await waitFor(() => conversation.alive() === 1, 10_000, 'the conversation child ready');
+    // A background child that never reports ready keeps the whole not ready: its boot would land on the first users.
+    expect(waiting.alive()).toBe(0);
+
     const background = start(undefined, 1, { CHILD_DRAIN_LOG: drainLog }).supervisor;
     const both = combineWorkerProcesses(conversation, background);
-    await waitFor(() => conversation.alive() === 1 && background.alive() === 1, 10_000, 'children ready');
+    await waitFor(() => background.alive() === 1, 10_000, 'the background child ready');
     expect(both.expected).toBe(1);
     expect(both.alive()).toBe(1);
     expect(both.pids().sort()).toEqual([...conversation.pids(), ...background.pids()].sort());
