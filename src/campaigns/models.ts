@@ -60,7 +60,7 @@ export interface TargetCriteria {
 }
 
 export interface CampaignSettings {
-  /** Part B: send each step at the hour the contact usually reads (falls back to `send_time`). */
+  /** Send each step without a `send_time` at the hour the contact usually reads (send-time-optimization.ts); a step's `send_time` wins. */
   send_time_optimization: boolean;
   /** e.g. `1_per_day`, `3_per_week`; null = no cap. Counted per contact across the organization's campaigns (sender.ts). */
   frequency_cap: string | null;
@@ -109,11 +109,15 @@ export interface CampaignDoc {
 
 /**
  * One template parameter: `value` is a literal, a personalization token (`{{first_name}}`) or text
- * with tokens in it; `fallback` replaces a token that is empty for a contact (null: none).
+ * with tokens in it; `fallback` replaces a token that is empty for a contact (null: none). `name`
+ * is the placeholder it fills in a NAMED template (`first_name` for the template's
+ * `{{first_name}}`), sent as Meta's `parameter_name`; absent for a positional template
+ * (`{{1}}`, `{{2}}`…), whose parameters go in order.
  */
 export interface TemplateParameter {
   value: string;
   fallback: string | null;
+  name?: string | null;
 }
 
 export interface CampaignMessageDoc {
@@ -125,9 +129,9 @@ export interface CampaignMessageDoc {
   message_type: 'whatsapp';
   template_name: string;
   template_language: string;
-  /** The body's parameters, in order. */
+  /** The body's parameters: in order (positional template), or each with its `name` (NAMED template). */
   template_parameters: TemplateParameter[];
-  /** The header's text parameters, when the template's header has some. */
+  /** The header's text parameters, when the template's header has some (named like the body's). */
   header_parameters: TemplateParameter[];
   /** The media of an IMAGE, VIDEO or DOCUMENT header (https). */
   header_media_url?: string;
@@ -161,6 +165,8 @@ export interface EnrollmentDoc {
    * under the same outbound id); `queued`: it is in the outbound lane. Absent before the first step.
    */
   send_state?: 'claimed' | 'queued';
+  /** The step send time optimization last held for the contact's usual hour: that step is not held again (sender.ts). */
+  optimized_step?: number;
   exit_reason?: ExitReason;
   /** The funnel: each time is when the contact first reached that point in this campaign (part B sets them with $min). */
   enrolled_at: Date;
@@ -224,7 +230,7 @@ campaignSchema.index({ org_id: 1, status: 1 });
 // The sender's tick: active campaigns of every organization.
 campaignSchema.index({ status: 1 });
 
-const parameterShape = { _id: false, value: { type: String, required: true }, fallback: String };
+const parameterShape = { _id: false, value: { type: String, required: true }, fallback: String, name: String };
 
 const messageSchema = new Schema<CampaignMessageDoc>(
   {
@@ -263,6 +269,7 @@ const enrollmentSchema = new Schema<EnrollmentDoc>(
     current_step: { type: Number, required: true, default: 0 },
     next_step_at: Date,
     send_state: { type: String, enum: ['claimed', 'queued'] },
+    optimized_step: Number,
     exit_reason: { type: String, enum: EXIT_REASONS },
     enrolled_at: { type: Date, required: true },
     sent_at: Date,

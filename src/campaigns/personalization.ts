@@ -16,11 +16,26 @@ const TOKEN_IN_TEXT = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const REFUSED_BY_WHATSAPP = /[\n\r\t]| {5,}/;
 export const MAX_PARAMETER_LENGTH = 1024;
 
-/** What a parameter may be sent as in the API: a plain string, or `{ value, fallback? }`. */
-export type ParameterInput = string | { value: string; fallback?: string | null | undefined };
+/** What a parameter may be sent as in the API: a plain string, or `{ value, fallback?, name? }` (`name`: a NAMED template's placeholder). */
+export type ParameterInput = string | { value: string; fallback?: string | null | undefined; name?: string | null | undefined };
 
 export const toParameter = (input: ParameterInput): TemplateParameter =>
-  typeof input === 'string' ? { value: input, fallback: null } : { value: input.value, fallback: input.fallback ?? null };
+  typeof input === 'string' ? { value: input, fallback: null } : { value: input.value, fallback: input.fallback ?? null, ...(input.name ? { name: input.name } : {}) };
+
+/**
+ * What is wrong with a list of parameters as a whole: a NAMED template's parameters are all named
+ * and a positional one's none (not a mix), and a name is given once. `field` names the list.
+ */
+export function parameterListProblems(params: readonly TemplateParameter[], field: string): { path: string; message: string }[] {
+  const named = params.filter((p) => p.name);
+  if (named.length === 0) return [];
+  if (named.length !== params.length) {
+    return [{ path: field, message: 'name every parameter (a NAMED template: the placeholder each one fills) or none (a positional template: in order)' }];
+  }
+  const seen = new Set<string>();
+  const repeated = new Set(named.map((p) => p.name as string).filter((n) => seen.has(n) || !seen.add(n)));
+  return [...repeated].map((n) => ({ path: field, message: `parameter name ${n} is given more than once` }));
+}
 
 /** The tokens named in `value`, in order (`custom.plan` for a custom field). */
 export function tokensIn(value: string): string[] {

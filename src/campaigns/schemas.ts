@@ -73,7 +73,11 @@ export const targetCriteriaPatchSchema = z
 export type TargetCriteriaInput = z.infer<typeof targetCriteriaPatchSchema>;
 
 const settingsFields = {
-  send_time_optimization: z.boolean().openapi({ description: 'Part B: send at the hour the contact usually reads', example: false }),
+  send_time_optimization: z.boolean().openapi({
+    description:
+      'Send each step that has no send_time at the hour of the day the contact usually reads (their messages and reads of the last 90 days, in their time zone), waiting at most a day; with fewer than 3 such moments the step goes when due. A step’s send_time wins',
+    example: false,
+  }),
   // The shape (`<n>_per_<unit>`) is a 400 when wrong; a cap of that shape that is not allowed (0, over 99, another unit) is a 422.
   frequency_cap: z
     .string()
@@ -199,17 +203,31 @@ export const statusChangeBodySchema = z.object({ reason: text(500).min(1).option
 
 // ---- Messages (steps) -------------------------------------------------------------------------
 
+/** A NAMED template's placeholder name, as Meta allows them (`first_name` in `{{first_name}}`). */
+export const PARAMETER_NAME = /^[a-z_][a-z0-9_]*$/;
+const parameterName = z.string().max(100).regex(PARAMETER_NAME, 'a template placeholder name: lowercase letters, digits and underscores, as in {{first_name}}');
+
 const parameterInputSchema = z
   .union([
     z.string().max(MAX_PARAMETER_LENGTH),
-    z.object({ value: z.string().max(MAX_PARAMETER_LENGTH), fallback: z.string().min(1).max(MAX_PARAMETER_LENGTH).nullable().optional() }),
+    z.object({
+      value: z.string().max(MAX_PARAMETER_LENGTH),
+      fallback: z.string().min(1).max(MAX_PARAMETER_LENGTH).nullable().optional(),
+      name: parameterName.optional().openapi({ description: 'NAMED templates only: the placeholder this value fills (`first_name` for `{{first_name}}`); sent as `parameter_name`. Leave it out for a positional template ({{1}}, {{2}}…)', example: 'first_name' }),
+    }),
   ])
   .openapi('TemplateParameterInput', {
-    description: 'A literal, a personalization token ({{first_name}}, {{name}}, {{email}}, {{company}}, {{deal_value}}, {{score}}, {{custom.<key>}}) or text with tokens; as an object, `fallback` replaces a token that is empty for a contact',
+    description:
+      'A literal, a personalization token ({{first_name}}, {{name}}, {{email}}, {{company}}, {{deal_value}}, {{score}}, {{custom.<key>}}) or text with tokens; as an object, `fallback` replaces a token that is empty for a contact and `name` (NAMED templates) says which placeholder of the template it fills',
     example: { value: '{{first_name}}', fallback: 'cliente' },
   });
 
-const parameterSchema = z.object({ value: z.string(), fallback: z.string().nullable() }).openapi('TemplateParameter');
+const parameterSchema = z
+  .object({ value: z.string(), fallback: z.string().nullable(), name: z.string().nullable().openapi({ description: 'The NAMED template placeholder it fills; null for a positional parameter' }) })
+  .openapi('TemplateParameter');
+const PARAMETERS_DESCRIPTION =
+  'The body’s parameters. A positional template ({{1}}, {{2}}…): exactly its count, in order, without `name`. A NAMED template ({{first_name}}…): one per placeholder, each `{"name": "<placeholder>", "value": …}`, in any order (GET /api/v1/templates lists the names); an unknown or missing name is a 422 naming it';
+const HEADER_PARAMETERS_DESCRIPTION = 'The header text’s parameters, when it has some: positional or named like template_parameters';
 const languageField = z
   .string()
   .trim()
@@ -222,8 +240,8 @@ export const createMessageSchema = z
     message_type: enumField(MESSAGE_TYPES, 'whatsapp', WHATSAPP_MESSAGES_ONLY).default('whatsapp'),
     template_name: text(512).min(1).openapi({ example: 'promo_hogar' }),
     template_language: languageField,
-    template_parameters: z.array(parameterInputSchema).max(100).default([]).openapi({ description: 'The body’s parameters, in order (for a NAMED template, in the order the names first appear in the body)' }),
-    header_parameters: z.array(parameterInputSchema).max(10).default([]).openapi({ description: 'The header text’s parameters, when it has some' }),
+    template_parameters: z.array(parameterInputSchema).max(100).default([]).openapi({ description: PARAMETERS_DESCRIPTION }),
+    header_parameters: z.array(parameterInputSchema).max(10).default([]).openapi({ description: HEADER_PARAMETERS_DESCRIPTION }),
     header_media_url: z.url({ protocol: /^https$/ }).max(2048).optional().openapi({ description: 'The media of an IMAGE, VIDEO or DOCUMENT header', example: 'https://cdn.example.co/hogar500.jpg' }),
     delay_amount: z.number().int().min(0).max(10_000).default(0).openapi({ description: 'Wait after the previous step (after enrollment for step 1)', example: 2 }),
     delay_unit: enumField(DELAY_UNITS, 'days').default('days'),
@@ -238,8 +256,8 @@ export const updateMessageSchema = z
     message_type: enumField(MESSAGE_TYPES, 'whatsapp', WHATSAPP_MESSAGES_ONLY).optional(),
     template_name: text(512).min(1).optional(),
     template_language: languageField.optional(),
-    template_parameters: z.array(parameterInputSchema).max(100).optional(),
-    header_parameters: z.array(parameterInputSchema).max(10).optional(),
+    template_parameters: z.array(parameterInputSchema).max(100).optional().openapi({ description: PARAMETERS_DESCRIPTION }),
+    header_parameters: z.array(parameterInputSchema).max(10).optional().openapi({ description: HEADER_PARAMETERS_DESCRIPTION }),
     header_media_url: z.url({ protocol: /^https$/ }).max(2048).nullable().optional(),
     delay_amount: z.number().int().min(0).max(10_000).optional(),
     delay_unit: enumField(DELAY_UNITS, 'days').optional(),
@@ -256,7 +274,7 @@ export const messageSchema = z
     message_type: z.enum(MESSAGE_TYPES),
     template_name: z.string(),
     template_language: z.string(),
-    template_parameters: z.array(parameterSchema),
+    template_parameters: z.array(parameterSchema).openapi({ description: 'The body’s parameters: in order (positional template) or each with the `name` of its placeholder (NAMED template)' }),
     header_parameters: z.array(parameterSchema),
     header_media_url: z.string().nullable(),
     delay_amount: z.number().int(),
@@ -417,8 +435,16 @@ export const templateSchema = z
     language: z.string(),
     category: z.string(),
     status: z.string(),
-    parameter_format: z.enum(['POSITIONAL', 'NAMED']),
-    components: z.array(z.object({ type: z.string(), format: z.string().nullable(), text: z.string().nullable(), parameter_count: z.number().int(), parameter_names: z.array(z.string()) })),
+    parameter_format: z.enum(['POSITIONAL', 'NAMED']).openapi({ description: 'NAMED: the placeholders are names ({{first_name}}) and a step gives each parameter its `name`; POSITIONAL: {{1}}, {{2}}…, given in order' }),
+    components: z.array(
+      z.object({
+        type: z.string(),
+        format: z.string().nullable(),
+        text: z.string().nullable(),
+        parameter_count: z.number().int(),
+        parameter_names: z.array(z.string()).openapi({ description: 'A NAMED template’s placeholder names in this component, in order of first appearance (the `name`s a step gives); empty for positional ones' }),
+      }),
+    ),
     body_parameter_count: z.number().int(),
     header_parameter_count: z.number().int(),
     header_media_format: z.string().nullable(),
@@ -458,7 +484,7 @@ export const toCampaign = (doc: CampaignDoc): CampaignJson => ({
   updated_at: doc.updated_at.toISOString(),
 });
 
-const toParameterJson = (p: TemplateParameter) => ({ value: p.value, fallback: p.fallback ?? null });
+const toParameterJson = (p: TemplateParameter) => ({ value: p.value, fallback: p.fallback ?? null, name: p.name ?? null });
 
 export const toMessage = (doc: CampaignMessageDoc): z.infer<typeof messageSchema> => ({
   id: doc._id,
@@ -549,8 +575,8 @@ export const messageExample: z.infer<typeof messageSchema> = {
   template_name: 'promo_hogar',
   template_language: 'es',
   template_parameters: [
-    { value: '{{first_name}}', fallback: 'cliente' },
-    { value: 'Hogar 500 Mbps', fallback: null },
+    { value: '{{first_name}}', fallback: 'cliente', name: null },
+    { value: 'Hogar 500 Mbps', fallback: null, name: null },
   ],
   header_parameters: [],
   header_media_url: null,

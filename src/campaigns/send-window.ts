@@ -61,3 +61,14 @@ export function nextSendTime(sendTime: string, zone: string, from: Date): Date {
   }
   return new Date(at);
 }
+
+/** The hour of the day (0–23) the clock in `zone` reads at `at`. */
+export function localHour(at: Date, zone: string): number {
+  return wallClock(at.getTime(), zoneOrDefault(zone)).h;
+}
+
+/** `from` itself when the clock in `zone` reads hour `hour` then, else the next time it reads `hour`:00 (less than 24 h ahead). */
+export function nextLocalHour(hour: number, zone: string, from: Date): Date {
+  if (localHour(from, zone) === hour) return from;
+  return nextSendTime(`${String(hour).padStart(2, '0')}:00`, zone, from);
+}

@@ -5,7 +5,8 @@
  * to {@link RUN_BUDGET_MS}, then ends and the next tick queues it again.
  *
  * Per due enrollment: compliance (consent, do-not-contact, marketing consent), the step's send
- * time in the contact's zone, personalization, the frequency cap, then the campaign's own rate
+ * time in the contact's zone (or, with send_time_optimization, the hour the contact usually reads:
+ * send-time-optimization.ts), personalization, the frequency cap, then the campaign's own rate
  * (a Redis slot reservation, like the pacer's), then a **conditional claim** of the step on the
  * enrollment (`current_step` moves from the step before to this one, `send_state: claimed`) and
  * the send through the conversations' outbound path (`Outbound.enqueue`, outbound id
@@ -32,11 +33,12 @@ import { conversationKey } from '../whatsapp/normalize.js';
 import type { TemplateParameter as GraphParameter } from '../whatsapp/outbound-types.js';
 import { paceKey, reserveSlot, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
 import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
-import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
+import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason, type TemplateParameter } from './models.js';
 import { renderParameters, tokensIn, type PersonalizationSubject } from './personalization.js';
 import { DEFAULT_SEND_RATE } from './schemas.js';
 import type { RecentCampaignSends } from './recent-sends.js';
 import { nextSendTime } from './send-window.js';
+import { optimizedSendTime, readingHabits, type ReadingHabit } from './send-time-optimization.js';
 import type { CampaignStore } from './store.js';
 import type { TemplateCatalog } from './templates.js';
 
@@ -122,10 +124,17 @@ export function createSender(deps: SenderDeps) {
     if (res.modifiedCount) count(`ended_${how.reason === 'skipped' ? (how.error?.code ?? 'skipped') : how.reason}`);
   }
 
-  async function postpone(enr: EnrollmentDoc, until: Date, why: string): Promise<void> {
-    await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, next_step_at: enr.next_step_at }, { $set: { next_step_at: until, updated_at: new Date() } });
+  async function postpone(enr: EnrollmentDoc, until: Date, why: string, also: Partial<EnrollmentDoc> = {}): Promise<void> {
+    await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, next_step_at: enr.next_step_at }, { $set: { ...also, next_step_at: until, updated_at: new Date() } });
     count(`postponed_${why}`);
   }
+
+  /** Rendered values as Graph's text parameters: a NAMED template's carry their placeholder's `parameter_name`, positional ones go in order. */
+  const textParameters = (params: readonly TemplateParameter[], values: string[]): GraphParameter[] =>
+    values.map((text, i) => {
+      const name = params[i]?.name;
+      return name ? { type: 'text', parameter_name: name, text } : { type: 'text', text };
+    });
 
   /** The template message of `step` for one recipient, or the tokens it lacks. */
   async function buildMessage(step: CampaignMessageDoc, to: string, subject: PersonalizationSubject): Promise<{ ok: true; message: ReturnType<typeof templateMessage> } | { ok: false; missing: string[] }> {
@@ -139,9 +148,9 @@ export function createSender(deps: SenderDeps) {
       const media = { link: step.header_media_url };
       components.push({ type: 'header', parameters: [format === 'VIDEO' ? { type: 'video', video: media } : format === 'DOCUMENT' ? { type: 'document', document: media } : { type: 'image', image: media }] });
     } else if (header.values.length) {
-      components.push({ type: 'header', parameters: header.values.map((text) => ({ type: 'text', text })) });
+      components.push({ type: 'header', parameters: textParameters(step.header_parameters, header.values) });
     }
-    if (body.values.length) components.push({ type: 'body', parameters: body.values.map((text) => ({ type: 'text', text })) });
+    if (body.values.length) components.push({ type: 'body', parameters: textParameters(step.template_parameters, body.values) });
     return { ok: true, message: templateMessage(to, { name: step.template_name, language: step.template_language, ...(components.length ? { components } : {}) }) };
   }
 
@@ -197,6 +206,15 @@ export function createSender(deps: SenderDeps) {
     const numberIntervalUs = slotIntervalUs(deps.maxMps);
     const cap = parseFrequencyCap(campaign.settings?.frequency_cap);
     const needsLead = steps.some((s) => [...s.template_parameters, ...s.header_parameters].some((p) => tokensIn(p.value).some((t) => t === 'deal_value' || t === 'score')));
+    // Send time optimization learns from the conversations of the organization's own numbers only.
+    const optimizing = campaign.settings?.send_time_optimization === true;
+    const historyNumbers = optimizing ? [...new Set([...(await deps.orgNumbers(orgId)), phoneNumberId])] : [];
+    /** Whether a due enrollment's next send waits for its recipient's usual hour: a new step without a send_time, not waited for already. */
+    const toOptimize = (enr: EnrollmentDoc) => {
+      if (!optimizing || enr.send_state === 'claimed') return false;
+      const step = stepAfter(enr.current_step);
+      return !!step && !step.send_time && enr.optimized_step !== step.step_number;
+    };
 
     let status = { active: true, at: Date.now() };
     const stillActive = async () => {
@@ -219,6 +237,13 @@ export function createSender(deps: SenderDeps) {
       const contactIds = due.map((e) => e.contact_id);
       const contacts = new Map((await Contact.find({ org_id: orgId, _id: { $in: contactIds } }).lean<ContactDoc[]>()).map((c) => [c._id, c]));
       const leads = needsLead ? await latestOpenLeads(orgId, contactIds) : new Map<string, { deal_value?: number | null; score?: number | null }>();
+      // One aggregation for the batch's recipients whose step waits for their usual hour.
+      const recipients = new Map<string, string | null | undefined>();
+      for (const enr of due) {
+        const c = toOptimize(enr) ? contacts.get(enr.contact_id) : undefined;
+        if (c) recipients.set(c.phone, c.timezone);
+      }
+      const habits = recipients.size ? await readingHabits(deps.log, recipients, historyNumbers, now) : new Map<string, ReadingHabit>();
 
       const one = async (enr: EnrollmentDoc): Promise<void> => {
         const recovering = enr.send_state === 'claimed';
@@ -259,6 +284,15 @@ export function createSender(deps: SenderDeps) {
           const when = nextSendTime(step.send_time, contact.timezone ?? '', enr.next_step_at);
           if (when.getTime() > at.getTime() + SEND_TIME_SLACK_MS) {
             await postpone(enr, when, 'send_time');
+            summary.postponed++;
+            return;
+          }
+        } else if (toOptimize(enr)) {
+          // Once per step: `optimized_step` marks the wait, so the step goes when it ends (whatever
+          // the habit says by then) and is never held more than a day for this.
+          const when = optimizedSendTime(habits.get(contact.phone), contact.timezone, at);
+          if (when.getTime() > at.getTime() + SEND_TIME_SLACK_MS) {
+            await postpone(enr, when, 'send_time_optimization', { optimized_step: step.step_number });
             summary.postponed++;
             return;
           }

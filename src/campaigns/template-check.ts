@@ -1,9 +1,41 @@
 /** Whether a campaign message can be sent as written: its template exists, is APPROVED and takes the parameters given. */
 import { AppError } from '../platform/http/errors.js';
-import type { CampaignMessageDoc } from './models.js';
+import type { CampaignMessageDoc, TemplateParameter } from './models.js';
 import type { TemplateCatalog, TemplateInfo } from './templates.js';
 
 export type TemplateRef = Pick<CampaignMessageDoc, 'template_name' | 'template_language' | 'template_parameters' | 'header_parameters' | 'header_media_url'>;
+
+const FIELD_COMPONENT = { template_parameters: 'BODY', header_parameters: 'HEADER' } as const;
+
+/**
+ * Whether a list of parameters fits its component (body or header text): a positional template
+ * takes exactly its count of parameters, unnamed and in order; a NAMED one takes each of the
+ * component's placeholder names once (any order), so an unknown name and a missing one are both
+ * named in the problem.
+ */
+function parameterMappingProblems(template: TemplateInfo, field: keyof typeof FIELD_COMPONENT, given: readonly TemplateParameter[], label: string): { path: string; message: string }[] {
+  const where = FIELD_COMPONENT[field].toLowerCase();
+  const count = field === 'template_parameters' ? template.body_parameter_count : template.header_parameter_count;
+  const component = template.components.find((c) => c.type === FIELD_COMPONENT[field]);
+  const expected = count > 0 ? (component?.parameter_names ?? []) : [];
+  const list = (names: readonly string[]) => names.map((n) => `{{${n}}}`).join(', ');
+  if (template.parameter_format !== 'NAMED' || expected.length === 0) {
+    const problems: { path: string; message: string }[] = [];
+    if (given.some((p) => p.name)) problems.push({ path: field, message: `${label} takes positional ${where} parameters ({{1}}, {{2}}…, in order): leave name out of ${field}` });
+    if (given.length !== count) problems.push({ path: field, message: `${label} takes ${count} ${where} parameter(s); ${field} has ${given.length}` });
+    return problems;
+  }
+  if (given.some((p) => !p.name)) {
+    return [{ path: field, message: `${label} has NAMED ${where} parameters: give each of ${field} the name of the placeholder it fills (${list(expected)})` }];
+  }
+  const names = given.map((p) => p.name as string);
+  const unknown = names.filter((n) => !expected.includes(n));
+  const missing = expected.filter((n) => !names.includes(n));
+  const problems: { path: string; message: string }[] = [];
+  if (unknown.length) problems.push({ path: field, message: `${label} has no ${where} parameter named ${unknown.join(', ')} (its ${where} takes ${list(expected)})` });
+  if (missing.length) problems.push({ path: field, message: `${label} needs ${field} for ${list(missing)} too` });
+  return problems;
+}
 
 /** The problems of `ref` against the account's templates (each `{ path, message }`), and the template when found. */
 export function templateProblems(ref: TemplateRef, templates: readonly TemplateInfo[]): { template?: TemplateInfo; problems: { path: string; message: string }[] } {
@@ -18,12 +50,8 @@ export function templateProblems(ref: TemplateRef, templates: readonly TemplateI
   }
   const problems: { path: string; message: string }[] = [];
   if (template.status !== 'APPROVED') problems.push({ path: 'template_name', message: `${label} is ${template.status || 'not approved'}: only APPROVED templates can be sent` });
-  if (ref.template_parameters.length !== template.body_parameter_count) {
-    problems.push({ path: 'template_parameters', message: `${label} takes ${template.body_parameter_count} body parameter(s); template_parameters has ${ref.template_parameters.length}` });
-  }
-  if (ref.header_parameters.length !== template.header_parameter_count) {
-    problems.push({ path: 'header_parameters', message: `${label} takes ${template.header_parameter_count} header parameter(s); header_parameters has ${ref.header_parameters.length}` });
-  }
+  problems.push(...parameterMappingProblems(template, 'template_parameters', ref.template_parameters, label));
+  problems.push(...parameterMappingProblems(template, 'header_parameters', ref.header_parameters, label));
   if (template.header_media_format && !ref.header_media_url) problems.push({ path: 'header_media_url', message: `${label} has a ${template.header_media_format} header: header_media_url is required` });
   if (!template.header_media_format && ref.header_media_url) problems.push({ path: 'header_media_url', message: `${label} has no media header: leave header_media_url out` });
   if (template.button_parameter_count > 0) problems.push({ path: 'template_name', message: `${label} has buttons that take parameters (a URL with a placeholder or a copy code), which campaigns do not send yet` });

@@ -12,6 +12,7 @@ export const createMessageRoute = createRoute({
   description: [
     'The template must be APPROVED in the WhatsApp Business Account and take exactly the parameters given (422 naming the problem); when the Graph API cannot be read: 503.',
     'Parameters: a string (literal, `{{first_name}}`, `{{name}}`, `{{email}}`, `{{company}}`, `{{deal_value}}`, `{{score}}`, `{{custom.<key>}}`, or text mixing them) or `{"value": "{{first_name}}", "fallback": "cliente"}`.',
+    'A positional template ({{1}}, {{2}}…) takes its parameters in order. A NAMED template ({{nombre}}…) takes one per placeholder, each naming it: `{"name": "nombre", "value": "{{first_name}}", "fallback": "cliente"}`; an unknown or missing name is a 422 naming it. Names are sent as WhatsApp’s `parameter_name`.',
     'Without WHATSAPP_BUSINESS_ACCOUNT_ID the template cannot be checked: the message is kept with `template_verified: false`.',
   ].join('\n\n'),
   request: {

@@ -23,6 +23,10 @@ export interface GraphSend {
   template?: string;
   /** Body parameters' texts. */
   params: string[];
+  /** Body parameters' `parameter_name`s (undefined for positional ones). */
+  names: (string | undefined)[];
+  /** Header text parameters as sent. */
+  header: { text?: string; parameter_name?: string }[];
   text?: string;
   at: number;
   wamid?: string;
@@ -33,6 +37,19 @@ export const SENDING_TEMPLATES = [
   template('promo', 'es', { bodyParams: 1 }),
   template('aviso', 'es', { bodyParams: 1, category: 'UTILITY' }),
   template('seguimiento', 'es', { bodyParams: 1 }),
+  // NAMED: the header and the body name their placeholders.
+  {
+    id: 'cumple-es',
+    name: 'cumple',
+    language: 'es',
+    category: 'MARKETING',
+    status: 'APPROVED',
+    parameter_format: 'NAMED',
+    components: [
+      { type: 'HEADER', format: 'TEXT', text: '¡Feliz día, {{nombre}}!', example: { header_text_named_params: [{ param_name: 'nombre', example: 'Laura' }] } },
+      { type: 'BODY', text: 'Te regalamos {{descuento}} en tu plan {{plan}}.', example: { body_text_named_params: [{ param_name: 'descuento', example: '20 %' }, { param_name: 'plan', example: 'Hogar' }] } },
+    ],
+  },
 ];
 
 /** A fake Graph API: sends (recorded, answered after `delayMs`), templates, and per-recipient errors. */
@@ -49,13 +66,16 @@ export async function startSendingGraph(options: { delayMs?: number } = {}) {
         res.end(JSON.stringify(body));
       };
       if (req.method === 'GET' && req.url?.includes('/message_templates')) return reply(200, { data: SENDING_TEMPLATES, paging: { cursors: { before: 'b', after: 'a' } } });
-      const body = JSON.parse(raw || '{}') as Json & { to?: string; type?: string; status?: string; template?: { name: string; components?: { type: string; parameters: { text?: string }[] }[] }; text?: { body: string } };
+      const body = JSON.parse(raw || '{}') as Json & { to?: string; type?: string; status?: string; template?: { name: string; components?: { type: string; parameters: { text?: string; parameter_name?: string }[] }[] }; text?: { body: string } };
+      const bodyParams = body.template?.components?.find((c) => c.type === 'body')?.parameters ?? [];
       if (body.status === 'read') return reply(200, { success: true });
       const to = String(body.to);
       const send: GraphSend = {
         to,
         type: String(body.type),
-        params: body.template?.components?.find((c) => c.type === 'body')?.parameters.map((p) => p.text ?? '') ?? [],
+        params: bodyParams.map((p) => p.text ?? ''),
+        names: bodyParams.map((p) => p.parameter_name),
+        header: body.template?.components?.find((c) => c.type === 'header')?.parameters ?? [],
         at: performance.now(),
         ...(body.template ? { template: body.template.name } : {}),
         ...(body.text ? { text: body.text.body } : {}),

@@ -1,9 +1,10 @@
-/** The sender's pure parts and Redis scripts: send times in a zone, frequency caps. */
+/** The sender's pure parts and Redis scripts: send times in a zone, the usual reading hour, frequency caps. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFrequencyCap, reserveUnderCap } from '../../../src/campaigns/frequency-cap.js';
-import { DEFAULT_TIMEZONE, nextSendTime, zoneOrDefault } from '../../../src/campaigns/send-window.js';
+import { optimizedSendTime, STO_MIN_POINTS, usualHour, type ReadingHabit } from '../../../src/campaigns/send-time-optimization.js';
+import { DEFAULT_TIMEZONE, localHour, nextLocalHour, nextSendTime, zoneOrDefault } from '../../../src/campaigns/send-window.js';
 import { TEST_REDIS_URL, deleteKeys } from '../../helpers/redis.js';
 
 describe('send time in the contact’s zone', () => {
@@ -24,6 +25,39 @@ describe('send time in the contact’s zone', () => {
     expect(zoneOrDefault(undefined)).toBe(DEFAULT_TIMEZONE);
     expect(zoneOrDefault('Marte/Olympus')).toBe(DEFAULT_TIMEZONE);
     expect(nextSendTime('10:00', 'Marte/Olympus', new Date('2026-03-10T14:00:00Z')).toISOString()).toBe('2026-03-10T15:00:00.000Z');
+  });
+});
+
+describe('the hour a contact usually reads (send time optimization)', () => {
+  const habit = (counts: Record<number, number>): ReadingHabit => {
+    const hours = Array.from({ length: 24 }, (_v, h) => counts[h] ?? 0);
+    return { hours, total: hours.reduce((a, b) => a + b, 0) };
+  };
+
+  it('is the most frequent hour; ties go to the one that comes first from now; too little history is none', () => {
+    expect(usualHour(habit({ 9: 4, 20: 2 }), 12)).toBe(9);
+    expect(usualHour(habit({ 9: 3, 20: 3 }), 12)).toBe(20);
+    expect(usualHour(habit({ 9: 3, 20: 3 }), 21)).toBe(9);
+    expect(usualHour(habit({ 9: 3, 20: 3 }), 9)).toBe(9);
+    expect(STO_MIN_POINTS).toBe(3);
+    expect(usualHour(habit({ 9: 2 }), 12)).toBeNull();
+    expect(usualHour(undefined, 12)).toBeNull();
+  });
+
+  it('sends at the next time the contact’s clock reads that hour, now when it reads it already, and never more than a day later', () => {
+    // 2026-03-10 14:20 UTC = 09:20 in Bogotá, 23:20 in Tokyo.
+    const now = new Date('2026-03-10T14:20:00Z');
+    expect(localHour(now, 'America/Bogota')).toBe(9);
+    expect(optimizedSendTime(habit({ 19: 5 }), null, now).toISOString()).toBe('2026-03-11T00:00:00.000Z');
+    expect(optimizedSendTime(habit({ 8: 5 }), 'America/Bogota', now).toISOString()).toBe('2026-03-11T13:00:00.000Z');
+    expect(optimizedSendTime(habit({ 9: 5 }), 'America/Bogota', now)).toEqual(now);
+    expect(optimizedSendTime(habit({ 7: 5 }), 'Asia/Tokyo', now).toISOString()).toBe('2026-03-10T22:00:00.000Z');
+    expect(optimizedSendTime(habit({ 7: 2 }), 'Asia/Tokyo', now)).toEqual(now);
+    for (let h = 0; h < 24; h++) {
+      const at = optimizedSendTime(habit({ [h]: 3 }), 'Europe/Madrid', new Date('2026-03-28T23:59:00Z'));
+      expect(at.getTime() - Date.parse('2026-03-28T23:59:00Z')).toBeLessThanOrEqual(24 * 3_600_000);
+    }
+    expect(nextLocalHour(10, 'Europe/Madrid', new Date('2026-03-28T12:00:00Z')).toISOString()).toBe('2026-03-29T08:00:00.000Z');
   });
 });
 

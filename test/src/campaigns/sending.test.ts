@@ -52,6 +52,23 @@ describe('the campaign sender', () => {
     expect(metrics).toMatch(/result="accepted",service="puente"} [1-9]/);
   }, 30_000);
 
+  it('sends a NAMED template’s header and body parameters with their parameter_name; a positional template’s in order without one', async () => {
+    const c = await s.contact({ first_name: 'Laura' });
+    const id = await s.campaign({
+      steps: [
+        { template_name: 'cumple', header_parameters: [{ name: 'nombre', value: '{{first_name}}', fallback: 'cliente' }], template_parameters: [{ name: 'plan', value: 'Hogar 300' }, { name: 'descuento', value: '20 %' }] },
+        { template_name: 'promo', template_parameters: ['{{first_name}}'] },
+      ],
+      contactIds: [c.id],
+    });
+    const steps = (await s.call(`/api/v1/campaigns/${id}/messages`).then((r) => r.json())) as { data: { template_verified: boolean; template_category: string }[] };
+    expect(steps.data.map((m) => [m.template_verified, m.template_category])).toEqual([[true, 'MARKETING'], [true, 'MARKETING']]);
+    await until(() => sendsTo(c.phone).length === 2, 10_000, 'both steps');
+    const [named, positional] = sendsTo(c.phone);
+    expect(named).toMatchObject({ template: 'cumple', params: ['Hogar 300', '20 %'], names: ['plan', 'descuento'], header: [{ type: 'text', parameter_name: 'nombre', text: 'Laura' }] });
+    expect(positional).toMatchObject({ template: 'promo', params: ['Laura'], names: [undefined], header: [] });
+  }, 20_000);
+
   describe('compliance at send time', () => {
     it('never sends to a contact who opted out or became do-not-contact after enrolling: the enrollment ends with the reason', async () => {
       const out = await s.contact();

@@ -109,11 +109,81 @@ describe('WhatsApp templates (GET /api/v1/templates) and the checks that use the
       expect((await json(await org.call(`/api/v1/campaigns/${id}/messages`))).total).toBe(0);
       serveTwoPages();
       expect((await org.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: message })).status).toBe(201);
-      // A NAMED template takes its parameters in the order the names first appear.
-      expect((await org.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'bienvenida_nombrada', template_language: 'es', template_parameters: ['{{first_name}}', '{{custom.plan}}'] } })).status).toBe(201);
     } finally {
       await fresh.deps.cleanup();
     }
+  });
+
+  describe('a NAMED template: each parameter names the placeholder it fills', () => {
+    let id = '';
+    const post = (body: Json) => acme.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'bienvenida_nombrada', template_language: 'es', ...body } });
+    const refused = async (res: Response, status: number, message: RegExp) => {
+      const body = await json(res);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      expect((body.error as Json).message).toMatch(message);
+      return body.error as Json;
+    };
+    beforeAll(async () => {
+      id = String((await json(await acme.call('/api/v1/campaigns', { method: 'POST', json: { name: 'Nombrada' } }))).id);
+    });
+    afterEach(() => nock.cleanAll());
+
+    it('stores the names, in any order, and answers them', async () => {
+      serveTwoPages();
+      const res = await post({ template_parameters: [{ name: 'plan', value: '{{custom.plan}}', fallback: 'Hogar' }, { name: 'nombre', value: '{{first_name}}', fallback: 'cliente' }] });
+      const body = await json(res);
+      expect(res.status, JSON.stringify(body)).toBe(201);
+      expect(body).toMatchObject({
+        template_verified: true,
+        template_parameters: [
+          { name: 'plan', value: '{{custom.plan}}', fallback: 'Hogar' },
+          { name: 'nombre', value: '{{first_name}}', fallback: 'cliente' },
+        ],
+      });
+      const listed = await json(await acme.read(`/api/v1/campaigns/${id}/messages`));
+      expect(((listed.data as Json[])[0] as Json).template_parameters).toEqual([
+        { name: 'plan', value: '{{custom.plan}}', fallback: 'Hogar' },
+        { name: 'nombre', value: '{{first_name}}', fallback: 'cliente' },
+      ]);
+    });
+
+    it('refuses positional parameters, unknown and missing names with a 422 naming them', async () => {
+      serveTwoPages();
+      await acme.read('/api/v1/templates?refresh=true');
+      const positional = await refused(await post({ template_parameters: ['{{first_name}}', 'Hogar'] }), 422, /template bienvenida_nombrada \(es\) has NAMED body parameters: give each of template_parameters the name of the placeholder it fills \(\{\{nombre\}\}, \{\{plan\}\}\)/);
+      expect(positional).toMatchObject({ code: 'INVALID_VALUE', details: [{ path: 'template_parameters' }] });
+      const wrong = await refused(await post({ template_parameters: [{ name: 'nombre', value: 'Ana' }, { name: 'plan_nuevo', value: 'Hogar' }] }), 422, /has no body parameter named plan_nuevo.*needs template_parameters for \{\{plan\}\} too/);
+      expect(wrong.details).toEqual([
+        { path: 'template_parameters', message: expect.stringContaining('plan_nuevo') },
+        { path: 'template_parameters', message: expect.stringContaining('{{plan}}') },
+      ]);
+      await refused(await post({ template_parameters: [{ name: 'nombre', value: 'Ana' }] }), 422, /needs template_parameters for \{\{plan\}\} too/);
+      // Names for a positional template.
+      await refused(await acme.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'con_imagen', template_language: 'es', header_media_url: 'https://cdn.ejemplo.co/a.jpg', template_parameters: [{ name: 'nombre', value: 'Ana' }] } }), 422, /takes positional body parameters.*leave name out/);
+    });
+
+    it('refuses a mix of named and unnamed parameters, a name given twice (422) and a malformed name (400) before asking Graph', async () => {
+      // No Graph interceptor: these are refused on their own.
+      await refused(await post({ template_parameters: [{ name: 'nombre', value: 'Ana' }, 'Hogar'] }), 422, /name every parameter .* or none/);
+      await refused(await post({ template_parameters: [{ name: 'nombre', value: 'Ana' }, { name: 'nombre', value: 'Beto' }] }), 422, /parameter name nombre is given more than once/);
+      const malformed = await post({ template_parameters: [{ name: 'Nombre Completo', value: 'Ana' }, { name: 'plan', value: 'Hogar' }] });
+      expect(malformed.status).toBe(400);
+      expect((await json(malformed)).error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    });
+
+    it('checks a PATCH of the parameters against the template again', async () => {
+      serveTwoPages();
+      const created = await json(await post({ step_number: 9, template_parameters: [{ name: 'nombre', value: 'Ana' }, { name: 'plan', value: 'Hogar' }] }));
+      serveTwoPages();
+      await refused(await acme.call(`/api/v1/campaigns/${id}/messages/${String(created.id)}`, { method: 'PATCH', json: { template_parameters: [{ name: 'nombre', value: 'Ana' }, { name: 'ciudad', value: 'Cali' }] } }), 422, /no body parameter named ciudad/);
+      serveTwoPages();
+      const patched = await acme.call(`/api/v1/campaigns/${id}/messages/${String(created.id)}`, { method: 'PATCH', json: { template_parameters: [{ name: 'plan', value: 'Fibra' }, { name: 'nombre', value: '{{first_name}}', fallback: 'cliente' }] } });
+      expect(patched.status).toBe(200);
+      expect((await json(patched)).template_parameters).toEqual([
+        { name: 'plan', value: 'Fibra', fallback: null },
+        { name: 'nombre', value: '{{first_name}}', fallback: 'cliente' },
+      ]);
+    });
   });
 
   it('start checks every step’s template again: one paused since is a 422 naming the step', async () => {
@@ -140,6 +210,9 @@ describe('WhatsApp templates (GET /api/v1/templates) and the checks that use the
       const id = String((await json(await org.call('/api/v1/campaigns', { method: 'POST', json: { name: 'Sin WABA' } }))).id);
       const message = await json(await org.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'cualquiera', template_language: 'es', template_parameters: ['{{first_name}}'] } }));
       expect(message).toMatchObject({ template_verified: false, template_verified_at: null, template_category: null });
+      // Names cannot be checked against a template either: kept as given (their shape is checked).
+      const named = await json(await org.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'cualquiera', template_language: 'es', template_parameters: [{ name: 'nombre', value: '{{first_name}}' }] } }));
+      expect(named).toMatchObject({ template_verified: false, template_parameters: [{ name: 'nombre', value: '{{first_name}}', fallback: null }] });
       // Tokens and shapes are still checked.
       expect((await org.call(`/api/v1/campaigns/${id}/messages`, { method: 'POST', json: { template_name: 'x', template_language: 'es', template_parameters: ['{{apodo}}'] } })).status).toBe(422);
       expect((await org.call(`/api/v1/campaigns/${id}/start`, { method: 'POST' })).status).toBe(200);
