@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { newEvent, noEvents, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
+import { newEvent, noEvents, OUTBOX_AT_FIELD, OUTBOX_FIELD, outboxFields, outboxUpdate, type EventRecorder } from '../platform/events/outbox.js';
 import type { EventResource, EventType, PuenteEvent } from '../platform/events/types.js';
 import { createBulkWriter } from '../platform/mongo/batch.js';
 import type { MessageModel, LoggedError, LoggedMessage } from './message-log.js';
@@ -34,6 +34,38 @@ function defined<T extends object>(value: T): T {
 /** A logged message as its events carry it (src/platform/events/catalog.ts, `EventMessage`). */
 function messageEventSnapshot(m: Pick<LoggedMessage, 'wamid' | 'direction' | 'author' | 'type' | 'text' | 'waId' | 'phoneNumberId' | 'ticketId' | 'at'>): Record<string, unknown> {
   return { id: m.wamid ?? null, direction: m.direction, author: m.author, type: m.type, text: m.text ?? null, user_phone: m.waId, phone_number_id: m.phoneNumberId, ticket_id: m.ticketId ?? null, at: m.at.toISOString() };
+}
+
+/**
+ * A status change that records delivery events (message.sent/delivered/read/failed), as a pipeline
+ * update: the same change as `$set` + `$addToSet: { statusHistory }` + the outbox `$push`/`$min`,
+ * but each event's `data.message.campaign_id` is read from the document's own `campaignId` (set
+ * when a campaign step was logged as queued) inside that same write. So the event is still recorded
+ * atomically with the status it reports (a crash can neither lose nor invent it), a campaign
+ * message's events name their campaign, and no status pays an extra read to find out whether its
+ * message is a campaign's: the common path stays one update (the plain one when nobody wants the
+ * events). Everything else is passed as `$literal`, so no value (an error title with a `$`) is
+ * read as an expression.
+ */
+function statusWithEvents(set: Record<string, unknown>, entry: { status: string; at: Date }, events: readonly PuenteEvent[]): mongo.Document[] {
+  const history = { $ifNull: ['$statusHistory', []] };
+  const withCampaign = ({ data, ...event }: PuenteEvent) => ({
+    $mergeObjects: [
+      { $literal: event },
+      { data: { message: { $mergeObjects: [{ $literal: (data as { message: Record<string, unknown> }).message }, { campaign_id: { $ifNull: ['$campaignId', null] } }] } } },
+    ],
+  });
+  return [
+    {
+      $set: {
+        ...Object.fromEntries(Object.entries(set).map(([k, v]) => [k, { $literal: v }])),
+        // $addToSet's meaning: the entry once, whatever else the history holds.
+        statusHistory: { $cond: [{ $in: [{ $literal: entry }, history] }, history, { $concatArrays: [history, [{ $literal: entry }]] }] },
+        [OUTBOX_FIELD]: { $concatArrays: [{ $ifNull: [`$${OUTBOX_FIELD}`, []] }, events.map(withCampaign)] },
+        [OUTBOX_AT_FIELD]: { $min: [`$${OUTBOX_AT_FIELD}`, { $literal: events[0]!.occurred_at }] },
+      },
+    },
+  ];
 }
 
 const DELIVERY_EVENTS: Partial<Record<string, EventType>> = { sent: 'message.sent', delivered: 'message.delivered', read: 'message.read', failed: 'message.failed' };
@@ -206,21 +238,18 @@ export function createConversationLog(model: MessageModel, eventDeps: MessageEve
           ? await messageEvents(
               update.phoneNumberId,
               update.wamid,
+              // campaign_id: filled in by the write from the document itself (statusWithEvents).
               [{ type, data: { message: { id: update.wamid, recipient: update.recipient ?? null, phone_number_id: update.phoneNumberId, status: update.status, error: update.error ? { code: update.error.code, title: update.error.title ?? null } : null, campaign_id: null, at: update.at.toISOString() } } }],
               update.at,
             )
           : [];
-      const outbox = outboxUpdate(recorded);
+      const set = { status: update.status, statusRank: rank, updatedAt: new Date(), ...(update.error ? { error: update.error } : {}) };
       const advanced =
         rank === undefined
           ? { matchedCount: 0 }
           : await model.collection.updateOne(
               { wamid: update.wamid, statusRank: { $lt: rank } },
-              {
-                $set: { status: update.status, statusRank: rank, updatedAt: new Date(), ...(update.error ? { error: update.error } : {}) },
-                $addToSet: { statusHistory: entry },
-                ...(recorded.length ? { $push: outbox.$push, $min: outbox.$min } : {}),
-              } as mongo.Document,
+              recorded.length ? statusWithEvents(set, entry, recorded) : ({ $set: set, $addToSet: { statusHistory: entry } } as mongo.Document),
             );
       if (advanced.matchedCount > 0) {
         if (recorded.length) events.flush(collection, { wamid: update.wamid });
