@@ -1,12 +1,15 @@
 /**
- * The Graph API surface Puente calls: `POST /{version}/{phone-number-id}/messages`. Checks run in
- * Meta's order: the access token (190), the sender number (100), the body's fields (100/131009),
- * and last the 24 h customer service window (131047). Any answer other than a success carries
- * Meta's error envelope (graph-errors.ts).
+ * The Graph API surface Puente calls: `POST /{version}/{phone-number-id}/messages` and
+ * `GET /{version}/{waba-id}/message_templates`. Sends are checked in Meta's order: the access token
+ * (190), the sender number (100), the body's fields (100/131009), a template against the account's
+ * templates (132001, 132015/132016, 132012, 132000: templates.ts), and last the 24 h customer
+ * service window (131047). Any answer other than a success carries Meta's error envelope
+ * (graph-errors.ts).
  */
 import { Hono, type Context } from 'hono';
 import { GraphError, invalidParameter, invalidToken, reEngagement, unknownObject } from './graph-errors.js';
 import type { OutboundInfo, PhoneBook } from './phones.js';
+import { checkTemplateSend, templatePage, type RenderedTemplate, type SimTemplate } from './templates.js';
 import type { SimMessage } from './types.js';
 import { validateSend } from './validate-send.js';
 import { businessWamid } from './wamid.js';
@@ -14,6 +17,9 @@ import { businessWamid } from './wamid.js';
 export interface GraphAppDeps {
   accessToken: string;
   phoneNumberId: string;
+  /** The WhatsApp Business Account whose templates are listed (other ids: error 100). */
+  wabaId: string;
+  templates: readonly SimTemplate[];
   phones: PhoneBook;
   now: () => number;
   /** A message was accepted: record-keeping is done, statuses are the caller's to schedule. */
@@ -37,6 +43,23 @@ function bearer(c: Context): string | undefined {
 
 export function createGraphApp(deps: GraphAppDeps): Hono {
   const app = new Hono();
+
+  app.get('/:version/:wabaId/message_templates', (c) => {
+    const token = bearer(c);
+    if (token === undefined || token === '') return answerError(c, invalidToken(token === undefined));
+    if (token !== deps.accessToken) return answerError(c, invalidToken(false));
+    const { version, wabaId } = c.req.param();
+    if (!/^v\d+\.\d+$/.test(version)) return answerError(c, invalidParameter(`Unknown path components: /${version}/${wabaId}/message_templates`));
+    if (wabaId !== deps.wabaId) return answerError(c, unknownObject(wabaId, 'get'));
+    // `fields` is accepted and ignored: every template is listed with all its fields.
+    const origin = new URL(c.req.url).origin;
+    try {
+      return c.json(templatePage(deps.templates, { limit: c.req.query('limit'), after: c.req.query('after') }, (after, limit) => `${origin}/${version}/${wabaId}/message_templates?limit=${limit}&after=${after}`));
+    } catch (error) {
+      if (error instanceof GraphError) return answerError(c, error);
+      throw error;
+    }
+  });
 
   app.post('/:version/:phoneNumberId/messages', async (c) => {
     const token = bearer(c);
@@ -69,6 +92,15 @@ export function createGraphApp(deps: GraphAppDeps): Hono {
       return c.json({ success: true });
     }
 
+    let rendered: RenderedTemplate | undefined;
+    if (request.type === 'template') {
+      try {
+        rendered = checkTemplateSend(deps.templates, request.body['template'] as Record<string, unknown>);
+      } catch (error) {
+        if (error instanceof GraphError) return answerError(c, error);
+        throw error;
+      }
+    }
     if (request.freeForm && !deps.phones.windowOpen(request.to)) return answerError(c, reEngagement());
 
     const message: SimMessage = {
@@ -80,6 +112,7 @@ export function createGraphApp(deps: GraphAppDeps): Hono {
       // Accepted by Meta is one grey tick on the phone; the `sent` webhook follows.
       status: 'sent',
       at: new Date(deps.now()).toISOString(),
+      ...(rendered ? { rendered } : {}),
     };
     const info = deps.phones.recordOutbound(message, {
       template: !request.freeForm,

@@ -94,13 +94,13 @@ export function reEngagement(): GraphError {
   });
 }
 
-/** 100 / subcode 33: the phone number id in the path is not one this token can send from. */
-export function unknownObject(id: string): GraphError {
+/** 100 / subcode 33: the phone number id (or WhatsApp Business Account id) in the path is not one this token can use. */
+export function unknownObject(id: string, method: 'post' | 'get' = 'post'): GraphError {
   return new GraphError({
     status: 400,
     code: 100,
     subcode: 33,
-    message: `Unsupported post request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
-    details: `Unknown phone number id ${id}`,
+    message: `Unsupported ${method} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    details: method === 'post' ? `Unknown phone number id ${id}` : `Unknown WhatsApp Business Account id ${id}`,
   });
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createGraphApp } from './graph-app.js';
 import { inboundMessage } from './inbound-messages.js';
 import { PhoneBook, type OutboundInfo } from './phones.js';
+import { DEFAULT_TEMPLATES } from './templates.js';
 import type { SimMessage, SimStatus, SimStatusEvent, UserInput, WhatsAppSimOptions, WhatsAppSimulator } from './types.js';
 import { userWamid } from './wamid.js';
 import { createWebhookPoster } from './webhook-delivery.js';
@@ -16,6 +17,7 @@ import { inboundWebhook, statusWebhook, unixSeconds, type BusinessIdentity } fro
 import { createHttpListener } from '../http-listener.js';
 
 export type { SimMessage, SimStatus, SimStatusEvent, UserInput, WhatsAppSimOptions, WhatsAppSimulator } from './types.js';
+export { DEFAULT_TEMPLATES, type RenderedTemplate, type SimTemplate } from './templates.js';
 export { WebhookDeliveryError, metaJson, signMetaBody } from './webhook-delivery.js';
 export { UnknownOptionError } from './inbound-messages.js';
 
@@ -79,12 +81,15 @@ export function createWhatsAppSimulator(options: WhatsAppSimOptions): WhatsAppSi
     });
   }
 
-  const app = createGraphApp({ accessToken: options.accessToken, phoneNumberId: options.phoneNumberId, phones, now, accepted });
+  const templates = options.templates ?? DEFAULT_TEMPLATES;
+  const app = createGraphApp({ accessToken: options.accessToken, phoneNumberId: options.phoneNumberId, wabaId: business.wabaId, templates, phones, now, accepted });
   const http = createHttpListener(app, 'WhatsApp simulator');
 
   return {
     app,
     events,
+    wabaId: business.wabaId,
+    templates,
 
     async userSends(waId: string, input: UserInput, profileName?: string): Promise<SimMessage> {
       if (!/^\d{7,15}$/.test(waId)) throw new TypeError(`A WhatsApp id is 7 to 15 digits, got "${waId}"`);

@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Hono } from 'hono';
+import type { RenderedTemplate, SimTemplate } from './templates.js';
 
 export interface WhatsAppSimOptions {
   /** Puente's POST /webhook, where Meta posts (e.g. http://127.0.0.1:3000/webhook). */
@@ -15,7 +16,10 @@ export interface WhatsAppSimOptions {
   /** The business number's id (WHATSAPP_PHONE_NUMBER_ID). */
   phoneNumberId: string;
   displayPhoneNumber?: string;
+  /** The WhatsApp Business Account id (webhooks' `entry[].id`, the templates' path). Default 100000000000001. */
   wabaId?: string;
+  /** Not in the design, optional: the account's message templates. Default: templates.ts' DEFAULT_TEMPLATES. */
+  templates?: SimTemplate[];
   /** Default ~150 / ~500 ms after the send was accepted. */
   statusDelaysMs?: { sent: number; delivered: number };
   /**
@@ -47,6 +51,8 @@ export interface SimMessage {
   status: SimStatus;
   /** ISO time. */
   at: string;
+  /** A business template message: what the phone shows (the template's text with the parameters filled in). */
+  rendered?: RenderedTemplate;
 }
 
 export interface SimStatusEvent {
@@ -57,8 +63,12 @@ export interface SimStatusEvent {
 }
 
 export interface WhatsAppSimulator {
-  /** The Graph API surface: `POST /:version/:phoneNumberId/messages`. */
+  /** The Graph API surface: `POST /:version/:phoneNumberId/messages`, `GET /:version/:wabaId/message_templates`. */
   app: Hono;
+  /** The simulated WhatsApp Business Account (WHATSAPP_BUSINESS_ACCOUNT_ID for Puente). */
+  wabaId: string;
+  /** Its message templates. */
+  templates: readonly SimTemplate[];
   /** Default port 0, host 127.0.0.1; resolves with the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;

@@ -40,6 +40,7 @@ async function startSimulators(env: Record<string, string | undefined>, puenteUr
       phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID ?? '',
     });
     env.WHATSAPP_API_URL = await started.whatsapp.listen(0, '127.0.0.1');
+    env.WHATSAPP_BUSINESS_ACCOUNT_ID ||= started.whatsapp.wabaId; // campaign steps are checked against the simulator's templates
   }
   if (!env.CRM_BASE_URL) {
     started.crm = createCrmSimulator({ puenteUrl, crmApiToken: env.CRM_API_TOKEN ?? '', botApiToken: env.BOT_API_TOKEN ?? '', botSignatureSecret: env.BOT_SIGNATURE_SECRET ?? '' });

@@ -28,8 +28,9 @@ export function contentOfInbound(body) {
   }
 }
 
-export function contentOfOutbound(body) {
-  // What the business sent: the Graph API send request body.
+export function contentOfOutbound(body, rendered) {
+  // What the business sent: the Graph API send request body (and, for a template, the simulator's
+  // rendering of it: the template's text with the parameters filled in).
   const b = body ?? {};
   switch (b.type) {
     case 'text':
@@ -51,15 +52,28 @@ export function contentOfOutbound(body) {
     case 'audio':
       return { voice: true };
     case 'template':
-      return { text: `📋 Plantilla «${b.template?.name ?? ''}»` };
+      return rendered ? contentOfTemplate(rendered) : { text: `📋 Plantilla «${b.template?.name ?? ''}»` };
     default:
       return { text: `[${b.type ?? 'mensaje'}]` };
   }
 }
 
+function contentOfTemplate(r) {
+  const content = { header: r.header ?? undefined, text: r.body ?? '', footer: r.footer ?? undefined };
+  if (r.headerFormat === 'IMAGE' || r.headerFormat === 'VIDEO') Object.assign(content, { photo: true, photoLink: r.headerLink ?? undefined });
+  if (r.headerFormat === 'DOCUMENT') {
+    const link = r.headerLink ?? '';
+    content.doc = { name: link.split('/').pop() || 'documento', sub: link ? hostOf(link) : 'documento' };
+  }
+  // Quick replies the send gave a payload: a tap answers with it, as on a phone.
+  const buttons = (r.buttons ?? []).filter((btn) => btn.payload).map((btn) => ({ id: btn.payload, title: btn.text }));
+  if (buttons.length) content.buttons = buttons;
+  return content;
+}
+
 export function previewOf(message) {
   if (!message) return 'Mensaje';
-  const content = message.direction === 'in' ? contentOfInbound(message.body) : contentOfOutbound(message.body);
+  const content = message.direction === 'in' ? contentOfInbound(message.body) : contentOfOutbound(message.body, message.rendered);
   if (content.text) return content.text.replace(/[*_~`]/g, '');
   if (content.photo) return '📷 Foto';
   if (content.doc) return `📄 ${content.doc.name}`;

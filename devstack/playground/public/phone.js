@@ -67,7 +67,7 @@ export function renderPhone() {
 }
 
 function phoneMessage(message, side, first, conversation) {
-  const content = side === 'out' ? contentOfInbound(message.body) : contentOfOutbound(message.body);
+  const content = side === 'out' ? contentOfInbound(message.body) : contentOfOutbound(message.body, message.rendered);
   const bubble = el('div', { class: 'bubble' });
   const contextId = message.body?.context?.id;
   if (contextId) {

@@ -22,7 +22,8 @@ afterEach(async () => {
 });
 
 const HOUR = 60 * 60 * 1000;
-const template = (to: string) => ({ messaging_product: 'whatsapp', to, type: 'template', template: { name: 'recordatorio_pago', language: { code: 'es' } } });
+/** A template of the simulator's catalog that takes no parameters. */
+const template = (to: string) => ({ messaging_product: 'whatsapp', to, type: 'template', template: { name: 'aviso_mantenimiento', language: { code: 'es' } } });
 
 describe('the access token', () => {
   it('answers 401 code 190 without an Authorization header, with no error_data (as Meta)', async () => {

@@ -89,7 +89,7 @@ describe('status webhooks', () => {
   });
 
   it('bills a template as utility in its statuses', async () => {
-    await graphSend(sim, { messaging_product: 'whatsapp', to: USER, type: 'template', template: { name: 'aviso', language: { code: 'es' } } });
+    await graphSend(sim, { messaging_product: 'whatsapp', to: USER, type: 'template', template: { name: 'aviso_mantenimiento', language: { code: 'es' } } });
     const [sent] = await waitFor(() => receiver.statuses().length >= 1 && receiver.statuses(), 'sent');
     expect(sent?.['pricing']).toEqual({ billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
   });
