@@ -358,15 +358,19 @@ describe('PUENTE_ROLE=all with PUENTE_WORKER_PROCESSES', () => {
     });
     pids.add(parent.pid!);
     const logs = captureLogs(parent);
-    const byChild = (msg: string) => logs.find((r) => r.msg.startsWith(msg) && r.pid !== parent.pid);
-    await waitFor(() => byChild('puente started') !== undefined, 25_000, 'the worker process started');
-    const childPid = byChild('puente started')!.pid as number;
-    pids.add(childPid);
+    const byChild = (msg: string, pid?: number) => logs.find((r) => r.msg.startsWith(msg) && r.pid !== parent.pid && (pid === undefined || r.pid === pid));
+    // Both children (the conversation one and the background one) must be up: one still booting
+    // when its parent dies would be left behind by this test otherwise.
+    await waitFor(() => logs.records.filter((r) => r.msg === 'puente started' && r.pid !== parent.pid).length === 2, 25_000, 'both worker processes started');
+    const childPids = logs.records.filter((r) => r.msg === 'puente started' && r.pid !== parent.pid).map((r) => r.pid as number);
+    for (const pid of childPids) pids.add(pid);
 
     parent.kill('SIGKILL');
-    // The orphan keeps writing to the inherited stdout pipe, so its goodbye is still visible here.
-    await waitFor(() => byChild('shutdown complete') !== undefined, 25_000, 'the orphaned worker shut down');
-    expect(byChild('parent process went away')).toMatchObject({ level: 40, pid: childPid, parentPid: parent.pid });
-    await waitFor(() => isGone(childPid), 10_000, 'the orphaned worker exited');
+    // The orphans keep writing to the inherited stdout pipe, so their goodbyes are still visible here.
+    for (const childPid of childPids) {
+      await waitFor(() => byChild('shutdown complete', childPid) !== undefined, 25_000, `the orphaned worker ${childPid} shut down`);
+      expect(byChild('parent process went away', childPid)).toMatchObject({ level: 40, pid: childPid, parentPid: parent.pid });
+      await waitFor(() => isGone(childPid), 10_000, `the orphaned worker ${childPid} exited`);
+    }
   }, 60_000);
 });
