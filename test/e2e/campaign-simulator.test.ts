@@ -6,7 +6,7 @@
  * phone shows the rendered templates, and the simulator's status webhooks reach the funnel.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWhatsAppSimulator, type WhatsAppSimulator } from '../../devstack/whatsapp-sim/index.js';
 import { startPuente, type Running } from '../../src/app/start.js';
@@ -14,16 +14,6 @@ import { createLogger } from '../../src/platform/logging/logger.js';
 import { deleteKeys, testConfig, testEnv } from '../helpers/deps.js';
 import { waitFor } from '../helpers/redis.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Json = Record<string, unknown>;
 

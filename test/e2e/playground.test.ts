@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,16 +19,6 @@ const STEP_MS = 15_000;
 /** Where the walk leaves its screenshots (outside the repository). */
 const SHOTS = join(tmpdir(), 'puente-playground-shots');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // CI installs Chromium (.ci/run); on a laptop without it the walk is skipped, and says so.
 const haveChromium = existsSync(CHROMIUM);
