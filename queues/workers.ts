@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../src/platform/logging/logger.js';
 import type { Mailbox } from './mailbox.js';
 
-/** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
 /**
  * Which worker processes run a definition. `conversation` (the default): the message road —
  * lanes, outbound sends, receipts, statuses. `background`: work that may wait a little — campaign
@@ -15,6 +14,7 @@ export type WorkerTier = 'conversation' | 'background';
 /** What a process runs: every definition (`all`), or one tier's (PUENTE_WORKER_TIER). */
 export type WorkerTierChoice = WorkerTier | 'all';
 
+/** A processor bound to a queue. Feature modules (lanes, outbound, CRM) contribute these. */
 export interface WorkerDefinition {
   queue: string;
   /** Default `conversation`. */
