@@ -90,7 +90,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     deps.logger.warn({ role, workerProcesses: config.PUENTE_WORKER_PROCESSES }, 'PUENTE_WORKER_PROCESSES is ignored unless PUENTE_ROLE=all');
   }
   if (role === 'worker' || (role === 'all' && !forkWorkers)) {
-    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning, config.PUENTE_WORKER_TIER);
+    workers = startWorkers(deps, [...workerDefinitions(deps), ...(options.extraWorkers?.(deps) ?? [])], options.workerTuning, role === 'worker' ? config.PUENTE_WORKER_TIER : 'all');
     // Idempotent (a job scheduler), so every worker process may do it.
     await deps.conversations.scheduleJanitor();
     if (forkedChild) {
