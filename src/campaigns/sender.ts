@@ -28,17 +28,16 @@ import { campaignOutboundId, type Outbound, type OutboundItem } from '../convers
 import { leadModels } from '../leads/models.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { Metrics } from '../platform/metrics/registry.js';
-import { templateMessage } from '../whatsapp/messages.js';
 import { conversationKey } from '../whatsapp/normalize.js';
-import type { TemplateParameter as GraphParameter } from '../whatsapp/outbound-types.js';
 import { paceKey, reserveSlot, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
 import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
-import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason, type TemplateParameter } from './models.js';
-import { renderParameters, tokensIn, type PersonalizationSubject } from './personalization.js';
+import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
+import { tokensIn } from './personalization.js';
 import { DEFAULT_SEND_RATE } from './schemas.js';
 import type { RecentCampaignSends } from './recent-sends.js';
 import { nextSendTime } from './send-window.js';
 import { optimizedSendTime, readingHabits, type ReadingHabit } from './send-time-optimization.js';
+import { stepMessageBuilder } from './step-message.js';
 import type { CampaignStore } from './store.js';
 import type { TemplateCatalog } from './templates.js';
 
@@ -129,43 +128,7 @@ export function createSender(deps: SenderDeps) {
     count(`postponed_${why}`);
   }
 
-  /** Rendered values as Graph's text parameters: a NAMED template's carry their placeholder's `parameter_name`, positional ones go in order. */
-  const textParameters = (params: readonly TemplateParameter[], values: string[]): GraphParameter[] =>
-    values.map((text, i) => {
-      const name = params[i]?.name;
-      return name ? { type: 'text', parameter_name: name, text } : { type: 'text', text };
-    });
-
-  /** The template message of `step` for one recipient, or the tokens it lacks. */
-  async function buildMessage(step: CampaignMessageDoc, to: string, subject: PersonalizationSubject): Promise<{ ok: true; message: ReturnType<typeof templateMessage> } | { ok: false; missing: string[] }> {
-    const body = renderParameters(step.template_parameters ?? [], subject);
-    const header = renderParameters(step.header_parameters ?? [], subject);
-    const missing = [...(body.ok ? [] : body.missing), ...(header.ok ? [] : header.missing)];
-    if (!body.ok || !header.ok) return { ok: false, missing };
-    const components: { type: 'header' | 'body'; parameters: GraphParameter[] }[] = [];
-    if (step.header_media_url) {
-      const format = await headerFormat(step);
-      const media = { link: step.header_media_url };
-      components.push({ type: 'header', parameters: [format === 'VIDEO' ? { type: 'video', video: media } : format === 'DOCUMENT' ? { type: 'document', document: media } : { type: 'image', image: media }] });
-    } else if (header.values.length) {
-      components.push({ type: 'header', parameters: textParameters(step.header_parameters, header.values) });
-    }
-    if (body.values.length) components.push({ type: 'body', parameters: textParameters(step.template_parameters, body.values) });
-    return { ok: true, message: templateMessage(to, { name: step.template_name, language: step.template_language, ...(components.length ? { components } : {}) }) };
-  }
-
-  /** The media kind of a step's header: from the account's templates when readable, else from the link. */
-  async function headerFormat(step: CampaignMessageDoc): Promise<string> {
-    if (deps.templates.configured) {
-      const list = await deps.templates.list().catch(() => []);
-      const found = list.find((t) => t.name === step.template_name && t.language === step.template_language);
-      if (found?.header_media_format) return found.header_media_format;
-    }
-    const path = step.header_media_url?.toLowerCase().split('?')[0] ?? '';
-    if (/\.(mp4|3gp)$/.test(path)) return 'VIDEO';
-    if (/\.(pdf|docx?|xlsx?|pptx?|txt)$/.test(path)) return 'DOCUMENT';
-    return 'IMAGE';
-  }
+  const buildMessage = stepMessageBuilder(deps.templates);
 
   /**
    * Sends the due steps of one campaign until none is due, the campaign stops being active, or the
