@@ -109,6 +109,8 @@ describe.skipIf(!haveChromium)('the playground in a real browser: a user, the bo
     await page.getByTestId('resolve-ticket').click();
     await waitOnPhone('in', 'Tu consulta quedó resuelta');
     await page.locator('[data-testid="ticket"][data-status="closed"]').first().waitFor({ timeout: STEP_MS });
+    // The bot's own menu comes right after: counted before it arrived, it passed for the answer to "hola de nuevo".
+    await waitOnPhone('in', 'Tu conversación con el asesor terminó');
     const menusBefore = await page.locator('[data-testid="phone-message"][data-direction="in"]', { hasText: 'Ver opciones' }).count();
     await userWrites('hola de nuevo');
     await expect.poll(() => page.locator('[data-testid="phone-message"][data-direction="in"]', { hasText: 'Ver opciones' }).count(), { timeout: STEP_MS }).toBeGreaterThan(menusBefore);
