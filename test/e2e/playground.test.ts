@@ -68,11 +68,15 @@ describe.skipIf(!haveChromium)('the playground in a real browser: a user, the bo
 
   it('walks the whole story on the page, in order', async () => {
     await page.getByTestId('new-user').click();
+    // The page draws the new user in its next animation frame, so the picker read right after the
+    // click can still show the user the page made up on load. It is read once the new user's first
+    // message is on the phone (drawn in the same frame), and the simulator must agree on who wrote.
+    await userWrites('hola');
     const waId = await page.getByTestId('user-select').inputValue();
     expect(waId).toMatch(/^57300\d{7}$/);
+    expect(whatsapp.users().map((u) => u.waId)).toEqual([waId]);
 
     // The bot greets with the menu; the user taps "talk to a person" and authenticates.
-    await userWrites('hola');
     await waitOnPhone('in', '¿Qué necesitas hoy?');
     await page.getByTestId('list-open').last().click();
     await page.getByTestId('list-row').filter({ hasText: 'Hablar con un asesor' }).click();
