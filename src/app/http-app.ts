@@ -6,7 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bearerAuth } from '../platform/http/auth.js';
 import { createErrorHandler } from '../platform/http/error-handler.js';
 import { AppError, validationError } from '../platform/http/errors.js';
-import { limitBody, observeRequests } from '../platform/http/middleware.js';
+import { emptyJsonBodyIsNoBody, limitBody, observeRequests } from '../platform/http/middleware.js';
 import { rateLimit } from '../platform/http/rate-limit.js';
 import { createRouteGroup, ROUTE_GROUPS, type RouteGroup, type RouteGroupName, type RouteGroupSpec } from '../platform/http/route-group.js';
 import type { AppEnv } from '../platform/http/types.js';
@@ -84,6 +84,7 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.use('*', observeRequests(deps.logger, deps.metrics, (extras.devMounts ?? []).map((mount) => mount.path)));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES, Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>));
+  app.use('*', emptyJsonBodyIsNoBody('/api/'));
 
   app.route('/', healthRoutes(deps, extras.workerProcesses ? { workerProcesses: extras.workerProcesses } : {}));
 

@@ -70,3 +70,21 @@ export function limitBody(defaultMaxBytes: number, larger: Readonly<Record<strin
     return streamed(c, next);
   };
 }
+
+/**
+ * A JSON Content-Type over an empty body (`Content-Length: 0`) is read as no body. Many clients send
+ * the header on every POST (n8n's HTTP Request node, scripts with a fixed header set), and an action
+ * such as `POST /api/v1/campaigns/{id}/start` takes no body. A route whose body is optional then
+ * runs as without one; a route that needs one answers which fields are missing (VALIDATION_ERROR)
+ * instead of MALFORMED_JSON. Only for paths under `prefix`: the Meta webhook checks its signature
+ * over the exact bytes it received.
+ */
+export function emptyJsonBodyIsNoBody(prefix: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.header('content-length') === '0' && c.req.path.startsWith(prefix) && /^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+      // hono's validators read the body through this cache (c.req.json()).
+      c.req.bodyCache.json = Promise.resolve({});
+    }
+    return next();
+  };
+}

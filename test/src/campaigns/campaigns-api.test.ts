@@ -136,6 +136,25 @@ describe('campaigns API (/api/v1/campaigns)', () => {
       expect((await acme.call('/api/v1/campaigns/cmp_nope')).status).toBe(404);
     });
 
+    it('reads a JSON Content-Type over an empty body as no body, as clients that always send the header need', async () => {
+      const emptyJson = (path: string) => acme.call(path, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '0' }, body: '' });
+      const { id } = await create(acme);
+      await step(acme, String(id));
+      const started = await emptyJson(`/api/v1/campaigns/${String(id)}/start`);
+      expect(started.status, await started.clone().text()).toBe(200);
+      expect(await json(started)).toMatchObject({ status: 'active' });
+      // A route that needs a body says what is missing, not that "" is not JSON.
+      const noBody = await emptyJson('/api/v1/campaigns');
+      expect(noBody.status).toBe(400);
+      const missing = (await json(noBody)).error as Json;
+      expect(missing).toMatchObject({ code: 'VALIDATION_ERROR' });
+      expect(JSON.stringify(missing.details)).toContain('name');
+      // A body that is there and is not JSON is still malformed.
+      const broken = await acme.call(`/api/v1/campaigns/${String(id)}/pause`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      expect(broken.status).toBe(400);
+      expect((await json(broken)).error).toMatchObject({ code: 'MALFORMED_JSON' });
+    });
+
     it('start needs a message; pause only active, resume only paused; archived takes no change (409) and leaves the default list', async () => {
       const { id } = await create(acme);
       const path = `/api/v1/campaigns/${String(id)}`;
