@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { installCleanup, killAll, repoRoot } from './lib/children.js';
+import { installCleanup, killAll, niceBench, repoRoot } from './lib/children.js';
 import { BENCH_GRAPH_TOKEN, type BenchContext, type Scenario } from './lib/context.js';
 import { startFakeGraph } from './lib/fake-graph.js';
 import { startMongoServer, type MongoServer } from './lib/mongo-server.js';
@@ -18,9 +18,10 @@ import { e2eScenario } from './scenarios/e2e.js';
 import { campaignScenario } from './scenarios/campaign.js';
 import { handoverScenario } from './scenarios/handover.js';
 import { ingestScenario } from './scenarios/ingest.js';
+import { kneeScenario } from './scenarios/knee.js';
 import { orderScenario } from './scenarios/order.js';
 
-const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario, handover: handoverScenario, campaign: campaignScenario };
+const SCENARIOS: Record<ScenarioName, Scenario> = { ingest: ingestScenario, e2e: e2eScenario, order: orderScenario, handover: handoverScenario, campaign: campaignScenario, knee: kneeScenario };
 
 /** `abc1234 (+ uncommitted changes in 3 files outside bench/)`: which Puente code the figures belong to. */
 function revision(): string {
@@ -55,6 +56,14 @@ async function main(): Promise<number> {
   const redis = await redisVersion(options.redisUrl);
   if (!redis) throw new Error(`Redis at ${options.redisUrl} does not answer`);
 
+  if (options.niceFakes) {
+    niceBench(19);
+    log('bench process and load client at nice 19, Puente and MongoDB at 0 (--nice-fakes)');
+  }
+  if (options.dist) {
+    log('building Puente (npm run build) to run it as shipped');
+    execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   let mongo: MongoServer | undefined;
   if (options.mongo === 'separate') {
     mongo = await startMongoServer(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(repoRoot, options.profileDir, 'mongo')}`] : []);
@@ -88,6 +97,8 @@ async function main(): Promise<number> {
     WHATSAPP_MAX_MPS: String(options.mps),
     PUENTE_WORKER_PROCESSES: options.workerProcesses > 0 ? `${options.workerProcesses} (HTTP in the role-all process, workers forked at nice 5${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1) > 0 ? `, plus ${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1)} for the background queues at nice ${process.env.PUENTE_BACKGROUND_WORKER_NICE ?? 10}` : ''})` : '0 (HTTP and workers in one process)',
     mode: options.quick ? 'quick' : 'full',
+    priorities: options.niceFakes ? 'bench (fake Graph, fake CRM) and load client at nice 19; Puente and MongoDB at 0 (--nice-fakes)' : 'everything at the same priority',
+    'Puente runs': options.dist ? 'compiled (dist/src/app/main.js, as the image runs it)' : 'under tsx (src/app/main.ts; a cold process also compiles every module)',
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     'load average (1 min) at start / end': `${loadBefore.toFixed(2)} / ${(os.loadavg()[0] ?? NaN).toFixed(2)} (other processes on the machine skew the figures)`,
     'total time': `${((Date.now() - startedAt) / 1000).toFixed(1)} s`,

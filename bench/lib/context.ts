@@ -91,6 +91,7 @@ export async function freshPuente(ctx: BenchContext, env: Record<string, string>
     mps: ctx.options.mps,
     workerProcesses: ctx.options.workerProcesses,
     logLevel: ctx.options.logLevel,
+    dist: ctx.options.dist,
     env,
     nodeArgs: ctx.options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(repoRoot, ctx.options.profileDir)}`] : [],
   });

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 
 /** The scenarios `--scenario` can pick. */
-export const SCENARIO_NAMES = ['ingest', 'e2e', 'order', 'handover', 'campaign'] as const;
+export const SCENARIO_NAMES = ['ingest', 'e2e', 'order', 'handover', 'campaign', 'knee'] as const;
+/** What `--scenario all` runs: every scenario but the knee sweep (a fresh Puente per rate, minutes). */
+const ALL_SCENARIOS = SCENARIO_NAMES.filter((s) => s !== 'knee');
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Every knob of a bench run (all durations in seconds, rates in messages per second). */
@@ -14,6 +16,8 @@ export interface BenchOptions {
   order: { users: number; messages: number; rate: number };
   handover: { users: number; messages: number; crmDelayMs: number; /** Sent and drained each way per user before measuring. */ warmupMessages: number };
   campaign: { contacts: number; rate: number; seconds: number; chatRate: number; chatSeconds: number; kill: boolean };
+  /** The e2e scenario at each rate (ascending), a fresh Puente each time, warmed with `e2e.warmupSeconds` of the same rate. */
+  knee: { rates: number[]; seconds: number };
   graphDelayMs: number;
   /** How long replies may take after the last webhook was sent before they count as lost. */
   replyTimeoutSeconds: number;
@@ -31,6 +35,10 @@ export interface BenchOptions {
   profileDir: string | undefined;
   /** Redis MONITOR during measured windows: Lua calls by script and BullMQ jobs added per exchange (inflates Redis CPU). */
   monitor: boolean;
+  /** Bench process (fake Graph, fake CRM) and load client at nice 19, Puente and MongoDB at 0: the load generator takes only idle CPU. */
+  niceFakes: boolean;
+  /** Run Puente as shipped (`npm run build`, then `node dist/src/app/main.js`) instead of under tsx. */
+  dist: boolean;
 }
 
 /** `[flag, env var, full default, --quick default, description]` for every numeric knob. */
@@ -54,6 +62,7 @@ const NUMERIC = [
   ['campaign-chat-rate', 'BENCH_CAMPAIGN_CHAT_RATE', 50, 50, 'campaign: new chatting users per second, without and with the campaign'],
   ['campaign-chat-seconds', 'BENCH_CAMPAIGN_CHAT_SECONDS', 10, 3, 'campaign: seconds of each chat run'],
   ['campaign-kill', 'BENCH_CAMPAIGN_KILL', 1, 1, 'campaign: 1 = kill -9 the worker process mid-run (0 = not, e.g. to profile it with --profile)'],
+  ['knee-seconds', 'BENCH_KNEE_SECONDS', 5, 3, 'knee: measured seconds per rate'],
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
   ['reply-timeout', 'BENCH_REPLY_TIMEOUT', 60, 20, 'seconds after the last send before a reply counts as lost'],
   ['mps', 'BENCH_MPS', 1000, 1000, 'WHATSAPP_MAX_MPS given to Puente'],
@@ -64,7 +73,7 @@ const NUMERIC = [
 export function helpText(): string {
   const flags = NUMERIC.map(([flag, env, full, quick, text]) => `  --${flag.padEnd(15)} ${text} (default ${full}, quick ${quick}; env ${env})`);
   return [
-    'Usage: npm run bench -- [--scenario ingest|e2e|order|handover|campaign|all] [--quick] [--mongo separate|memory] [flags]',
+    'Usage: npm run bench -- [--scenario ingest|e2e|order|handover|campaign|knee|all] [--quick] [--mongo separate|memory] [flags]',
     '',
     'Starts Puente (PUENTE_ROLE=all) as a child process against a fake Graph API on loopback, runs the',
     'scenarios and prints a markdown report (also written to --out).',
@@ -72,7 +81,7 @@ export function helpText(): string {
     'WARNING: before each scenario every Redis key matching "puente:*" in REDIS_URL (default',
     'redis://127.0.0.1:6379) is DELETED (SCAN + UNLINK). Do not point it at a Redis holding data you need.',
     '',
-    '  --scenario        ingest, e2e, order, handover, campaign or all (default all; comma-separated list allowed)',
+    '  --scenario        ingest, e2e, order, handover, campaign, knee or all (default all = every one but knee; comma-separated list allowed)',
     '  --mongo           separate: the embedded MongoDB in its own process, a fresh database per scenario;',
     '                    memory: MONGODB_URI=memory:// inside Puente (default separate; env BENCH_MONGO;',
     '                    a MONGODB_URI in the environment overrides both)',
@@ -80,6 +89,11 @@ export function helpText(): string {
     ...flags,
     '  --out             report file (default bench/results/latest.md)',
     '  --profile         write V8 CPU profiles of each Puente run to bench/results/profiles/ (the separate MongoDB to profiles/mongo/)',
+    '  --dist            build Puente first (npm run build) and run dist/src/app/main.js as the image does, not under tsx',
+    '                    (env BENCH_DIST=1; tsx compiles every module at start, which inflates a cold process\'s cost)',
+    '  --knee-rates      knee: comma-separated rates (msg/s) of the sweep (default 100,200,300,400,500,700,1000; env BENCH_KNEE_RATES)',
+    '  --nice-fakes      run the bench process (fake Graph and CRM) and the load client at nice 19 and Puente and MongoDB',
+    '                    at 0 (needs root to lower a priority again; env BENCH_NICE_FAKES=1)',
     '  --monitor         Redis MONITOR while measuring: Lua calls by script and BullMQ jobs added per exchange',
     '                    (env BENCH_MONITOR=1; costs Redis CPU, so that run\'s Redis CPU figure is inflated)',
     '',
@@ -108,6 +122,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       out: { type: 'string', default: 'bench/results/latest.md' },
       profile: { type: 'boolean', default: false },
       monitor: { type: 'boolean', default: false },
+      dist: { type: 'boolean', default: false },
+      'nice-fakes': { type: 'boolean', default: false },
+      'knee-rates': { type: 'string' },
       mongo: { type: 'string' },
       ...Object.fromEntries(NUMERIC.map(([flag]) => [flag, { type: 'string' as const }])),
     },
@@ -122,11 +139,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
   }
   const n = (flag: (typeof NUMERIC)[number][0]): number => num[flag] as number;
   const picked = String(values.scenario).split(',').map((s) => s.trim());
-  const scenarios = picked.includes('all') ? [...SCENARIO_NAMES] : picked.filter((s): s is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(s));
+  const scenarios = picked.includes('all') ? [...ALL_SCENARIOS] : picked.filter((s): s is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(s));
   if (!picked.includes('all') && scenarios.length !== picked.length) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} or all, got "${values.scenario}"`);
   const mongoFlag = values.mongo ?? env['BENCH_MONGO'] ?? 'separate';
   if (mongoFlag !== 'separate' && mongoFlag !== 'memory') throw new Error(`--mongo must be separate or memory, got "${mongoFlag}"`);
   const envUri = env['MONGODB_URI'];
+  const kneeRaw = String(values['knee-rates'] ?? env['BENCH_KNEE_RATES'] ?? '100,200,300,400,500,700,1000');
+  const kneeRates = kneeRaw.split(',').map((r) => Number(r.trim()));
+  if (kneeRates.length === 0 || kneeRates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`--knee-rates must be positive numbers separated by commas, got "${kneeRaw}"`);
   return {
     scenarios,
     quick,
@@ -135,6 +155,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
     handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay'), warmupMessages: Math.round(n('handover-warmup')) },
     campaign: { contacts: Math.round(n('campaign-contacts')), rate: n('campaign-rate'), seconds: n('campaign-seconds'), chatRate: n('campaign-chat-rate'), chatSeconds: n('campaign-chat-seconds'), kill: n('campaign-kill') !== 0 },
+    knee: { rates: [...new Set(kneeRates)].sort((a, b) => a - b), seconds: n('knee-seconds') },
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),
     mps: Math.round(n('mps')),
@@ -147,5 +168,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     out: String(values.out),
     profileDir: values.profile ? 'bench/results/profiles' : undefined,
     monitor: values.monitor === true || env['BENCH_MONITOR'] === '1',
+    dist: values.dist === true || env['BENCH_DIST'] === '1',
+    niceFakes: values['nice-fakes'] === true || env['BENCH_NICE_FAKES'] === '1',
   };
 }

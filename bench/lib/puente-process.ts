@@ -1,14 +1,14 @@
 /**
- * Starts Puente (`node --import tsx src/app/main.ts`, role `all`) as a child process pointed at the fake
+ * Starts Puente (`node --import tsx src/app/main.ts`, or `node dist/src/app/main.js` with `--dist`; role `all`) as a child process pointed at the fake
  * Graph API, waits for `/readyz`, and digests its log output (counts per level, the most frequent
  * warnings and errors) for the report. `main.ts` checks its configuration as production does: every
  * secret here has 32+ characters, and `memory://` comes with PUENTE_ALLOW_MEMORY_STORE=true.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import http from 'node:http';
 import readline from 'node:readline';
 import { nowMs, sleep } from './clock.js';
-import { freePort, hasExited, spawnTs, stopChild } from './children.js';
+import { freePort, hasExited, spawnJs, spawnTs, stopChild } from './children.js';
 import { BENCH_PHONE_NUMBER_ID, BENCH_WEBHOOK_SECRET } from './webhook-payloads.js';
 
 /** How Puente is configured for a run. */
@@ -25,6 +25,8 @@ export interface PuenteOptions {
   env?: Record<string, string>;
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Run the compiled `dist/src/app/main.js` (built beforehand) instead of `src/app/main.ts` under tsx. */
+  dist?: boolean;
   /** Abort if /readyz is not 200 by then. */
   readyTimeoutMs?: number;
 }
@@ -118,7 +120,8 @@ export async function startPuente(opts: PuenteOptions): Promise<PuenteHandle> {
     ...opts.env,
   };
   const started = nowMs();
-  const child = spawnTs('src/app/main.ts', { env, stdio: ['ignore', 'pipe', 'pipe'] }, opts.nodeArgs);
+  const stdio: SpawnOptions['stdio'] = ['ignore', 'pipe', 'pipe'];
+  const child = opts.dist ? spawnJs('dist/src/app/main.js', { env, stdio }, opts.nodeArgs) : spawnTs('src/app/main.ts', { env, stdio }, opts.nodeArgs);
   const logs: LogDigest = { byLevel: {}, messages: new Map(), tail: [] };
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) readline.createInterface({ input: stream }).on('line', (line) => digest(logs, line));

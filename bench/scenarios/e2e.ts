@@ -20,16 +20,23 @@ const WARMUP_USER_OFFSET = 5_000_000;
 /** End-to-end p99 must stay below this (ms). */
 export const E2E_TARGET_P99_MS = 100;
 
-/** Runs the end-to-end scenario. */
-export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
-  const { rate, seconds } = ctx.options.e2e;
+/** The e2e report plus the figures the knee sweep compares. */
+export interface E2eReport extends ScenarioReport {
+  latency: { p50: number; p99: number };
+  /** CPU ms per exchange, Puente's processes together. */
+  puenteCpuMs: number;
+}
+
+/** Runs the end-to-end scenario (`load` overrides `--rate`, `--seconds` and `--e2e-warmup`: the knee sweep). */
+export async function e2eScenario(ctx: BenchContext, load: BenchContext['options']['e2e'] = ctx.options.e2e): Promise<E2eReport> {
+  const { rate, seconds } = load;
   const users = Math.max(1, Math.round(rate * seconds));
   const runId = `${ctx.runId}e`;
   ctx.fake.reset();
   const puente = await freshPuente(ctx);
   let warmupNote = 'No warm-up (--e2e-warmup 0): the first seconds include a cold process.';
   try {
-    const warmup = ctx.options.e2e.warmupSeconds;
+    const warmup = load.warmupSeconds;
     if (warmup > 0) {
       // A fresh process compiles its hot paths and opens its pools during the first seconds; that is
       // measured here separately (other users, same rate), then drained before the measured run.
@@ -105,7 +112,12 @@ export async function e2eScenario(ctx: BenchContext): Promise<ScenarioReport> {
     const non200 = r.issued - (r.statuses['200'] ?? 0);
     const pass = latency.p99 < E2E_TARGET_P99_MS && lost === 0 && non200 === 0;
 
+    const puenteCpuMs = Object.entries(cpu)
+      .filter(([name]) => name.startsWith('Puente'))
+      .reduce((sum, [, pct]) => sum + (Number.isFinite(pct) ? (pct / 100) * cpuWindowMs : 0), 0) / Math.max(1, r.issued);
     return {
+      latency: { p50: latency.p50, p99: latency.p99 },
+      puenteCpuMs,
       title: `End to end, open loop: ${fmt(rate, 0)} msg/s for ${seconds} s`,
       rows: [
         { metric: 'Webhook → first reply at Graph, p50 / p99', value: fmtLatency(latency), target: `p99 < ${E2E_TARGET_P99_MS} ms`, pass },
