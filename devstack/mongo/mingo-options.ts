@@ -18,6 +18,7 @@ import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import type { Document } from './bson.js';
 import { collatedTest, type Collation } from './collation.js';
+import { rewriteNullRanges, rewritePipelineNullRanges } from './null-ranges.js';
 import { isPlainObject } from './values.js';
 import { resolve } from 'mingo/util';
 
@@ -85,10 +86,10 @@ const AGGREGATE_CONTEXT = Context.init({
 
 /** An aggregation with the store's operator table (options as mingo's `Aggregator` takes them). */
 export function makeAggregator(pipeline: Document[], options: Partial<Options>): Aggregator {
-  return new Aggregator(pipeline, { ...options, context: AGGREGATE_CONTEXT });
+  return new Aggregator(rewritePipelineNullRanges(pipeline), { ...options, context: AGGREGATE_CONTEXT });
 }
 
-/** Compiles a filter into a reusable predicate. */
+/** Compiles a filter into a reusable predicate (null comparisons as mongod reads them: null-ranges.ts). */
 export function compileFilter(filter: Document): Query {
-  return new Query(filter, QUERY_OPTIONS);
+  return new Query(rewriteNullRanges(filter), QUERY_OPTIONS);
 }

@@ -81,6 +81,30 @@ describe('insert and find', () => {
     expect(await c.find({ missing: { $exists: true } }).toArray()).toHaveLength(0);
   });
 
+  it('null comparisons as mongod reads them: $gte/$lte null match null, missing and arrays holding null; $gt/$lt null nothing', async () => {
+    const c = coll('null-ranges');
+    await c.insertMany([{ _id: 1, a: null }, { _id: 2 }, { _id: 3, a: 5 }, { _id: 4, a: 'x' }, { _id: 5, a: [null, 1] }, { _id: 6, a: [2] }]);
+    const ids = async (filter: Document) => (await c.find(filter, { sort: { _id: 1 } }).toArray()).map((d) => d._id);
+    const check = async () => {
+      expect(await ids({ a: { $lte: null } })).toEqual([1, 2, 5]);
+      expect(await ids({ a: { $gte: null } })).toEqual([1, 2, 5]);
+      expect(await ids({ a: { $gte: null, $lte: null } })).toEqual([1, 2, 5]);
+      expect(await ids({ a: { $lt: null } })).toEqual([]);
+      expect(await ids({ a: { $gt: null } })).toEqual([]);
+      expect(await ids({ a: { $not: { $lte: null } } })).toEqual([3, 4, 6]);
+      expect(await ids({ a: { $eq: 5, $gte: null } })).toEqual([]);
+      expect(await ids({ $or: [{ a: { $lte: null } }, { a: 5 }] })).toEqual([1, 2, 3, 5]);
+      expect(await ids({ a: { $elemMatch: { $gte: null } } })).toEqual([5]);
+      expect(await c.countDocuments({ a: { $lte: null } })).toBe(3);
+      expect((await c.aggregate<{ _id: number }>([{ $match: { a: { $gte: null } } }, { $sort: { _id: 1 } }]).toArray()).map((d) => d._id)).toEqual([1, 2, 5]);
+    };
+    await check();
+    await c.createIndex({ a: 1 });
+    await check();
+    expect((await c.updateMany({ a: { $lte: null } }, { $set: { seen: true } })).modifiedCount).toBe(3);
+    expect((await c.deleteMany({ a: { $gt: null } })).deletedCount).toBe(0);
+  });
+
   it('a null _id is a legal value, as on mongod (it is not replaced by an ObjectId)', async () => {
     const c = t.db.collection('null_id');
     // Raw command: the driver's insertOne would itself replace a null _id with an ObjectId.
