@@ -45,9 +45,12 @@ export function fmtCpu(shares: Record<string, number>): string {
     .join(', ');
 }
 
+/** CPU milliseconds per message of a process that used `pct` % of a core over `windowMs`. */
+export const cpuMsPerMessage = (pct: number, windowMs: number, messages: number): number => ((pct / 100) * windowMs) / messages;
+
 /** CPU milliseconds (of one core) each process spent per message over a window of `windowMs`. */
 export function fmtCpuPerMessage(shares: Record<string, number>, windowMs: number, messages: number): string {
-  const perMessage = (pct: number) => (pct / 100) * windowMs / messages;
+  const perMessage = (pct: number) => cpuMsPerMessage(pct, windowMs, messages);
   const total = Object.values(shares).reduce((sum, pct) => sum + (Number.isFinite(pct) ? pct : 0), 0);
   return `${Object.entries(shares).map(([name, pct]) => `${name} ${fmt(perMessage(pct), 2)}`).join(', ')}; all ${fmt(perMessage(total), 2)} ms`;
 }

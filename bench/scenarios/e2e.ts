@@ -10,7 +10,7 @@ import { opCountReport } from '../lib/op-counts.js';
 import { startProbe } from '../lib/puente-probe.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
-import { fmt, fmtCounts, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
+import { cpuMsPerMessage, fmt, fmtCounts, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, probeNotes, type ScenarioReport } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import { BENCH_WEBHOOK_SECRET, wamidFor } from '../lib/webhook-payloads.js';
 
@@ -112,9 +112,8 @@ export async function e2eScenario(ctx: BenchContext, load: BenchContext['options
     const non200 = r.issued - (r.statuses['200'] ?? 0);
     const pass = latency.p99 < E2E_TARGET_P99_MS && lost === 0 && non200 === 0;
 
-    const puenteCpuMs = Object.entries(cpu)
-      .filter(([name]) => name.startsWith('Puente'))
-      .reduce((sum, [, pct]) => sum + (Number.isFinite(pct) ? (pct / 100) * cpuWindowMs : 0), 0) / Math.max(1, r.issued);
+    const puentePct = Object.entries(cpu).reduce((sum, [name, pct]) => sum + (name.startsWith('Puente') && Number.isFinite(pct) ? pct : 0), 0);
+    const puenteCpuMs = cpuMsPerMessage(puentePct, cpuWindowMs, Math.max(1, r.issued));
     return {
       latency: { p50: latency.p50, p99: latency.p99 },
       puenteCpuMs,

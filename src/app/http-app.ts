@@ -84,7 +84,8 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
   app.use('*', observeRequests(deps.logger, deps.metrics, (extras.devMounts ?? []).map((mount) => mount.path)));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES, Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>));
-  app.use('*', emptyJsonBodyIsNoBody('/api/'));
+  // Not on the webhook's path: it needs its exact bytes (and pays for no extra check).
+  app.use('/api/*', emptyJsonBodyIsNoBody());
 
   app.route('/', healthRoutes(deps, extras.workerProcesses ? { workerProcesses: extras.workerProcesses } : {}));
 

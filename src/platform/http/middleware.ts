@@ -76,12 +76,12 @@ export function limitBody(defaultMaxBytes: number, larger: Readonly<Record<strin
  * the header on every POST (n8n's HTTP Request node, scripts with a fixed header set), and an action
  * such as `POST /api/v1/campaigns/{id}/start` takes no body. A route whose body is optional then
  * runs as without one; a route that needs one answers which fields are missing (VALIDATION_ERROR)
- * instead of MALFORMED_JSON. Only for paths under `prefix`: the Meta webhook checks its signature
+ * instead of MALFORMED_JSON. Mount it on the API paths only: the Meta webhook checks its signature
  * over the exact bytes it received.
  */
-export function emptyJsonBodyIsNoBody(prefix: string): MiddlewareHandler<AppEnv> {
+export function emptyJsonBodyIsNoBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.header('content-length') === '0' && c.req.path.startsWith(prefix) && /^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+    if (c.req.header('content-length') === '0' && /^application\/(?:[\w.+-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
       // hono's validators read the body through this cache (c.req.json()).
       c.req.bodyCache.json = Promise.resolve({});
     }
