@@ -208,9 +208,9 @@ function perExchange(tally: Tally, exchanges: number, top = 8): string {
 
 /**
  * The report's row and notes for a window's counts: per exchange (`exchanges` as the scenario
- * defines one), with the HTTP calls the fakes counted in the same window.
+ * defines one, named `unit`), with the HTTP calls the fakes counted in the same window.
  */
-export function opCountReport(counts: OpCounts, exchanges: number, http: Tally): { row: { metric: string; value: string }; notes: string[] } {
+export function opCountReport(counts: OpCounts, exchanges: number, http: Tally, unit = 'exchange'): { row: { metric: string; value: string }; notes: string[] } {
   const n = Math.max(1, exchanges);
   const redisTotal = total(counts.redis);
   const lua = LUA_COMMANDS.reduce((sum, c) => sum + (counts.redis[c] ?? 0), 0);
@@ -224,16 +224,16 @@ export function opCountReport(counts: OpCounts, exchanges: number, http: Tally):
     `HTTP ${fmt(total(http) / n, 2)}`,
   ].join(' · ');
   const notes = [
-    `Per exchange (${exchanges} exchanges), Redis commands executed, those run inside Lua scripts included (INFO commandstats counts both): ${perExchange(counts.redis, n, 16)}.`,
-    ...(counts.mongo ? [`Per exchange, MongoDB commands (counted by a proxy in the bench process, one extra loopback hop): ${perExchange(counts.mongo, n)}.`] : ['MongoDB commands not counted (`--mongo memory`: the store runs inside Puente).']),
-    `Per exchange, HTTP calls to the fakes: ${perExchange(http, n)}.`,
+    `Per ${unit} (${exchanges} ${unit}s), Redis commands executed, those run inside Lua scripts included (INFO commandstats counts both): ${perExchange(counts.redis, n, 16)}.`,
+    ...(counts.mongo ? [`Per ${unit}, MongoDB commands (counted by a proxy in the bench process, one extra loopback hop): ${perExchange(counts.mongo, n)}.`] : ['MongoDB commands not counted (`--mongo memory`: the store runs inside Puente).']),
+    `Per ${unit}, HTTP calls to the fakes: ${perExchange(http, n)}.`,
     ...(counts.monitor
       ? [
-          `Per exchange (MONITOR; Redis CPU of this run is inflated by it), commands sent by clients: ${fmt(total(counts.monitor.sent) / n, 1)} (${perExchange(counts.monitor.sent, n)}); commands run inside scripts: ${fmt(counts.monitor.inScripts / n, 1)}.`,
-          `Per exchange, Lua calls by script: ${perExchange(counts.monitor.scripts, n, 12)}.`,
-          `Per exchange, BullMQ jobs added by queue: ${perExchange(counts.monitor.jobsAdded, n)}.`,
+          `Per ${unit} (MONITOR; Redis CPU of this run is inflated by it), commands sent by clients: ${fmt(total(counts.monitor.sent) / n, 1)} (${perExchange(counts.monitor.sent, n)}); commands run inside scripts: ${fmt(counts.monitor.inScripts / n, 1)}.`,
+          `Per ${unit}, Lua calls by script: ${perExchange(counts.monitor.scripts, n, 12)}.`,
+          `Per ${unit}, BullMQ jobs added by queue: ${perExchange(counts.monitor.jobsAdded, n)}.`,
         ]
       : []),
   ];
-  return { row: { metric: 'Per exchange: Redis commands · Lua calls · BullMQ jobs · MongoDB commands · HTTP calls', value }, notes };
+  return { row: { metric: `Per ${unit}: Redis commands · Lua calls · BullMQ jobs · MongoDB commands · HTTP calls`, value }, notes };
 }

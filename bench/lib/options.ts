@@ -15,7 +15,7 @@ export interface BenchOptions {
   e2e: { rate: number; seconds: number; /** Same load to other users first, drained, not measured. */ warmupSeconds: number };
   order: { users: number; messages: number; rate: number };
   handover: { users: number; messages: number; crmDelayMs: number; /** Sent and drained each way per user before measuring. */ warmupMessages: number };
-  campaign: { contacts: number; rate: number; seconds: number; chatRate: number; chatSeconds: number; kill: boolean };
+  campaign: { contacts: number; rate: number; seconds: number; chatRate: number; chatSeconds: number; rounds: number; kill: boolean };
   /** The e2e scenario at each rate (ascending), a fresh Puente each time, warmed with `e2e.warmupSeconds` of the same rate. */
   knee: { rates: number[]; seconds: number };
   graphDelayMs: number;
@@ -60,7 +60,8 @@ const NUMERIC = [
   ['campaign-rate', 'BENCH_CAMPAIGN_RATE', 50, 20, 'campaign: settings.send_rate (msg/s)'],
   ['campaign-seconds', 'BENCH_CAMPAIGN_SECONDS', 20, 6, 'campaign: seconds over which its send rate is measured'],
   ['campaign-chat-rate', 'BENCH_CAMPAIGN_CHAT_RATE', 50, 50, 'campaign: new chatting users per second, without and with the campaign'],
-  ['campaign-chat-seconds', 'BENCH_CAMPAIGN_CHAT_SECONDS', 10, 3, 'campaign: seconds of each chat run'],
+  ['campaign-chat-seconds', 'BENCH_CAMPAIGN_CHAT_SECONDS', 10, 3, 'campaign: seconds of each chat phase'],
+  ['campaign-rounds', 'BENCH_CAMPAIGN_ROUNDS', 4, 2, 'campaign: rounds of chat, each one phase without and one with the campaign sending (ABBA order)'],
   ['campaign-kill', 'BENCH_CAMPAIGN_KILL', 1, 1, 'campaign: 1 = kill -9 the worker process mid-run (0 = not, e.g. to profile it with --profile)'],
   ['knee-seconds', 'BENCH_KNEE_SECONDS', 5, 3, 'knee: measured seconds per rate'],
   ['graph-delay', 'BENCH_GRAPH_DELAY_MS', 150, 150, 'fake Graph API answer delay (ms)'],
@@ -154,7 +155,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     e2e: { rate: n('rate'), seconds: n('seconds'), warmupSeconds: n('e2e-warmup') },
     order: { users: Math.round(n('users')), messages: Math.round(n('messages')), rate: n('order-rate') },
     handover: { users: Math.round(n('handover-users')), messages: Math.round(n('handover-messages')), crmDelayMs: n('crm-delay'), warmupMessages: Math.round(n('handover-warmup')) },
-    campaign: { contacts: Math.round(n('campaign-contacts')), rate: n('campaign-rate'), seconds: n('campaign-seconds'), chatRate: n('campaign-chat-rate'), chatSeconds: n('campaign-chat-seconds'), kill: n('campaign-kill') !== 0 },
+    campaign: { contacts: Math.round(n('campaign-contacts')), rate: n('campaign-rate'), seconds: n('campaign-seconds'), chatRate: n('campaign-chat-rate'), chatSeconds: n('campaign-chat-seconds'), rounds: Math.round(n('campaign-rounds')), kill: n('campaign-kill') !== 0 },
     knee: { rates: [...new Set(kneeRates)].sort((a, b) => a - b), seconds: n('knee-seconds') },
     graphDelayMs: n('graph-delay'),
     replyTimeoutSeconds: n('reply-timeout'),

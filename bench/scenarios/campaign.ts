@@ -3,11 +3,14 @@
  *
  * 1. Seeds N opted-in contacts tagged `campana` straight into the store (as bench/campaign-enroll.ts),
  *    creates a one-step campaign and times `enroll-from-criteria` (target < 30 s).
- * 2. Chat without the campaign: new users' first messages at `--campaign-chat-rate` (50/s) for
- *    `--campaign-chat-seconds`; webhook → first reply at the fake Graph p50/p99.
- * 3. Starts the campaign at `--campaign-rate` msg/s and, while it sends, the same chat load to other
- *    users (target: p99 within 1.2× of step 2). The campaign's send rate is the least-squares slope
- *    of its sends' arrival times at the fake Graph over `--campaign-seconds` (target ±2 %, never above).
+ * 2. Chat without and with the campaign: `--campaign-rounds` rounds (4) in ABBA order, each a
+ *    `--campaign-chat-seconds` phase (10) of new users' first messages at `--campaign-chat-rate` (50/s)
+ *    with the campaign paused (its queued sends drained) and one with it sending at `--campaign-rate`;
+ *    webhook → first reply at the fake Graph, p99 over the phases of each kind pooled (target: with ≤
+ *    1.2× without). Alternating cancels the machine's drift over the run, which one phase of each
+ *    (500 replies, p99 = the fifth slowest) could not: single pairs measured 0.65–3.6×.
+ * 3. The campaign's send rate: the least-squares slope of its sends' arrival times at the fake Graph
+ *    over `--campaign-seconds` after its last resume (target ±2 %, never above).
  * 4. kill -9 mid-run of the worker process that sends the campaign (the background one, since Puente
  *    forks one by default; the parent forks a new one); the campaign is left
  *    to resume (its run job is handed over after BullMQ's lock, 30 s), then paused; no recipient
@@ -15,11 +18,12 @@
  */
 import mongoose from 'mongoose';
 import { nowMs, sleep, waitUntil } from '../lib/clock.js';
-import { backgroundWorkerPids, freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
+import { backgroundWorkerPids, countOps, freshPuente, puentePids, stopPuente, type BenchContext } from '../lib/context.js';
 import { startCpuMeter } from '../lib/cpu.js';
 import { runLoad } from '../lib/load-runner.js';
 import { childPids } from '../lib/cpu.js';
-import { fmt, fmtCpu, fmtLatency, logNotes, type ScenarioReport } from '../lib/report.js';
+import { opCountReport } from '../lib/op-counts.js';
+import { fmt, fmtCpu, fmtCpuPerMessage, fmtLatency, logNotes, type ScenarioReport } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import { BENCH_WEBHOOK_SECRET, wamidFor } from '../lib/webhook-payloads.js';
 
@@ -27,9 +31,8 @@ const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnop';
 const SEED_BATCH = 10_000;
 export const ENROLL_TARGET_SECONDS = 30;
 export const CHAT_P99_TARGET_RATIO = 1.2;
-/** Chat users of the two chat runs, apart from every other scenario's. */
-const CHAT_OFFSET_BASELINE = 7_000_000;
-const CHAT_OFFSET_WITH_CAMPAIGN = 7_500_000;
+/** Chat users of the warm-up and the phases, apart from every other scenario's. */
+const CHAT_OFFSET = 7_000_000;
 
 type Json = Record<string, unknown>;
 
@@ -92,36 +95,79 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
     const enrollSeconds = (nowMs() - e0) / 1000;
     const enrolledCount = Number((enrolled.body as { enrolled_count?: number }).enrolled_count ?? NaN);
 
-    // 2. Chat alone.
-    const chat = async (offset: number, runId: string) => {
-      const users = Math.max(1, Math.round(o.chatRate * o.chatSeconds));
+    // 2. Chat without and with the campaign, in alternating phases.
+    const usersPerPhase = Math.max(1, Math.round(o.chatRate * o.chatSeconds));
+    const chat = async (offset: number, runId: string, label: string): Promise<number[]> => {
       const cpu = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph + bench' });
-      const r = await runLoad({ kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: offset, users, perUser: 1, rate: o.chatRate, maxSockets: 256, ordered: false, retries: 0, maxMs: o.chatSeconds * 1000 + 10_000 }, o.chatSeconds * 1000 + 60_000);
+      const r = await runLoad({ kind: 'scheduled', url: `${puente.url}/webhook`, secret: BENCH_WEBHOOK_SECRET, runId, userOffset: offset, users: usersPerPhase, perUser: 1, rate: o.chatRate, maxSockets: 256, ordered: false, retries: 0, maxMs: o.chatSeconds * 1000 + 10_000 }, o.chatSeconds * 1000 + 60_000);
       const wamids = Array.from({ length: r.issued }, (_, i) => wamidFor(runId, offset + i, 0));
       await waitUntil(() => wamids.every((w) => ctx.fake.firstReplyAt.has(w)), 30_000, 100);
-      cpuNotes.push(`${runId.endsWith('ca') ? 'chat alone' : runId.endsWith('cc') ? 'chat with the campaign' : 'warm-up'}: ${fmtCpu(await cpu())}`);
-      return summarize(wamids.map((w, i) => (ctx.fake.firstReplyAt.get(w) ?? Infinity) - (r.scheduledAt[i] as number)));
+      cpuNotes.push(`${label}: ${fmtCpu(await cpu())}`);
+      return wamids.map((w, i) => (ctx.fake.firstReplyAt.get(w) ?? Infinity) - (r.scheduledAt[i] as number));
     };
     // A short warm-up (not measured): a fresh process compiles its hot paths.
-    await chat(CHAT_OFFSET_BASELINE + 400_000, `${ctx.runId}cw`);
-    ctx.log(`campaign: chat alone, ${o.chatRate} new users/s for ${o.chatSeconds} s`);
-    const alone = await chat(CHAT_OFFSET_BASELINE, `${ctx.runId}ca`);
+    await chat(CHAT_OFFSET, `${ctx.runId}cw`, 'warm-up');
 
-    // 3. The campaign, with the same chat load during it.
     const sendTimes = () => ctx.fake.replies.filter((r) => campaignPhones.has(r.to));
-    ctx.log(`campaign: start at ${o.rate} msg/s for ${o.seconds} s, chat alongside`);
-    const started = await call(key, 'POST', `/api/v1/campaigns/${id}/start`);
-    if (started.status !== 200) throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
-    const s0 = nowMs();
-    await waitUntil(() => sendTimes().length > 0, 10_000, 50);
-    const firstSendAfterMs = nowMs() - s0;
-    const chatStart = nowMs();
-    const during = await chat(CHAT_OFFSET_WITH_CAMPAIGN, `${ctx.runId}cc`);
-    const left = o.seconds * 1000 - (nowMs() - chatStart);
-    if (left > 0) await sleep(left);
-    const measuredSends = sendTimes().map((r) => r.at);
-    const measuredFrom = measuredSends[0] ?? 0;
-    const window = measuredSends.filter((t) => t <= measuredFrom + o.seconds * 1000);
+    let state: 'draft' | 'active' | 'paused' = 'draft';
+    let firstSendAfterMs = NaN;
+    /** Starts or resumes the campaign and waits for its first send after that. */
+    const sending = async (): Promise<void> => {
+      if (state === 'active') return;
+      const before = sendTimes().length;
+      const action = state === 'draft' ? 'start' : 'resume';
+      const res = await call(key, 'POST', `/api/v1/campaigns/${id}/${action}`);
+      if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(res.body)}`);
+      const s0 = nowMs();
+      await waitUntil(() => sendTimes().length > before, 10_000, 50);
+      if (state === 'draft') firstSendAfterMs = nowMs() - s0;
+      state = 'active';
+    };
+    /** Pauses the campaign and waits until no send has arrived for a second (its queued items drained). */
+    const quiet = async (): Promise<void> => {
+      if (state !== 'active') return;
+      const res = await call(key, 'POST', `/api/v1/campaigns/${id}/pause`);
+      if (res.status !== 200) throw new Error(`pause: ${res.status} ${JSON.stringify(res.body)}`);
+      state = 'paused';
+      await waitUntil(() => nowMs() - (sendTimes().at(-1)?.at ?? 0) > 1_000, 15_000, 100);
+    };
+    // Rounds in ABBA order (alone, with; with, alone; …), so a drift of the machine over the run
+    // weighs on both sides alike; each phase to new users.
+    ctx.log(`campaign: ${o.rounds} rounds of chat at ${o.chatRate} new users/s, ${o.chatSeconds} s without and ${o.chatSeconds} s with the campaign at ${o.rate} msg/s`);
+    const pooled = { alone: [] as number[], with: [] as number[] };
+    const phases: string[] = [];
+    for (let round = 0; round < o.rounds; round++) {
+      const order = round % 2 === 0 ? (['alone', 'with'] as const) : (['with', 'alone'] as const);
+      for (const [j, kind] of order.entries()) {
+        if (kind === 'with') await sending();
+        else await quiet();
+        const phase = round * 2 + j;
+        const latencies = await chat(CHAT_OFFSET + (phase + 1) * Math.max(10_000, usersPerPhase), `${ctx.runId}c${phase}`, `round ${round + 1} ${kind === 'alone' ? 'without' : 'with'} the campaign`);
+        pooled[kind].push(...latencies);
+        const sum = summarize(latencies);
+        phases.push(`${round + 1}${kind === 'alone' ? 'A' : 'C'} ${fmt(sum.p50, 1)}/${fmt(sum.p99, 1)}`);
+      }
+    }
+    const alone = summarize(pooled.alone);
+    const during = summarize(pooled.with);
+
+    // 3. The send rate, over a run of its own.
+    ctx.log(`campaign: send rate at ${o.rate} msg/s over ${o.seconds} s`);
+    const resumedAt = nowMs();
+    await sending();
+    await waitUntil(() => sendTimes().some((r) => r.at >= resumedAt), 10_000, 50);
+    const measuredFrom = sendTimes().find((r) => r.at >= resumedAt)?.at ?? resumedAt;
+    // What one send costs, counted over the same window (no chat then): operations and CPU.
+    const graphBefore = { ...ctx.fake.counts };
+    const ops = await countOps(ctx, puente);
+    const cpu = await startCpuMeter({ pids: puentePids(ctx, puente), redisUrl: ctx.options.redisUrl, selfName: 'fake Graph + bench' });
+    const countedFrom = nowMs();
+    await sleep(Math.max(0, measuredFrom + o.seconds * 1000 - nowMs()));
+    const cpuAlone = await cpu();
+    const cpuWindowMs = nowMs() - countedFrom;
+    const countedSends = sendTimes().filter((r) => r.at >= countedFrom).length;
+    const counted = opCountReport(await ops(), countedSends, { 'Graph messages': ctx.fake.counts.replies - graphBefore.replies, 'Graph other': ctx.fake.counts.other + ctx.fake.counts.markRead - graphBefore.other - graphBefore.markRead }, 'campaign send');
+    const window = sendTimes().map((r) => r.at).filter((t) => t >= measuredFrom && t <= measuredFrom + o.seconds * 1000);
     const rate = slope(window);
     const endToEnd = window.length > 1 ? ((window.length - 1) / ((window.at(-1) as number) - (window[0] as number))) * 1000 : NaN;
 
@@ -153,11 +199,13 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
     const uncertain = await fetch(`${puente.opsUrl}/metrics`).then((r) => r.text()).then((t) => /puente_whatsapp_send_failures_total\{code="SEND_UNCERTAIN"[^}]*\} (\d+)/.exec(t)?.[1] ?? '0').catch(() => '?');
     const ratio = during.p99 / alone.p99;
     notes.push(
-      `Campaign rate = least-squares slope of its sends' arrival times at the fake Graph over the first ${o.seconds} s after the first send (first 10 % skipped); first-to-last over the same window: ${fmt(endToEnd, 2)} msg/s; first send ${fmt(firstSendAfterMs, 0)} ms after /start (scheduler tick 1 s).`,
+      `Campaign rate = least-squares slope of its sends' arrival times at the fake Graph over ${o.seconds} s from the first send after its last resume, after the chat phases (first 10 % skipped); first-to-last over the same window: ${fmt(endToEnd, 2)} msg/s; first send ${fmt(firstSendAfterMs, 0)} ms after /start (scheduler tick 1 s).`,
       killNote,
       `Sends given up as uncertain after the kill (at most once: the killed worker's requests in flight are not sent again): ${uncertain}.`,
-      `Chat: ${o.chatRate} new users/s for ${o.chatSeconds} s, webhook → first reply at the fake Graph (${ctx.fake.delayMs} ms answers), after a ${o.chatSeconds} s warm-up to other users.`,
+      `Chat: ${o.chatRate} new users/s, webhook → first reply at the fake Graph (${ctx.fake.delayMs} ms answers), after a ${o.chatSeconds} s warm-up to other users; ${o.rounds} rounds in ABBA order, each a ${o.chatSeconds} s phase without the campaign (paused, its queued sends drained) and one with it sending, to new users each; p99 is over every phase of its kind pooled (${alone.count} and ${during.count} replies). Per phase, p50/p99 ms (A = without, C = with the campaign): ${phases.join('; ')}.`,
       `CPU (% of one core) during each chat run: ${cpuNotes.join('; ')}.`,
+      `CPU per campaign send (ms of one core), over the rate window with no chat (${countedSends} sends in ${fmt(cpuWindowMs / 1000, 1)} s): ${fmtCpuPerMessage(cpuAlone, cpuWindowMs, countedSends)}.`,
+      ...counted.notes,
       ...logNotes(puente.logs),
     );
     return {
@@ -167,6 +215,7 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
         { metric: 'Campaign send rate at Graph', value: `${fmt(rate, 2)} msg/s (${window.length} sends; ${fmt(((rate - o.rate) / o.rate) * 100, 2)} %)`, target: `${o.rate} − 2 % … ${o.rate} (+0.5 % measurement noise)`, pass: rate >= o.rate * 0.98 && rate <= o.rate * 1.005 },
         { metric: 'Chat first reply p50 / p99, no campaign', value: fmtLatency(alone) },
         { metric: 'Chat first reply p50 / p99, campaign sending', value: fmtLatency(during), target: `p99 ≤ ${CHAT_P99_TARGET_RATIO}× alone`, pass: ratio <= CHAT_P99_TARGET_RATIO },
+        counted.row,
         { metric: 'Recipients who got the step twice (kill -9 mid-run)', value: `${twice} of ${perPhone.size}`, target: '0', pass: twice === 0 && workers.length > 0 },
       ],
       notes,
