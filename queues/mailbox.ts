@@ -58,18 +58,29 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   let drainConfig: DrainConfig<T> | undefined;
   let delegate: InlineDelegate | undefined;
 
-  /** Appends, then sends each lane the pushes opened to be drained: inline here, by another process, or by its drain job. */
+  /**
+   * Appends, then sends each lane the pushes opened to be drained: inline here, by another process,
+   * or by its drain job. A lane that will be drained inline (here or by a delegate) is leased by
+   * the push script itself, in the same round trip.
+   */
   async function push(requests: PushRequest<T>[]): Promise<PushResult[]> {
-    const replies = await lanes.push(requests);
+    const before = inline.open();
+    const leaseMs = before ? before.options.safetyMs : delegate?.safetyMs;
+    const replies = await lanes.push(requests, leaseMs === undefined ? 0 : Date.now() + leaseMs);
     const opened = replies.flatMap(({ jobId }, i) => (jobId ? [{ lane: requests[i]!.lane, jobId }] : []));
     if (opened.length > 0) {
       const state = inline.open();
-      const here = state ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
+      const here = state && leaseMs !== undefined ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
       const elsewhere = opened.slice(here.length);
-      // One command leases every lane drained here; the drains start once it is written.
-      const leased = state && here.length > 0 ? lanes.lease(here, Date.now() + state.options.safetyMs) : undefined;
-      const started = state ? here.map(({ lane, jobId }) => inline.drainHere(state, lane, jobId, async () => (await leased, true), () => jobs.add([{ lane, jobId }]))) : [];
-      await Promise.all([delegate && !state ? delegateDrains(lanes, jobs, delegate, elsewhere) : jobs.add(elsewhere), ...started]);
+      const started = state ? here.map(({ lane, jobId }) => inline.drainHere(state, lane, jobId, () => true, () => jobs.add([{ lane, jobId }]))) : [];
+      const rest = async () => {
+        if (elsewhere.length === 0) return;
+        if (delegate && !state && leaseMs !== undefined) return delegateDrains(lanes, jobs, delegate, elsewhere);
+        // Their drain job first, then the lease the push gave them: a crash in between leaves a job and a lease that runs out (harmless).
+        await jobs.add(elsewhere);
+        if (leaseMs !== undefined) await Promise.all(elsewhere.map(({ lane, jobId }) => lanes.unlease(jobId, lane)));
+      };
+      await Promise.all([rest(), ...started]);
     }
     return replies.map(({ status }) => status);
   }

@@ -5,15 +5,17 @@ import type { InlineDelegate, MailboxItem } from './types.js';
 
 /**
  * Delegation between processes: one that pushes without draining inline itself (the HTTP process
- * of `PUENTE_ROLE=all` with forked worker processes) leases each lane it opens and asks a worker
+ * of `PUENTE_ROLE=all` with forked worker processes) leases each lane it opens (with the push) and asks a worker
  * process to `adopt` it, which takes the lease over and drains the lane inline. A lane nobody
  * adopts gets its drain job from a lease sweep once the lease runs out.
  */
 
-/** Leases the lanes opened here and asks another process to drain them now; those it cannot ask get their drain job at once. */
+/**
+ * Asks another process to drain now the lanes opened here (their push leased them for
+ * `to.safetyMs`); those it cannot ask get their drain job at once.
+ */
 export async function delegateDrains(lanes: LaneProtocol, jobs: DrainJobs, to: InlineDelegate, entries: { lane: string; jobId: string }[]): Promise<void> {
   if (entries.length === 0) return;
-  await lanes.lease(entries, Date.now() + to.safetyMs);
   // Nobody to ask (a worker process restarting): the Workers take it, as without delegation.
   const unasked = entries.filter(({ lane, jobId }) => !to.send(lane, jobId));
   if (unasked.length === 0) return;

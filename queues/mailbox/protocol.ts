@@ -76,15 +76,18 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
   return {
     keys,
 
-    /** Appends each item to its lane (one script call per request, all sent at once). */
-    push(requests: PushRequest<MailboxItem>[]): Promise<PushReply[]> {
+    /**
+     * Appends each item to its lane (one script call per request, all sent at once). With
+     * `leaseDeadlineMs`, a lane a push opens is leased until then in the same step (see `lease`).
+     */
+    push(requests: PushRequest<MailboxItem>[], leaseDeadlineMs = 0): Promise<PushReply[]> {
       const now = Date.now();
       return Promise.all(
         requests.map(({ lane, item, dedupeKey, dedupeTtlSeconds, mark }) =>
           pushScript.run(
             redis,
-            [keys.list(lane), keys.owner(lane), keys.seq, keys.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : keys.list(lane), mark?.key ?? keys.list(lane)],
-            [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0],
+            [keys.list(lane), keys.owner(lane), keys.seq, keys.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : keys.list(lane), mark?.key ?? keys.list(lane), keys.inline],
+            [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0, leaseDeadlineMs],
           ),
         ),
       );
@@ -100,13 +103,6 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
     /** Gives the lane to a fresh drain job; its id, or '' when `claim` no longer owns the lane. */
     handoff: (lane: string, claim: string) => handoffScript.run(redis, [keys.owner(lane), keys.seq, keys.scheduled], [claim, JOB_ID_PREFIX, lane, Date.now()]),
 
-    /**
-     * Leases lanes about to be drained inline until `deadlineMs` (one command for all): while the
-     * lease runs, no drain job exists for the lane; a sweep adds it once the lease runs out.
-     */
-    lease: async (entries: { lane: string; jobId: string }[], deadlineMs: number): Promise<void> => {
-      if (entries.length > 0) await redis.zadd(keys.inline, ...entries.flatMap(({ lane, jobId }) => [deadlineMs, leaseMember(jobId, lane)]));
-    },
     /** Pushes back the leases still held (XX: a lease a sweep took is not brought back; that lane's drain job fences the drain out). */
     renew: async (members: string[], deadlineMs: number): Promise<void> => {
       if (members.length > 0) await redis.zadd(keys.inline, 'XX', ...members.flatMap((member) => [deadlineMs, member]));

@@ -1,8 +1,12 @@
 -- Appends an item to a lane and, when the lane has no owner, makes a new drain job its owner, in
 -- the same atomic step: producers and the draining job never disagree about whether a lane has one.
--- KEYS: list, owner, seq, scheduled, dedupe (or the list again when not deduplicating), window
--- ARGV: item, nowMs, jobIdPrefix, lane, dedupeTtlSeconds (0 = no dedupe), windowTs (0 = none), windowTtl
--- Returns {status, jobId}: status 0 = duplicate, 1 = queued; jobId = '' unless a drain job must be added.
+-- A lane opened for an inline drain (leaseDeadlineMs > 0) gets its lease in the same step too
+-- (`<jobId>|<lane>` in the inline zset), so no moment exists where it is owned by a job nobody
+-- added and no lease guards it.
+-- KEYS: list, owner, seq, scheduled, dedupe (or the list again when not deduplicating), window, inline
+-- ARGV: item, nowMs, jobIdPrefix, lane, dedupeTtlSeconds (0 = no dedupe), windowTs (0 = none), windowTtl,
+--       leaseDeadlineMs (0 = no lease: the caller adds the drain job)
+-- Returns {status, jobId}: status 0 = duplicate, 1 = queued; jobId = '' unless the push opened the lane.
 if tonumber(ARGV[5]) > 0 then
   if not redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[5]) then return {0, ''} end
 end
@@ -15,4 +19,5 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return {1, ''} end
 local id = ARGV[3] .. redis.call('INCR', KEYS[3])
 redis.call('SET', KEYS[2], id)
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[4])
+if tonumber(ARGV[8]) > 0 then redis.call('ZADD', KEYS[7], ARGV[8], id .. '|' .. ARGV[4]) end
 return {1, id}
