@@ -135,6 +135,7 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
     // weighs on both sides alike; each phase to new users.
     ctx.log(`campaign: ${o.rounds} rounds of chat at ${o.chatRate} new users/s, ${o.chatSeconds} s without and ${o.chatSeconds} s with the campaign at ${o.rate} msg/s`);
     const pooled = { alone: [] as number[], with: [] as number[] };
+    const phaseP99 = { alone: [] as number[], with: [] as number[] };
     const phases: string[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? (['alone', 'with'] as const) : (['with', 'alone'] as const);
@@ -142,9 +143,11 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
         if (kind === 'with') await sending();
         else await quiet();
         const phase = round * 2 + j;
+        ctx.log(`campaign: round ${round + 1}, chat ${kind === 'alone' ? 'without' : 'with'} the campaign`);
         const latencies = await chat(CHAT_OFFSET + (phase + 1) * Math.max(10_000, usersPerPhase), `${ctx.runId}c${phase}`, `round ${round + 1} ${kind === 'alone' ? 'without' : 'with'} the campaign`);
         pooled[kind].push(...latencies);
         const sum = summarize(latencies);
+        phaseP99[kind].push(sum.p99);
         phases.push(`${round + 1}${kind === 'alone' ? 'A' : 'C'} ${fmt(sum.p50, 1)}/${fmt(sum.p99, 1)}`);
       }
     }
@@ -198,11 +201,13 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
     const twice = [...perPhone.values()].filter((n) => n > 1).length;
     const uncertain = await fetch(`${puente.opsUrl}/metrics`).then((r) => r.text()).then((t) => /puente_whatsapp_send_failures_total\{code="SEND_UNCERTAIN"[^}]*\} (\d+)/.exec(t)?.[1] ?? '0').catch(() => '?');
     const ratio = during.p99 / alone.p99;
+    // A second view, robust to one stall of the box (one phase's p99): the median phase's p99 of each kind.
+    const medianP99 = { alone: summarize(phaseP99.alone).p50, with: summarize(phaseP99.with).p50 };
     notes.push(
       `Campaign rate = least-squares slope of its sends' arrival times at the fake Graph over ${o.seconds} s from the first send after its last resume, after the chat phases (first 10 % skipped); first-to-last over the same window: ${fmt(endToEnd, 2)} msg/s; first send ${fmt(firstSendAfterMs, 0)} ms after /start (scheduler tick 1 s).`,
       killNote,
       `Sends given up as uncertain after the kill (at most once: the killed worker's requests in flight are not sent again): ${uncertain}.`,
-      `Chat: ${o.chatRate} new users/s, webhook → first reply at the fake Graph (${ctx.fake.delayMs} ms answers), after a ${o.chatSeconds} s warm-up to other users; ${o.rounds} rounds in ABBA order, each a ${o.chatSeconds} s phase without the campaign (paused, its queued sends drained) and one with it sending, to new users each; p99 is over every phase of its kind pooled (${alone.count} and ${during.count} replies). Per phase, p50/p99 ms (A = without, C = with the campaign): ${phases.join('; ')}.`,
+      `Chat: ${o.chatRate} new users/s, webhook → first reply at the fake Graph (${ctx.fake.delayMs} ms answers), after a ${o.chatSeconds} s warm-up to other users; ${o.rounds} rounds in ABBA order, each a ${o.chatSeconds} s phase without the campaign (paused, its queued sends drained) and one with it sending, to new users each; p99 is over every phase of its kind pooled (${alone.count} and ${during.count} replies). Per phase, p50/p99 ms (A = without, C = with the campaign): ${phases.join('; ')}. The median phase's p99 (lower median), robust to one stall of the box: ${fmt(medianP99.alone, 1)} ms without, ${fmt(medianP99.with, 1)} ms with the campaign (${fmt(medianP99.with / medianP99.alone, 2)}×).`,
       `CPU (% of one core) during each chat run: ${cpuNotes.join('; ')}.`,
       `CPU per campaign send (ms of one core), over the rate window with no chat (${countedSends} sends in ${fmt(cpuWindowMs / 1000, 1)} s): ${fmtCpuPerMessage(cpuAlone, cpuWindowMs, countedSends)}.`,
       ...counted.notes,
@@ -214,7 +219,12 @@ export async function campaignScenario(ctx: BenchContext): Promise<ScenarioRepor
         { metric: `enroll-from-criteria of ${o.contacts} contacts`, value: `${fmt(enrollSeconds, 1)} s (${enrolledCount} enrolled)`, target: `< ${ENROLL_TARGET_SECONDS} s`, pass: enrollSeconds < ENROLL_TARGET_SECONDS && enrolledCount === o.contacts },
         { metric: 'Campaign send rate at Graph', value: `${fmt(rate, 2)} msg/s (${window.length} sends; ${fmt(((rate - o.rate) / o.rate) * 100, 2)} %)`, target: `${o.rate} − 2 % … ${o.rate} (+0.5 % measurement noise)`, pass: rate >= o.rate * 0.98 && rate <= o.rate * 1.005 },
         { metric: 'Chat first reply p50 / p99, no campaign', value: fmtLatency(alone) },
-        { metric: 'Chat first reply p50 / p99, campaign sending', value: fmtLatency(during), target: `p99 ≤ ${CHAT_P99_TARGET_RATIO}× alone`, pass: ratio <= CHAT_P99_TARGET_RATIO },
+        {
+          metric: 'Chat first reply p50 / p99, campaign sending',
+          value: `${fmtLatency(during)}; ${fmt(ratio, 2)}× alone, median phase ${fmt(medianP99.with / medianP99.alone, 2)}×`,
+          target: `p99 ≤ ${CHAT_P99_TARGET_RATIO}× alone, pooled and median phase`,
+          pass: ratio <= CHAT_P99_TARGET_RATIO && medianP99.with / medianP99.alone <= CHAT_P99_TARGET_RATIO,
+        },
         counted.row,
         { metric: 'Recipients who got the step twice (kill -9 mid-run)', value: `${twice} of ${perPhone.size}`, target: '0', pass: twice === 0 && workers.length > 0 },
       ],
