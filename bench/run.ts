@@ -95,7 +95,7 @@ async function main(): Promise<number> {
     mongodb: mongoMode(options.mongo, mongo),
     'fake Graph delay': `${options.graphDelayMs} ms`,
     WHATSAPP_MAX_MPS: String(options.mps),
-    PUENTE_WORKER_PROCESSES: options.workerProcesses > 0 ? `${options.workerProcesses} (HTTP in the role-all process, workers forked at nice 5${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1) > 0 ? `, plus ${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1)} for the background queues at nice ${process.env.PUENTE_BACKGROUND_WORKER_NICE ?? 10}` : ''})` : '0 (HTTP and workers in one process)',
+    PUENTE_WORKER_PROCESSES: options.workerProcesses > 0 ? `${options.workerProcesses} (HTTP in the role-all process, workers forked at nice 5${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1) > 0 ? `, plus ${Number(process.env.PUENTE_BACKGROUND_WORKER_PROCESSES ?? 1)} for the background queues at nice ${process.env.PUENTE_BACKGROUND_WORKER_NICE ?? 10}${process.env.PUENTE_BACKGROUND_WORKER_IDLE === 'false' ? '' : ' under SCHED_IDLE'}` : ''})` : '0 (HTTP and workers in one process)',
     mode: options.quick ? 'quick' : 'full',
     priorities: options.niceFakes ? 'bench (fake Graph, fake CRM) and load client at nice 19; Puente and MongoDB at 0 (--nice-fakes)' : 'everything at the same priority',
     'Puente runs': options.dist ? 'compiled (dist/src/app/main.js, as the image runs it)' : 'under tsx (src/app/main.ts; a cold process also compiles every module)',

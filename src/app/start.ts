@@ -118,7 +118,7 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     });
     workerProcesses =
       background > 0
-        ? combineWorkerProcesses(children, startWorkerProcesses({ count: background, nice: config.PUENTE_BACKGROUND_WORKER_NICE, env: workerProcessEnv(config, process.pid, 'background'), logger: deps.logger, label: 'background' }))
+        ? combineWorkerProcesses(children, startWorkerProcesses({ count: background, nice: config.PUENTE_BACKGROUND_WORKER_NICE, idle: config.PUENTE_BACKGROUND_WORKER_IDLE, env: workerProcessEnv(config, process.pid, 'background'), logger: deps.logger, label: 'background' }))
         : children;
     // The lanes this process's webhooks and CRM calls open are drained by a worker process at once,
     // not after a Worker fetched their job. The children run this entry with the same options, so

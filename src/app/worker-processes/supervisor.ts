@@ -10,12 +10,18 @@ import { createDrainDelegation } from './drain-delegation.js';
 import { READY_MESSAGE, type ChildMetrics, type DrainRequest } from './ipc-messages.js';
 import { createMetricsCollection } from './metrics-collection.js';
 import { DEFAULT_RESTART_BACKOFF, restartDelay, type RestartBackoff } from './restart-backoff.js';
+import { setIdlePolicy } from './scheduling.js';
 import type { Slot } from './slot.js';
 
 export interface WorkerProcessesOptions {
   count: number;
   /** Nice value set on every child (`os.setPriority`); a failure is logged, not fatal. */
   nice: number;
+  /**
+   * Also put every child under Linux's SCHED_IDLE policy (scheduling.ts): it runs only on a core
+   * nothing else wants. Where that fails (no `chrt`), a warning says the child keeps `nice`.
+   */
+  idle?: boolean;
   /** The children's environment (see `workerProcessEnv` in src/platform/config). */
   env: NodeJS.ProcessEnv;
   logger: Logger;
@@ -119,12 +125,18 @@ export function startWorkerProcesses(options: WorkerProcessesOptions): WorkerPro
       else logger.warn({ err, slot: slot.index, childPid: child.pid }, 'worker process error');
     });
     if (child.pid === undefined) return;
+    const pid = child.pid;
     try {
-      setPriority(child.pid, nice);
+      setPriority(pid, nice);
     } catch (err) {
-      logger.warn({ err, slot: slot.index, childPid: child.pid, nice }, 'could not lower the priority of a worker process; it keeps the parent priority');
+      logger.warn({ err, slot: slot.index, childPid: pid, nice }, 'could not lower the priority of a worker process; it keeps the parent priority');
     }
-    logger.info({ slot: slot.index, childPid: child.pid, nice }, 'worker process started');
+    logger.info({ slot: slot.index, childPid: pid, nice, ...(options.idle ? { policy: 'idle' } : {}) }, 'worker process started');
+    if (options.idle) {
+      void setIdlePolicy(pid).then((err) => {
+        if (err && !gone) logger.warn({ err, slot: slot.index, childPid: pid, nice }, 'could not put a worker process under the SCHED_IDLE policy; it keeps its nice value');
+      });
+    }
   };
 
   const scheduleRestart = (slot: Slot, startedAt: number, details: Record<string, unknown>) => {

@@ -49,6 +49,13 @@ export const envSchema = z.object({
   /** Nice value (absolute, 0–19) of the background worker processes: below the conversation's. */
   PUENTE_BACKGROUND_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /**
+   * Run the background worker processes under Linux's SCHED_IDLE policy (via util-linux `chrt`): they
+   * get a core only while no other process wants one, so a campaign never takes CPU from a reply —
+   * a nice value only shares it. Under a box saturated by chat they wait. Where it cannot be set,
+   * they keep PUENTE_BACKGROUND_WORKER_NICE (a warning says so).
+   */
+  PUENTE_BACKGROUND_WORKER_IDLE: flag.default(true),
+  /**
    * Which queues a PUENTE_ROLE=worker process runs: `all`, `conversation` (lanes, outbound sends,
    * receipts, statuses) or `background` (see PUENTE_BACKGROUND_WORKER_PROCESSES). Set on the
    * processes a PUENTE_ROLE=all one forks; for separate worker deployments, run one of each kind.

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthRoutes } from '../../../src/app/routes/health.js';
 import { combineWorkerProcesses, restartDelay, startWorkerProcesses } from '../../../src/app/worker-processes/index.js';
+import { setIdlePolicy } from '../../../src/app/worker-processes/scheduling.js';
 import { signBody } from '../../../src/whatsapp/signature.js';
 import { createTestDeps, memoryLogger, testEnv } from '../../helpers/deps.js';
 import { startFakeGraph } from '../../helpers/fake-graph-server.js';
@@ -84,6 +85,21 @@ function captureLogs(child: ChildProcess) {
   };
 }
 
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+/** Each thread of a process with its nice value and scheduling policy (`/proc/<pid>/task/<tid>/stat`, fields 19 and 41). */
+function threads(pid: number): { tid: number; nice: number; policy: number }[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+      return [{ tid: Number(tid), nice: Number(fields[16]), policy: Number(fields[38]) }];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+}
+
 describe('restart backoff', () => {
   it('doubles from 1 s up to 30 s and starts over after a process lived 60 s', () => {
     const delays: number[] = [];
@@ -99,11 +115,12 @@ describe('restart backoff', () => {
 });
 
 describe('worker process supervisor', () => {
-  const start = (mode: string | undefined, count: number, env: NodeJS.ProcessEnv = {}) => {
+  const start = (mode: string | undefined, count: number, env: NodeJS.ProcessEnv = {}, idle = false) => {
     const { logger, lines } = memoryLogger('info');
     const supervisor = startWorkerProcesses({
       count,
       nice: 7,
+      idle,
       env: { ...process.env, CHILD_MODE: mode, ...env },
       logger,
       entry: idleChild,
@@ -134,6 +151,28 @@ describe('worker process supervisor', () => {
     expect(supervisor.alive()).toBe(0);
     for (const pid of [...first, ...survivors]) expect(isAlive(pid)).toBe(false);
     expect(records().filter((r) => r.msg.includes('exited unexpectedly'))).toHaveLength(1);
+  });
+
+  it('every thread of a child has its nice value; with `idle` every thread runs under SCHED_IDLE', async () => {
+    const idle = start(undefined, 1, {}, true);
+    const plain = start(undefined, 1);
+    await waitFor(() => idle.supervisor.alive() === 1 && plain.supervisor.alive() === 1, 10_000, 'both children ready');
+    const [idlePid] = idle.supervisor.pids();
+    const [plainPid] = plain.supervisor.pids();
+    // chrt runs after the fork; a child's own threads (V8's helpers, libuv's pool) are several.
+    await waitFor(() => threads(idlePid!).every((t) => t.policy === SCHED_IDLE), 10_000, 'every thread of the idle child under SCHED_IDLE');
+    expect(threads(idlePid!).length).toBeGreaterThan(1);
+    expect(threads(plainPid!).length).toBeGreaterThan(1);
+    expect(threads(plainPid!).every((t) => t.policy === SCHED_OTHER)).toBe(true);
+    for (const pid of [idlePid!, plainPid!]) for (const t of threads(pid)) expect(t.nice, `thread ${t.tid} of ${pid}`).toBeGreaterThanOrEqual(7);
+    expect(idle.records().find((r) => r.msg === 'worker process started')).toMatchObject({ policy: 'idle', nice: 7 });
+    expect(idle.records().filter((r) => r.msg.includes('SCHED_IDLE'))).toEqual([]);
+  });
+
+  it('says why when a child cannot be put under SCHED_IDLE (no chrt), so the caller can warn', async () => {
+    const err = await setIdlePolicy(process.pid, '/nonexistent/chrt');
+    expect(err?.message).toMatch(/^\/nonexistent\/chrt: .*ENOENT/);
+    expect(threads(process.pid).every((t) => t.policy === SCHED_OTHER)).toBe(true);
   });
 
   it('hands lanes to the ready children in turn, and answers false while none is ready', async () => {

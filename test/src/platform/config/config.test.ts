@@ -161,9 +161,10 @@ describe('loadConfig', () => {
       expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual(['PUENTE_WORKER_NICE']);
     }
     // One background worker process at nice 10 by default; tiers by name only.
-    expect(loadConfig({})).toMatchObject({ PUENTE_BACKGROUND_WORKER_PROCESSES: 1, PUENTE_BACKGROUND_WORKER_NICE: 10, PUENTE_WORKER_TIER: 'all' });
+    expect(loadConfig({})).toMatchObject({ PUENTE_BACKGROUND_WORKER_PROCESSES: 1, PUENTE_BACKGROUND_WORKER_NICE: 10, PUENTE_BACKGROUND_WORKER_IDLE: true, PUENTE_WORKER_TIER: 'all' });
+    expect(loadConfig({ PUENTE_BACKGROUND_WORKER_IDLE: 'false' })).toMatchObject({ PUENTE_BACKGROUND_WORKER_IDLE: false });
     expect(loadConfig({ PUENTE_BACKGROUND_WORKER_PROCESSES: '0', PUENTE_WORKER_TIER: 'background' })).toMatchObject({ PUENTE_BACKGROUND_WORKER_PROCESSES: 0, PUENTE_WORKER_TIER: 'background' });
-    for (const [bad, name] of [[{ PUENTE_BACKGROUND_WORKER_PROCESSES: '9' }, 'PUENTE_BACKGROUND_WORKER_PROCESSES'], [{ PUENTE_BACKGROUND_WORKER_NICE: '20' }, 'PUENTE_BACKGROUND_WORKER_NICE'], [{ PUENTE_WORKER_TIER: 'campaigns' }, 'PUENTE_WORKER_TIER']] as const) {
+    for (const [bad, name] of [[{ PUENTE_BACKGROUND_WORKER_PROCESSES: '9' }, 'PUENTE_BACKGROUND_WORKER_PROCESSES'], [{ PUENTE_BACKGROUND_WORKER_NICE: '20' }, 'PUENTE_BACKGROUND_WORKER_NICE'], [{ PUENTE_BACKGROUND_WORKER_IDLE: 'yes' }, 'PUENTE_BACKGROUND_WORKER_IDLE'], [{ PUENTE_WORKER_TIER: 'campaigns' }, 'PUENTE_WORKER_TIER']] as const) {
       expect(problemsOf(() => loadConfig(bad)).map((p) => p.split(':')[0])).toEqual([name]);
     }
   });
