@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { adoptLane, delegateDrains } from './mailbox/delegation.js';
 import type { DrainConfig } from './mailbox/drain.js';
 import { createDrainJobs } from './mailbox/drain-jobs.js';
-import { createInlineDrains } from './mailbox/inline.js';
+import { createInlineDrains, inlineToken } from './mailbox/inline.js';
 import { repairOwners } from './mailbox/janitor.js';
 import { mailboxOps } from './mailbox/ops.js';
 import { drainProcessor, type QueueRuns } from './mailbox/processor.js';
@@ -66,13 +66,15 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
   async function push(requests: PushRequest<T>[]): Promise<PushResult[]> {
     const before = inline.open();
     const leaseMs = before ? before.options.safetyMs : delegate?.safetyMs;
-    const replies = await lanes.push(requests, leaseMs === undefined ? 0 : Date.now() + leaseMs);
-    const opened = replies.flatMap(({ jobId }, i) => (jobId ? [{ lane: requests[i]!.lane, jobId }] : []));
+    // Drained here: the push also claims the lanes it opens for this token's run and answers their heads.
+    const token = before ? inlineToken() : undefined;
+    const replies = await lanes.push(requests, leaseMs === undefined ? { deadlineMs: 0 } : { deadlineMs: Date.now() + leaseMs, ...(token ? { token } : {}) });
+    const opened = replies.flatMap(({ jobId, head }, i) => (jobId ? [{ lane: requests[i]!.lane, jobId, head }] : []));
     if (opened.length > 0) {
       const state = inline.open();
-      const here = state && leaseMs !== undefined ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
+      const here = state && token ? opened.slice(0, Math.max(0, state.options.maxConcurrent - state.running.size)) : [];
       const elsewhere = opened.slice(here.length);
-      const started = state ? here.map(({ lane, jobId }) => inline.drainHere(state, lane, jobId, () => true, () => jobs.add([{ lane, jobId }]))) : [];
+      const started = state && token ? here.map(({ lane, jobId, head }) => inline.drainHere(state, lane, jobId, token, () => head ?? 'refused', () => jobs.add([{ lane, jobId }]))) : [];
       const rest = async () => {
         if (elsewhere.length === 0) return;
         if (delegate && !state && leaseMs !== undefined) return delegateDrains(lanes, jobs, delegate, elsewhere);

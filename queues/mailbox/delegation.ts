@@ -1,5 +1,5 @@
 import type { DrainJobs } from './drain-jobs.js';
-import type { InlineDrains } from './inline.js';
+import { inlineToken, type InlineDrains } from './inline.js';
 import type { LaneProtocol } from './protocol.js';
 import type { InlineDelegate, MailboxItem } from './types.js';
 
@@ -23,7 +23,7 @@ export async function delegateDrains(lanes: LaneProtocol, jobs: DrainJobs, to: I
   await Promise.all(unasked.map(({ lane, jobId }) => lanes.unlease(jobId, lane)));
 }
 
-/** Takes a lane another process delegated here, or releases it to the Workers at once. */
+/** Takes a lane another process delegated here (its lease and the claim in one script), or releases it to the Workers at once. */
 export async function adoptLane<T extends MailboxItem>(lanes: LaneProtocol, jobs: DrainJobs, inline: InlineDrains<T>, lane: string, jobId: string): Promise<void> {
   const release = async () => {
     // A sweep may have added the job already (same id: BullMQ keeps the first).
@@ -36,5 +36,6 @@ export async function adoptLane<T extends MailboxItem>(lanes: LaneProtocol, jobs
   // A request that took half the lease to get here is not taken: a sweep may hand the lane to a
   // Worker any moment, and a Worker must not start the lane's head item while this process runs it too.
   const { safetyMs } = state.options;
-  await inline.drainHere(state, lane, jobId, () => lanes.takeLease(jobId, lane, safetyMs / 2, Date.now() + safetyMs), release);
+  const token = inlineToken();
+  await inline.drainHere(state, lane, jobId, token, () => lanes.adopt(lane, jobId, token, safetyMs / 2, Date.now() + safetyMs), release);
 }

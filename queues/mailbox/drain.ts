@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/platform/logging/logger.js';
-import type { LaneProtocol } from './protocol.js';
+import type { Head, LaneProtocol } from './protocol.js';
 import type { DrainOptions, HandlerContext, MailboxHandler, MailboxItem } from './types.js';
 
 /** What drains a mailbox's lanes, set by `processor` and used by its BullMQ runs and inline drains alike. */
@@ -14,7 +14,9 @@ export type DrainEnd = { end: 'empty' | 'not_owner' | 'handoff' } | { end: 'retr
 
 /**
  * Drains `lane` as run `token` of owner job `jobId`, the same for a BullMQ run and an inline
- * drain; the caller carries out how it ended. `stop` is asked before each further item.
+ * drain; the caller carries out how it ended. `stop` is asked before each further item. `claimed`
+ * is the head a script already answered when it claimed the lane for `token` (the push that opened
+ * it, an adoption); without it the drain claims the lane itself.
  */
 export async function drainLane<T extends MailboxItem>(
   lanes: LaneProtocol,
@@ -23,13 +25,14 @@ export async function drainLane<T extends MailboxItem>(
   token: string,
   config: DrainConfig<T>,
   stop: () => boolean,
+  claimed?: Head,
 ): Promise<DrainEnd> {
   const { handler, logger, options } = config;
   const maxAttempts = options.maxAttempts ?? 8;
   const maxItems = options.maxItemsPerJob ?? 50;
   const baseBackoffMs = options.baseBackoffMs ?? 500;
   const claim = `${jobId}|${token}`;
-  let head = await lanes.head(lane, jobId, token);
+  let head = claimed ?? (await lanes.head(lane, jobId, token));
   for (let done = 0; done < maxItems; done++) {
     if (head.kind !== 'item') return { end: head.kind };
     if (done > 0 && stop()) return { end: 'handoff' };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { drainLane, type DrainConfig, type DrainEnd } from './drain.js';
 import type { DrainJobs } from './drain-jobs.js';
 import type { QueueRuns } from './processor.js';
-import { leaseMember, type LaneProtocol } from './protocol.js';
+import { leaseMember, type Head, type LaneProtocol } from './protocol.js';
 import type { InlineDrainOptions, MailboxItem } from './types.js';
 
 /** A lane drained inline: its lease member while this process renews it, and when the drain is over. */
@@ -74,11 +74,12 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
   }
 
   /**
-   * Drains `lane` here once `acquire` says this process holds its lease (the pushing process
-   * leased it already: `acquire` is then `() => true`); when it does not, `refused` releases the
-   * lane to the Workers. Resolves once the drain has started (or was refused).
+   * Drains `lane` here as run `token` once `acquire` has taken its lease and claimed it for that
+   * run, answering its head (the push that opened the lane did both already: `acquire` then just
+   * answers the head it got); when it answers 'refused', `refused` releases the lane to the
+   * Workers. Resolves once the drain has started (or was refused).
    */
-  async function drainHere(state: InlineState<T>, lane: string, jobId: string, acquire: () => Promise<boolean> | boolean, refused: () => Promise<void>): Promise<void> {
+  async function drainHere(state: InlineState<T>, lane: string, jobId: string, token: string, acquire: () => Promise<Head | 'refused'> | Head | 'refused', refused: () => Promise<void>): Promise<void> {
     let finish!: () => void;
     const run: InlineRun = { done: new Promise<void>((resolve) => (finish = resolve)) };
     state.running.set(jobId, run); // takes the slot before the await, so maxConcurrent holds
@@ -86,25 +87,25 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
       state.running.delete(jobId);
       finish();
     };
-    let held: boolean;
+    let head: Head | 'refused';
     try {
-      held = await acquire();
+      head = await acquire();
     } catch (err) {
       end();
       throw err;
     }
-    if (!held) {
+    if (head === 'refused') {
       end();
       return refused();
     }
     run.member = leaseMember(jobId, lane);
-    void drainInline(state, lane, jobId, run).finally(end);
+    void drainInline(state, lane, jobId, token, head, run).finally(end);
   }
 
-  async function drainInline(state: InlineState<T>, lane: string, jobId: string, run: InlineRun): Promise<void> {
+  async function drainInline(state: InlineState<T>, lane: string, jobId: string, token: string, head: Head, run: InlineRun): Promise<void> {
     const result: InlineEnd = state.stopping
       ? { end: 'handoff' }
-      : await drainLane(lanes, lane, jobId, `inline-${randomUUID()}`, state.config, () => state.stopping).catch((err: unknown) => {
+      : await drainLane(lanes, lane, jobId, token, state.config, () => state.stopping, head).catch((err: unknown) => {
           // Redis trouble: the lane stays owned and its lease runs out; a sweep then adds its drain job.
           state.config.logger.warn({ err, lane, jobId }, 'inline drain failed; its drain job takes the lane over once the lease runs out');
           return { end: 'failed' } as const;
@@ -123,3 +124,6 @@ export function createInlineDrains<T extends MailboxItem>(lanes: LaneProtocol, r
 
   return { open, start, stop, drainHere, sweep };
 }
+
+/** A fresh token for one inline drain run (its claim is `<jobId>|<token>`). */
+export const inlineToken = () => `inline-${randomUUID()}`;

@@ -17,10 +17,14 @@ import type { MailboxItem, PushRequest, PushResult } from './types.js';
 /** Prefix of the drain job ids the scripts hand out. */
 const JOB_ID_PREFIX = 'd-';
 
-/** What push.lua answers per request: `jobId` is '' unless the push opened the lane and its drain job must be added. */
+/**
+ * What push.lua answers per request: `jobId` is '' unless the push opened the lane (and its drain
+ * job must be added, or it is drained inline); `head` when the push also claimed it for a drain.
+ */
 export interface PushReply {
   status: PushResult;
   jobId: string;
+  head?: Head;
 }
 
 /** What head.lua/advance.lua answer: the lane's next item (still JSON) with its failed-attempt count, or why there is none. */
@@ -29,10 +33,12 @@ export type Head = { kind: 'item'; item: string; failedAttempts: number } | { ki
 const script = <T>(file: string, parse: (raw: unknown) => T) => defineScript(new URL(file, import.meta.url), parse);
 
 const pushScript = script('./push.lua', (raw): PushReply => {
-  const [status, jobId] = reply.array(raw);
+  const [status, jobId, head, failedAttempts] = reply.array(raw);
   const code = reply.integer(status);
   if (code !== 0 && code !== 1) throw new TypeError('expected status 0 or 1');
-  return { status: code === 1 ? 'queued' : 'duplicate', jobId: reply.string(jobId) };
+  const pushed: PushReply = { status: code === 1 ? 'queued' : 'duplicate', jobId: reply.string(jobId) };
+  if (head !== undefined) pushed.head = { kind: 'item', item: reply.string(head), failedAttempts: reply.integer(Number(reply.string(failedAttempts))) };
+  return pushed;
 });
 
 const parseHead = (raw: unknown): Head => {
@@ -44,7 +50,7 @@ const parseHead = (raw: unknown): Head => {
 const headScript = script('./head.lua', parseHead);
 const advanceScript = script('./advance.lua', parseHead);
 const handoffScript = script('./handoff.lua', reply.string);
-const takeLeaseScript = script('./take-lease.lua', (raw) => reply.integer(raw) === 1);
+const adoptScript = script('./adopt.lua', (raw): Head | 'refused' => (reply.array(raw)[0] === 'refused' ? 'refused' : parseHead(raw)));
 const sweepLeasesScript = script('./sweep-leases.lua', (raw): { lane: string; jobId: string }[] => {
   const flat = reply.array(raw).map(reply.string);
   const out: { lane: string; jobId: string }[] = [];
@@ -78,16 +84,19 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
 
     /**
      * Appends each item to its lane (one script call per request, all sent at once). With
-     * `leaseDeadlineMs`, a lane a push opens is leased until then in the same step (see `lease`).
+     * `lease.deadlineMs`, a lane a push opens is leased until then in the same step: while the
+     * lease runs, no drain job exists for the lane; a sweep adds it once the lease runs out. With
+     * `lease.token` as well, the push claims such a lane for the inline drain run `token` and
+     * answers its head (as `head` would), so the drain needs no round trip to start.
      */
-    push(requests: PushRequest<MailboxItem>[], leaseDeadlineMs = 0): Promise<PushReply[]> {
+    push(requests: PushRequest<MailboxItem>[], lease: { deadlineMs: number; token?: string } = { deadlineMs: 0 }): Promise<PushReply[]> {
       const now = Date.now();
       return Promise.all(
         requests.map(({ lane, item, dedupeKey, dedupeTtlSeconds, mark }) =>
           pushScript.run(
             redis,
-            [keys.list(lane), keys.owner(lane), keys.seq, keys.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : keys.list(lane), mark?.key ?? keys.list(lane), keys.inline],
-            [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0, leaseDeadlineMs],
+            [keys.list(lane), keys.owner(lane), keys.seq, keys.scheduled, dedupeKey ? `${base}:dd:${dedupeKey}` : keys.list(lane), mark?.key ?? keys.list(lane), keys.inline, keys.attempts],
+            [JSON.stringify(item), now, JOB_ID_PREFIX, lane, dedupeKey ? (dedupeTtlSeconds ?? 604_800) : 0, mark?.value ?? 0, mark?.ttlSeconds ?? 0, lease.deadlineMs, lease.token ?? ''],
           ),
         ),
       );
@@ -109,9 +118,12 @@ export function createLaneProtocol(redis: Redis, keyPrefix: string, name: string
     },
     /** Drops a lease once the lane's drain job exists (hand-off, retry) or nothing is left to guard. */
     unlease: (jobId: string, lane: string) => redis.zrem(keys.inline, leaseMember(jobId, lane)),
-    /** Takes over another process's lease if it has `minRemainingMs` left; false otherwise. */
-    takeLease: (jobId: string, lane: string, minRemainingMs: number, deadlineMs: number) =>
-      takeLeaseScript.run(redis, [keys.inline], [leaseMember(jobId, lane), Date.now(), minRemainingMs, deadlineMs]),
+    /**
+     * Takes over another process's lease if it has `minRemainingMs` left, extended to `deadlineMs`,
+     * and claims the lane for run `token` (as `head`); 'refused' when the lease had less left.
+     */
+    adopt: (lane: string, jobId: string, token: string, minRemainingMs: number, deadlineMs: number) =>
+      adoptScript.run(redis, [...laneKeys(lane), keys.inline], [jobId, lane, token, Date.now(), minRemainingMs, deadlineMs]),
     /** Removes the leases that ran out; answers the lanes still owned by that opening (their drain jobs must be added). */
     sweepLeases: () => sweepLeasesScript.run(redis, [keys.inline], [Date.now(), SWEEP_LIMIT, `${base}:owner:`]),
     /** When the lease of this opening of the lane runs out (ms), or undefined when there is none. */
