@@ -51,7 +51,7 @@ function setup(name = 'mbtest') {
       await peerQueue.close();
       peerRedis.disconnect();
     });
-    return other;
+    return Object.assign(other, { redis: peerRedis });
   };
   cleanups.push(async () => {
     await mailbox.stopInline();
@@ -67,6 +67,21 @@ function interleaved(lanes: number, perLane: number): { lane: string; item: Item
   const out: { lane: string; item: Item }[] = [];
   for (let n = 0; n < perLane; n++) for (let l = 0; l < lanes; l++) out.push({ lane: `lane${l}`, item: { id: `l${l}-${n}`, n } });
   return out;
+}
+
+/**
+ * Records the name of every command `redis` sends that names `lane`: what a lane costs in round
+ * trips. Once connected: ioredis sends a command queued while connecting through this path again.
+ */
+async function recordLane(redis: Redis, lane: string): Promise<string[]> {
+  await redis.ping();
+  const sent: string[] = [];
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((command, stream) => {
+    if (command.args.some((arg) => String(arg).includes(lane))) sent.push(command.name);
+    return send(command, stream);
+  }) as Redis['sendCommand'];
+  return sent;
 }
 
 describe('mailbox lanes', () => {
@@ -250,6 +265,20 @@ describe('mailbox lanes', () => {
       await waitFor(() => done.length === 4, 5_000);
       expect(done[3]).toEqual({ n: 3, inline: true });
       expect(await mailbox.depth('a')).toBe(0);
+    });
+
+    it('costs two round trips for a lane of one item: the push (which leases, claims and answers the head) and the advance', async () => {
+      const { mailbox, redis, drainInline } = setup();
+      const done: boolean[] = [];
+      // A long lease: no renewal falls inside the measurement.
+      drainInline(async (_item, ctx) => void done.push(isInline(ctx.claim)), { safetyMs: 60_000 });
+      const lane = `rt-${randomUUID()}`;
+      const sent = await recordLane(redis, lane);
+      await mailbox.push([{ lane, item: { id: 'rt0', n: 0 } }]);
+      await waitFor(() => done.length === 1, 5_000);
+      await waitFor(async () => (await mailbox.depth(lane)) === 0, 5_000);
+      expect(done).toEqual([true]);
+      expect(sent.filter((name) => name !== 'llen')).toEqual(['evalsha', 'evalsha']); // llen: the depth the test asks
     });
 
     it('gives lanes beyond maxConcurrent a plain drain job', async () => {
@@ -439,6 +468,22 @@ describe('mailbox lanes', () => {
       await waitFor(() => done.length === 3, 5_000);
       expect(done).toEqual(['d:0:inline', 'd:1:inline', 'd:2:inline']);
       expect(Object.values(await queue.getJobCounts('wait', 'delayed', 'active', 'completed')).every((c) => c === 0)).toBe(true);
+    });
+
+    it('costs three round trips for a delegated lane of one item: the push (which leases), the adoption (which claims) and the advance', async () => {
+      const { mailbox, redis, drainer, done } = delegation((drainer, lane, jobId) => {
+        void drainer.adopt(lane, jobId);
+        return true;
+      }, 60_000);
+      const lane = `rt-${randomUUID()}`;
+      const byProducer = await recordLane(redis, lane);
+      const byDrainer = await recordLane(drainer.redis, lane);
+      await mailbox.push([{ lane, item: { id: 'rt0', n: 0 } }]);
+      await waitFor(() => done.length === 1, 5_000);
+      await waitFor(async () => (await mailbox.depth(lane)) === 0, 5_000);
+      expect(done).toEqual([`${lane}:0:inline`]);
+      expect(byProducer.filter((name) => name !== 'llen')).toEqual(['evalsha']);
+      expect(byDrainer).toEqual(['evalsha', 'evalsha']);
     });
 
     it('leaves the lane to the Workers when nobody can be asked, or the one asked cannot take it', async () => {
