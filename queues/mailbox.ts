@@ -77,7 +77,7 @@ export function createMailbox<T extends MailboxItem>(opts: { name: string; redis
       const started = state && token ? here.map(({ lane, jobId, head }) => inline.drainHere(state, lane, jobId, token, () => head ?? 'refused', () => jobs.add([{ lane, jobId }]))) : [];
       const rest = async () => {
         if (elsewhere.length === 0) return;
-        if (delegate && !state && leaseMs !== undefined) return delegateDrains(lanes, jobs, delegate, elsewhere);
+        if (delegate && !state) return delegateDrains(lanes, jobs, delegate, elsewhere);
         // Their drain job first, then the lease the push gave them: a crash in between leaves a job and a lease that runs out (harmless).
         await jobs.add(elsewhere);
         if (leaseMs !== undefined) await Promise.all(elsewhere.map(({ lane, jobId }) => lanes.unlease(jobId, lane)));
