@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { OPEN_TICKETS_GAUGE } from '../../crm-bridge/metrics.js';
 import { QUEUE_GAUGES } from '../../queues/metrics.js';
 import { configWarnings, workerProcessEnv, type Config } from '../platform/config/index.js';
+import { gracefulCloser } from '../platform/http/graceful-close.js';
 import { enforceRequestDeadlines, requestDeadlines, serverTimeouts, type RequestDeadlines } from '../platform/http/request-deadlines.js';
 import { createDeps, workerDefinitions, type Deps, type DepsOptions } from './deps.js';
 import { createApp, type DevMount } from './http-app.js';
@@ -17,6 +18,11 @@ import { combineWorkerProcesses, onDrainRequests, onMetricsRequests, reportReady
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
 /** Forked worker processes still running this long before {@link SHUTDOWN_TIMEOUT_MS} are killed, leaving time to close the rest. */
 const WORKER_PROCESS_KILL_MARGIN_MS = 3_000;
+/**
+ * How long requests in flight at shutdown may take to be answered before their connections are
+ * closed (a stream, a slow upload); the rest of {@link SHUTDOWN_TIMEOUT_MS} is the workers'.
+ */
+export const HTTP_DRAIN_MS = 10_000;
 
 export interface Running {
   deps: Deps;
@@ -40,8 +46,14 @@ export interface StartOptions extends DepsOptions {
   devMounts?: DevMount[];
 }
 
+/** A listening server and the way to close it ({@link gracefulCloser}). */
+interface Listening {
+  port: number;
+  close(graceMs: number): Promise<void>;
+}
+
 /** Serves `app` until closed, with Puente's timeouts: keep-alive above the proxy's, requests cut off at their deadline. */
-async function listen(app: Pick<Hono, 'fetch'>, port: number, hostname: string, config: Config, deadlines: RequestDeadlines): Promise<{ server: ServerType; port: number }> {
+async function listen(app: Pick<Hono, 'fetch'>, port: number, hostname: string, config: Config, deadlines: RequestDeadlines): Promise<Listening> {
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname, serverOptions: serverTimeouts(deadlines) }, () => {
       s.off('error', reject);
@@ -52,15 +64,7 @@ async function listen(app: Pick<Hono, 'fetch'>, port: number, hostname: string, 
   // Node's default (5 s) is below every proxy's idle timeout.
   (server as Server).keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
   enforceRequestDeadlines(server as Server, deadlines);
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive sockets would hold close() open until they time out; idle ones can go now.
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
+  return { port: (server.address() as AddressInfo).port, close: gracefulCloser(server as Server) };
 }
 
 /**
@@ -81,10 +85,8 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
   for (const warning of configWarnings(config)) deps.logger.warn({ alert: 'insecure_config' }, warning);
   let workers: RunningWorkers | undefined;
   let workerProcesses: WorkerProcesses | undefined;
-  let server: ServerType | undefined;
-  let port: number | undefined;
-  let opsServer: ServerType | undefined;
-  let opsPort: number | undefined;
+  let server: Listening | undefined;
+  let opsServer: Listening | undefined;
 
   if (role !== 'all' && config.PUENTE_WORKER_PROCESSES > 0) {
     deps.logger.warn({ role, workerProcesses: config.PUENTE_WORKER_PROCESSES }, 'PUENTE_WORKER_PROCESSES is ignored unless PUENTE_ROLE=all');
@@ -134,22 +136,24 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
     if (role === 'api' || role === 'all') {
       const app = createApp(deps, { ...(workerProcesses ? { workerProcesses } : {}), ...(options.devMounts ? { devMounts: options.devMounts } : {}) });
       const bodyLimits = Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>;
-      ({ server, port } = await listen(app, config.PORT, options.hostname ?? '0.0.0.0', config, requestDeadlines(requestTimeoutMs, bodyLimits)));
+      server = await listen(app, config.PORT, options.hostname ?? '0.0.0.0', config, requestDeadlines(requestTimeoutMs, bodyLimits));
     }
     // Every role has one; a forked worker process's parent serves it for both (metrics over IPC).
     if (!forkedChild) {
       const ops = createOpsApp(deps, workerProcesses ? { workerProcesses } : {});
-      ({ server: opsServer, port: opsPort } = await listen(ops, config.OPS_PORT, config.OPS_HOST, config, requestDeadlines(requestTimeoutMs)));
+      opsServer = await listen(ops, config.OPS_PORT, config.OPS_HOST, config, requestDeadlines(requestTimeoutMs));
     }
   } catch (err) {
     // A port already taken: nothing may be left running.
-    if (server) await closeServer(server);
+    await server?.close(0);
     workerProcesses?.stopRestarting();
     if (workerProcesses) await workerProcesses.stop(5_000);
     if (workers) await workers.close();
     await deps.close();
     throw err;
   }
+  const port = server?.port;
+  const opsPort = opsServer?.port;
   deps.logger.info(
     {
       role,
@@ -174,8 +178,8 @@ export async function startPuente(config: Config, options: StartOptions = {}): P
         const killChildrenAt = Date.now() + SHUTDOWN_TIMEOUT_MS - WORKER_PROCESS_KILL_MARGIN_MS;
         workerProcesses?.stopRestarting();
         deps.logger.info({ reason }, 'shutting down: no new requests, finishing in-flight jobs');
-        if (server) await closeServer(server);
-        if (opsServer) await closeServer(opsServer);
+        // Both at once: a scrape or a request in flight on either has the same grace.
+        await Promise.all([server?.close(HTTP_DRAIN_MS), opsServer?.close(HTTP_DRAIN_MS)]);
         // Each child drains its own jobs on SIGTERM (its own exitOnSignals).
         if (workerProcesses) await workerProcesses.stop(killChildrenAt - Date.now());
         if (workers) await workers.close();

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { freePort } from '../helpers/ports.js';
+import { dropDatabaseAt } from '../helpers/mongo.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWhatsAppSimulator, type WhatsAppSimulator } from '../../devstack/whatsapp-sim/index.js';
 import { startPuente, type Running } from '../../src/app/start.js';
@@ -21,6 +22,7 @@ describe('campaigns against the WhatsApp simulator (the dev stack)', () => {
   const keyPrefix = `test-${randomUUID()}`;
   let whatsapp: WhatsAppSimulator;
   let running: Running;
+  let mongoUri: string | undefined;
   let key = '';
   let base = '';
 
@@ -29,13 +31,14 @@ describe('campaigns against the WhatsApp simulator (the dev stack)', () => {
     base = `http://127.0.0.1:${port}`;
     whatsapp = createWhatsAppSimulator({ webhookUrl: `${base}/webhook`, appSecret: testEnv.META_WEBHOOK_SECRET, accessToken: testEnv.WHATSAPP_ACCESS_TOKEN, phoneNumberId: testEnv.WHATSAPP_PHONE_NUMBER_ID, statusDelaysMs: { sent: 20, delivered: 60 } });
     const config = testConfig({ PORT: String(port), WHATSAPP_API_URL: await whatsapp.listen(), WHATSAPP_BUSINESS_ACCOUNT_ID: whatsapp.wabaId, CAMPAIGN_SENDER_TICK_MS: '200' });
+    mongoUri = config.MONGODB_URI;
     running = await startPuente(config, { keyPrefix, logger: createLogger({ level: 'silent' }), hostname: '127.0.0.1' });
     key = (await running.deps.apiKeys.store.issueKey('default', { name: 'e2e', scopes: ['read', 'write'] })).key;
   }, 60_000);
   afterAll(async () => {
     await running?.stop();
     await whatsapp?.close();
-    await running?.deps.mongo.connection.dropDatabase().catch(() => undefined);
+    await dropDatabaseAt(mongoUri).catch(() => undefined);
     await deleteKeys(keyPrefix);
   });
 

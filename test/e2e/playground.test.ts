@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { freePort } from '../helpers/ports.js';
+import { dropDatabaseAt } from '../helpers/mongo.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -29,6 +30,7 @@ describe.skipIf(!haveChromium)('the playground in a real browser: a user, the bo
   let whatsapp: WhatsAppSimulator;
   let crm: CrmSimulator;
   let running: Running;
+  let mongoUri: string | undefined;
   let browser: Browser;
   let page: Page;
 
@@ -38,6 +40,7 @@ describe.skipIf(!haveChromium)('the playground in a real browser: a user, the bo
     whatsapp = createWhatsAppSimulator({ webhookUrl: `${puente}/webhook`, appSecret: testEnv.META_WEBHOOK_SECRET, accessToken: testEnv.WHATSAPP_ACCESS_TOKEN, phoneNumberId: testEnv.WHATSAPP_PHONE_NUMBER_ID });
     crm = createCrmSimulator({ puenteUrl: puente, crmApiToken: testEnv.CRM_API_TOKEN, botApiToken: testEnv.BOT_API_TOKEN, botSignatureSecret: testEnv.BOT_SIGNATURE_SECRET });
     const config = testConfig({ PORT: String(port), WHATSAPP_API_URL: await whatsapp.listen(), CRM_BASE_URL: await crm.listen() });
+    mongoUri = config.MONGODB_URI;
     const playground = createPlayground({ whatsapp, crm, links: { docs: '/api/docs', metrics: '/metrics', bullBoard: '/admin/queues' } });
     running = await startPuente(config, { keyPrefix, logger: createLogger({ level: 'silent' }), hostname: '127.0.0.1', devMounts: [{ path: '/playground', app: playground }] });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -50,7 +53,7 @@ describe.skipIf(!haveChromium)('the playground in a real browser: a user, the bo
     await browser?.close();
     await running?.stop();
     await Promise.allSettled([whatsapp?.close(), crm?.close()]);
-    await running?.deps.mongo.connection.dropDatabase().catch(() => undefined);
+    await dropDatabaseAt(mongoUri).catch(() => undefined);
     await deleteKeys(keyPrefix);
   });
 

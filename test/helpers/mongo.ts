@@ -3,6 +3,7 @@
  * server, or a real one when MONGODB_URI is set).
  */
 import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
 import { inject } from 'vitest';
 
 /**
@@ -24,4 +25,19 @@ export function mongoUriFor(dbName: string): string {
 export function uniqueDbName(prefix: string): string {
   const safe = prefix.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
   return `${safe}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Drops the database at `uri` through a connection of its own: after `running.stop()` the app's
+ * connection is closed, and an operation on it waits 10 s in mongoose's buffer before failing.
+ * Nothing to do without a URI (a test that never started).
+ */
+export async function dropDatabaseAt(uri: string | undefined): Promise<void> {
+  if (uri === undefined) return;
+  const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5_000 }).asPromise();
+  try {
+    await connection.dropDatabase();
+  } finally {
+    await connection.close();
+  }
 }

@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
+import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../../helpers/deps.js';
+import { startPuente } from '../../../src/app/start.js';
+import { createLogger } from '../../../src/platform/logging/logger.js';
+import { testConfig, testEnv } from '../../helpers/deps.js';
 import { TEST_REDIS_URL, deleteKeys, waitFor } from '../../helpers/redis.js';
-import { mongoUriFor, uniqueDbName } from '../../helpers/mongo.js';
+import { dropDatabaseAt, mongoUriFor, uniqueDbName } from '../../helpers/mongo.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -56,4 +60,43 @@ describe('graceful shutdown', () => {
     agent.destroy();
     await queue.close();
   }, 40_000);
+
+  it('answers a request in flight on a keep-alive connection and stops without waiting out the keep-alive', async () => {
+    // A request a load balancer sent on a kept-alive connection just before SIGTERM: Node's
+    // server.close() would hold that connection for HTTP_KEEP_ALIVE_TIMEOUT_SECONDS (65 s) after
+    // its answer, and the workers would only start draining after that.
+    const slow = new Hono().get('/', async (c) => {
+      await sleep(400);
+      return c.text('answered');
+    });
+    const config = testConfig({ PORT: '0' });
+    const running = await startPuente(config, { keyPrefix: `${prefix}-http`, logger: createLogger({ level: 'silent' }), hostname: '127.0.0.1', devMounts: [{ path: '/slow', app: slow }] });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number | undefined; connection: string | undefined; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: running.port, path, agent }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body }));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect((await get('/healthz')).connection).toBe('keep-alive');
+      const inFlight = get('/slow');
+      await sleep(100);
+      const started = Date.now();
+      await running.stop();
+      const tookMs = Date.now() - started;
+      expect(await inFlight).toEqual({ status: 200, connection: 'close', body: 'answered' });
+      expect(tookMs).toBeLessThan(5_000);
+    } finally {
+      agent.destroy();
+      await running.stop();
+      await dropDatabaseAt(config.MONGODB_URI).catch(() => undefined);
+      await deleteKeys(`${prefix}-http`);
+    }
+  }, 30_000);
 });
