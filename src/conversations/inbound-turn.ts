@@ -53,7 +53,7 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
       const taken = await interceptor.intercept(conversation, event, { ticketOpen: ticket !== null });
       if (!taken) continue;
       deps.logger.info({ wamid: event.wamid, reason: taken.reason }, 'inbound message taken by an interceptor');
-      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId, ...(ticket ? { ticketId: ticket.ticketId } : {}) }, event.wamid, taken.reply, { tag: event.wamid, markRead: event.wamid });
+      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId, ...(ticket ? { ticketId: ticket.ticketId } : {}) }, event.wamid, taken.reply, { tag: event.wamid, markRead: event.wamid, userWroteAt: event.timestamp });
       await logged;
       if (ticket) await ticket.take(event);
       if (taken.reply.length === 0) await receipt();
@@ -69,7 +69,7 @@ export function createInboundTurn(deps: { log: ConversationLog; outbound: Outbou
     }
     let answered = false;
     const outcome = await deps.responder.respond(conversation, event, async (out) => {
-      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid });
+      await deps.reply({ phoneNumberId: event.phoneNumberId, to: event.waId }, event.wamid, out, { tag: event.wamid, markRead: event.wamid, userWroteAt: event.timestamp });
       answered = out.length > 0;
     });
     if (!answered) {

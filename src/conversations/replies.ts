@@ -1,6 +1,7 @@
 import type { Author } from './message-log.js';
 import type { OutboundMessage } from '../whatsapp/outbound-types.js';
 import type { Outbound } from './outbound.js';
+import { conversationKey } from '../whatsapp/normalize.js';
 
 export interface ReplyTarget {
   phoneNumberId: string;
@@ -16,6 +17,11 @@ export interface ReplyOptions {
   tag?: string;
   /** The user's message these messages answer: its read receipt goes to Graph with the first one. */
   markRead?: string;
+  /**
+   * Meta's timestamp (unix seconds) of the user's message these messages answer: the service
+   * window is open from it, so it is not read from Redis before queueing (the send checks again).
+   */
+  userWroteAt?: number;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface ReplyOptions {
 export function createReplier(outbound: Outbound) {
   return async function reply(target: ReplyTarget, idBase: string, messages: OutboundMessage[], options: ReplyOptions = {}): Promise<void> {
     if (messages.length === 0) return;
-    const { author = 'bot', tag, markRead } = options;
+    const { author = 'bot', tag, markRead, userWroteAt } = options;
     const createdAt = Date.now();
     await outbound.enqueue(
       messages.map((message, i) => ({
@@ -39,6 +45,7 @@ export function createReplier(outbound: Outbound) {
         // Meta echoes this in status webhooks, tracing each reply to what caused it.
         payload: { kind: 'message' as const, message: tag ? { ...message, biz_opaque_callback_data: tag } : message, freeForm: message.type !== 'template' },
       })),
+      userWroteAt === undefined ? {} : { window: { conversationKey: conversationKey(target.phoneNumberId, target.to), userWroteAt } },
     );
   };
 }

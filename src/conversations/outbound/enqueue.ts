@@ -2,20 +2,20 @@ import { describeOutbound } from '../../whatsapp/messages.js';
 import { conversationKey } from '../../whatsapp/normalize.js';
 import type { Receipts } from './receipts.js';
 import { isReceipt, type OutboundDeps, type OutboundItem } from './types.js';
-import { assertWindowsOpen } from './window.js';
+import { assertWindowsOpen, type KnownWindow } from './window.js';
 
 /**
  * Queues sends in order on each recipient's lane and logs them as `queued`; read receipts go to
  * their own queue. Free-form messages outside the service window are refused before anything is
- * queued.
+ * queued (`window`: a user message being answered, which proves its conversation's window open).
  * @throws {ServiceWindowClosedError}
  */
 export function enqueuer(deps: Pick<OutboundDeps, 'redis' | 'keyPrefix' | 'mailbox' | 'log'>, receipts: Receipts) {
-  return async function enqueue(all: OutboundItem[]): Promise<void> {
+  return async function enqueue(all: OutboundItem[], options: { window?: KnownWindow } = {}): Promise<void> {
     const receiptItems = all.filter(isReceipt);
     const items = all.filter((item) => !isReceipt(item));
     if (receiptItems.length > 0) await receipts.enqueue(receiptItems);
-    await assertWindowsOpen(deps.redis, deps.keyPrefix, items);
+    await assertWindowsOpen(deps.redis, deps.keyPrefix, items, options.window);
     await Promise.all(
       items.flatMap((item) =>
         item.payload.kind === 'message'

@@ -189,4 +189,20 @@ describe('outbound sends', () => {
     await waitFor(async () => (await logOf(late.id))?.status === 'failed', 10_000);
     expect(await logOf(late.id)).toMatchObject({ error: { code: 'CUSTOMER_SERVICE_WINDOW_CLOSED' } });
   });
+
+  it('takes the window of a reply from the message it answers, for that conversation only, and still checks at send time', async () => {
+    const to = '573300600003';
+    const other = '573300600004';
+    const now = Math.floor(Date.now() / 1000);
+    const known = { conversationKey: `${PHONE_ID}:${to}`, userWroteAt: now - 60 };
+    // Redis knows no message from either user (no window key): only the answered message opens a window.
+    await expect(road.deps.conversations.outbound.enqueue([item(other, 'hola')], { window: known })).rejects.toBeInstanceOf(ServiceWindowClosedError);
+    await expect(road.deps.conversations.outbound.enqueue([item(to, 'hola')], { window: { ...known, userWroteAt: now - 25 * 3600 } })).rejects.toBeInstanceOf(ServiceWindowClosedError);
+    const reply = item(to, 'respuesta');
+    await road.deps.conversations.outbound.enqueue([reply, item(to, 'otra')], { window: known });
+    expect(await logOf(reply.id)).toMatchObject({ status: expect.stringMatching(/queued|failed/) });
+    // The send's own check (begin-send.lua) reads Redis, which here says closed: nothing reaches Graph.
+    await waitFor(async () => (await logOf(reply.id))?.status === 'failed', 10_000);
+    expect(await logOf(reply.id)).toMatchObject({ error: { code: 'CUSTOMER_SERVICE_WINDOW_CLOSED' } });
+  });
 });
