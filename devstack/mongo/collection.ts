@@ -39,13 +39,23 @@ export class Collection {
     return doc;
   }
 
-  /** Swaps a stored document for its updated version (same `_id`). */
+  /**
+   * Swaps a stored document for its updated version (same `_id`). Most updates touch no indexed
+   * field (`updated_at`, `status`...): an index whose keys are unchanged is only pointed at the
+   * new document, which is cheaper and keeps the document's place among equal keys; the others
+   * drop the old keys and add the new ones.
+   */
   replace(oldDoc: Document, newDoc: Document): void {
     const id = encodeKey(oldDoc._id);
     const newKeys = this.checkUnique(newDoc, id);
     this.indexes.forEach((index, i) => {
-      index.remove(index.keysOf(oldDoc), id);
-      index.add(newKeys[i] as IndexKey[], id, newDoc);
+      const keys = newKeys[i] as IndexKey[];
+      const oldKeys = index.keysOf(oldDoc);
+      if (sameKeys(oldKeys, keys)) index.update(keys, id, newDoc);
+      else {
+        index.remove(oldKeys, id);
+        index.add(keys, id, newDoc);
+      }
     });
     this.docs.set(id, newDoc);
   }
@@ -111,6 +121,11 @@ export function withIdFirst(doc: Document): Document {
   const out: Document = { _id: doc._id === undefined ? new ObjectId() : doc._id };
   for (const key of keys) if (key !== '_id') out[key] = doc[key];
   return out;
+}
+
+/** The same key encodings in the same order (encodings, not values: they are what buckets hold). */
+function sameKeys(a: readonly IndexKey[], b: readonly IndexKey[]): boolean {
+  return a.length === b.length && a.every((key, i) => key.encoded === (b[i] as IndexKey).encoded);
 }
 
 function sameKey(a: IndexSpec, b: IndexSpec): boolean {

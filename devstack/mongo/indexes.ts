@@ -159,7 +159,25 @@ export class SecondaryIndex {
       for (const prefix of leading) addTo(this.prefixEntries, prefix, id, doc);
       this.order?.add(leading, id, doc);
     }
-    if (keys.length > 0 && this.readers.some((read) => !read || !isExactKeyValue(read(doc)))) this.nonScalar.add(id);
+    this.classify(keys, id, doc);
+  }
+
+  /**
+   * Points the index at `doc`, the updated version of document `id`, when its keys are the ones
+   * it was added with (same encodings, same order). `Map.set` on an id a bucket already holds
+   * keeps its position, so the document keeps its place among equal keys (insertion order, as
+   * mongod keeps RecordId order) instead of moving to the end as a remove + add would.
+   * Membership in `nonScalar` and the ordered view depend on the values, not only on their
+   * encodings (5 and [5] share one), so both are re-derived from `doc`.
+   */
+  update(keys: readonly IndexKey[], id: string, doc: Document): void {
+    for (const key of keys) addTo(this.entries, key.encoded, id, doc);
+    if (this.prefixEntries) {
+      const leading = prefixes(keys);
+      for (const prefix of leading) addTo(this.prefixEntries, prefix, id, doc);
+      this.order?.update(leading, id, doc);
+    }
+    this.classify(keys, id, doc);
   }
 
   remove(keys: readonly IndexKey[], id: string): void {
@@ -169,8 +187,14 @@ export class SecondaryIndex {
     this.nonScalar.delete(id);
   }
 
+  /** Records whether the indexed document `id` holds a value its key encoding does not pin exactly. */
+  private classify(keys: readonly IndexKey[], id: string, doc: Document): void {
+    if (keys.length > 0 && this.readers.some((read) => !read || !isExactKeyValue(read(doc)))) this.nonScalar.add(id);
+    else this.nonScalar.delete(id);
+  }
+
   /**
-   * The index in order (built on the first call, then kept up to date by `add`/`remove`), for a
+   * The index in order (built on the first call, then kept up to date by `add`/`update`/`remove`), for a
    * compound, non-partial index whose fields after the first all have direction 1 or -1 and
    * paths the fast paths read; undefined for any other index.
    */

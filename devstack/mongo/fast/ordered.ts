@@ -13,30 +13,18 @@
  * document or another BSON type at any indexed path, NaN, or an invalid date is counted as
  * "unordered" in its buckets instead, and a walk refuses a bucket holding one.
  */
-import { ObjectId, type Document } from '../bson.js';
-import { COMPLEX, type PathReader, type Scalar } from './scalar.js';
-
-/**
- * mingo's `$sort` order across types (compare() in mingo's util; `$sort` groups missing with
- * null): null/missing < numbers < strings < booleans < dates < ObjectIds (an unknown type, last).
- */
-const RANK_NULL = 0;
-const RANK_NUMBER = 1;
-const RANK_STRING = 2;
-const RANK_BOOLEAN = 3;
-const RANK_DATE = 4;
-const RANK_OBJECT_ID = 5;
+import type { Document } from '../bson.js';
+import { COMPLEX, type PathReader } from './scalar.js';
+import { compareKeys, pushSortKey, sameSortKey, type SortKey } from './sort-key.js';
 
 /** Split a chunk when it grows past this many entries. */
 const MAX_CHUNK = 512;
 
-/** A sort key: pairs of (type rank, comparable value) per field, flattened. */
-export type SortKey = Array<number | string>;
-
 /** One ordered document of a bucket. */
 interface Entry {
   readonly id: string;
-  readonly doc: Document;
+  /** Repointed by `OrderedIndex.update` when an update leaves the sort key as it was. */
+  doc: Document;
   readonly key: SortKey;
   readonly bucket: OrderedBucket;
 }
@@ -45,60 +33,6 @@ interface Entry {
 interface Position {
   readonly chunk: number;
   readonly offset: number;
-}
-
-/**
- * Appends the sort key of one scalar to `key`; false when mingo's order for it is not a
- * consistent one (NaN compares equal to every number, an invalid date to every date).
- */
-export function pushSortKey(key: SortKey, value: Scalar): boolean {
-  if (value === null || value === undefined) {
-    key.push(RANK_NULL, 0);
-    return true;
-  }
-  switch (typeof value) {
-    case 'number':
-      if (Number.isNaN(value)) return false;
-      key.push(RANK_NUMBER, value);
-      return true;
-    case 'string':
-      key.push(RANK_STRING, value);
-      return true;
-    case 'boolean':
-      key.push(RANK_BOOLEAN, value ? 1 : 0);
-      return true;
-    default:
-      break;
-  }
-  if (value instanceof Date) {
-    const time = value.getTime();
-    if (Number.isNaN(time)) return false;
-    key.push(RANK_DATE, time);
-    return true;
-  }
-  if (value instanceof ObjectId) {
-    key.push(RANK_OBJECT_ID, value.toHexString());
-    return true;
-  }
-  return false;
-}
-
-/**
- * Compares the first `fields` fields of two sort keys, each in its direction. Within a rank the
- * values are all numbers or all strings, compared with `<` as mingo does (UTF-16 code units for
- * strings; -0 equals 0).
- */
-function compareKeys(a: SortKey, b: SortKey, directions: readonly number[], fields: number): number {
-  for (let i = 0; i < fields; i++) {
-    const j = 2 * i;
-    const ra = a[j] as number;
-    const rb = b[j] as number;
-    if (ra !== rb) return ra < rb ? -(directions[i] as number) : (directions[i] as number);
-    const va = a[j + 1] as number | string;
-    const vb = b[j + 1] as number | string;
-    if (va !== vb) return va < vb ? -(directions[i] as number) : (directions[i] as number);
-  }
-  return 0;
 }
 
 /** The documents of one first-field value, in index order. */
@@ -307,6 +241,27 @@ export class OrderedIndex {
       return;
     }
     for (const prefix of prefixes) this.countUnordered(id, this.bucketFor(prefix));
+  }
+
+  /**
+   * Points a document at its updated version, whose first-field keys (`prefixes`) are unchanged
+   * (the caller compared key encodings). Equal encodings do not imply an equal sort key or the
+   * same orderability (5, [5] and Long(5) all encode as `d5`; -0 as 0), so the new sort key is
+   * compared too: when it is the same, the entry keeps its place and only its document changes,
+   * sparing a removal and a binary-search insertion; otherwise the document moves as in `add`.
+   */
+  update(prefixes: ReadonlySet<string>, id: string, doc: Document): void {
+    const member = this.members.get(id);
+    if (member !== undefined) {
+      const entry = prefixes.size === 1 ? this.entryOf(id, doc, Array.isArray(member) ? (member[0] as OrderedBucket) : member.bucket) : undefined;
+      // Still unordered, counted in the same buckets: nothing refers to the document.
+      if (Array.isArray(member) && !entry) return;
+      if (!Array.isArray(member) && entry && sameSortKey(entry.key, member.key)) {
+        member.doc = doc;
+        return;
+      }
+    }
+    this.add(prefixes, id, doc);
   }
 
   remove(id: string): void {

@@ -27,7 +27,7 @@ import type { IndexSpec, SecondaryIndex } from '../indexes.js';
 import { encodeKey, isPlainObject } from '../values.js';
 import { compilePredicate } from './filter.js';
 import { isExactPoint } from './index-count.js';
-import { pushSortKey, type SortKey } from './ordered.js';
+import { pushSortKey, type SortKey } from './sort-key.js';
 import type { Scalar } from './scalar.js';
 
 /** A walk that can serve a query: the index and which way to go. */
