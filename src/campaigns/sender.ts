@@ -104,9 +104,8 @@ export function createSender(deps: SenderDeps) {
   const { Lead } = leadModels(deps.connection);
   const count = (result: string) => deps.metrics.campaignSends.inc({ result });
 
-  /** The number a campaign sends from: its setting if the organization still has it, else the organization's first. */
-  async function sendingNumber(campaign: CampaignDoc): Promise<string | undefined> {
-    const numbers = await deps.orgNumbers(campaign.org_id);
+  /** The number a campaign sends from: its setting if the organization (`numbers`) still has it, else the organization's first. */
+  function sendingNumber(campaign: CampaignDoc, numbers: readonly string[]): string | undefined {
     const wanted = campaign.settings?.phone_number_id;
     if (wanted && numbers.includes(wanted)) return wanted;
     if (wanted) return undefined; // the number left the organization: not another one silently
@@ -157,7 +156,8 @@ export function createSender(deps: SenderDeps) {
       { $set: { next_step_at: new Date(started.getTime() + stepDelayMs(first)), updated_at: started } },
     );
 
-    const phoneNumberId = await sendingNumber(campaign);
+    const numbers = await deps.orgNumbers(orgId);
+    const phoneNumberId = sendingNumber(campaign, numbers);
     if (!phoneNumberId) {
       await autoPause(campaign, 'no_phone_number', 'The campaign has no WhatsApp number of its organization to send from');
       return summary;
@@ -171,7 +171,7 @@ export function createSender(deps: SenderDeps) {
     const needsLead = steps.some((s) => [...s.template_parameters, ...s.header_parameters].some((p) => tokensIn(p.value).some((t) => t === 'deal_value' || t === 'score')));
     // Send time optimization learns from the conversations of the organization's own numbers only.
     const optimizing = campaign.settings?.send_time_optimization === true;
-    const historyNumbers = optimizing ? [...new Set([...(await deps.orgNumbers(orgId)), phoneNumberId])] : [];
+    const historyNumbers = optimizing ? [...new Set([...numbers, phoneNumberId])] : [];
     /** Whether a due enrollment's next send waits for its recipient's usual hour: a new step without a send_time, not waited for already. */
     const toOptimize = (enr: EnrollmentDoc) => {
       if (!optimizing || enr.send_state === 'claimed') return false;
