@@ -81,7 +81,8 @@ export function createApp(deps: Deps, extras: { workerProcesses?: WorkerProcesse
     },
   });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
-  app.use('*', observeRequests(deps.logger, deps.metrics, (extras.devMounts ?? []).map((mount) => mount.path)));
+  // Meta's webhook is the per-message path: its accepted requests are counted, not logged at info.
+  app.use('*', observeRequests(deps.logger, deps.metrics, { quietPrefixes: (extras.devMounts ?? []).map((mount) => mount.path), quietWhenOk: ['/webhook'] }));
   app.use('*', secureHeaders({ contentSecurityPolicy: undefined }));
   app.use('*', limitBody(MAX_BODY_BYTES, Object.assign({}, ...deps.modules.map((m) => m.bodyLimits ?? {})) as Record<string, number>));
   // Not on the webhook's path: it needs its exact bytes (and pays for no extra check).

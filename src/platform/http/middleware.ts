@@ -22,12 +22,26 @@ function lazyLogger(make: () => Logger): Logger {
   });
 }
 
+/** Which access lines go to debug instead of info. */
+export interface QuietRequests {
+  /** Every request under these prefixes (the dev playground's own traffic). */
+  quietPrefixes?: readonly string[];
+  /**
+   * POSTs to these exact paths when answered 2xx: the per-message paths (Meta's webhook), so a
+   * process at `info` writes nothing per message; a refused one (401, 413, 503…) and the GET of
+   * the webhook's verification handshake still log at info.
+   */
+  quietWhenOk?: readonly string[];
+}
+
 /**
  * Request-scoped logger carrying the request id, one access-log line and the duration histogram.
- * The access line of probes, scrapes and paths under `quietPrefixes` (the dev playground's own
- * traffic) is logged at debug, so the console shows the product's requests.
+ * The access line of probes, scrapes and the requests `quiet` names is logged at debug, so the
+ * console shows the product's requests. The duration histogram counts every request.
  */
-export function observeRequests(logger: Logger, metrics: Metrics, quietPrefixes: readonly string[] = []): MiddlewareHandler<AppEnv> {
+export function observeRequests(logger: Logger, metrics: Metrics, quiet: QuietRequests = {}): MiddlewareHandler<AppEnv> {
+  const quietPrefixes = quiet.quietPrefixes ?? [];
+  const quietWhenOk = new Set(quiet.quietWhenOk ?? []);
   return async (c, next) => {
     const started = process.hrtime.bigint();
     const reqId = c.get('requestId');
@@ -37,9 +51,11 @@ export function observeRequests(logger: Logger, metrics: Metrics, quietPrefixes:
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    const level = QUIET_PATHS.has(c.req.path) || quietPrefixes.some((prefix) => c.req.path.startsWith(prefix)) ? 'debug' : 'info';
+    const path = c.req.path;
+    const quietNow = QUIET_PATHS.has(path) || (quietWhenOk.has(path) && c.req.method === 'POST' && c.res.status < 300) || quietPrefixes.some((prefix) => path.startsWith(prefix));
+    const level = quietNow ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
-    reqLogger[level]({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+    reqLogger[level]({ method: c.req.method, path, status: c.res.status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
   };
 }
 
