@@ -98,7 +98,7 @@ export function helpText(): string {
     '  --monitor         Redis MONITOR while measuring: Lua calls by script and BullMQ jobs added per exchange',
     '                    (env BENCH_MONITOR=1; costs Redis CPU, so that run\'s Redis CPU figure is inflated)',
     '',
-    'Environment: REDIS_URL, MONGODB_URI (used as is when set), BENCH_LOG_LEVEL (default warn).',
+    'Environment: REDIS_URL, MONGODB_URI (used as is when set), BENCH_LOG_LEVEL (default info, the default LOG_LEVEL of Puente).',
   ].join('\n');
 }
 
@@ -165,7 +165,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     mongo: envUri ? 'env' : mongoFlag,
     mongodbUri: envUri || 'memory://',
-    logLevel: env['BENCH_LOG_LEVEL'] ?? 'warn',
+    logLevel: env['BENCH_LOG_LEVEL'] ?? 'info',
     out: String(values.out),
     profileDir: values.profile ? 'bench/results/profiles' : undefined,
     monitor: values.monitor === true || env['BENCH_MONITOR'] === '1',
