@@ -153,13 +153,7 @@ export class SecondaryIndex {
 
   /** Adds the keys `doc` contributes (as computed by `keysOf(doc)`). */
   add(keys: readonly IndexKey[], id: string, doc: Document): void {
-    for (const key of keys) addTo(this.entries, key.encoded, id, doc);
-    if (this.prefixEntries) {
-      const leading = prefixes(keys);
-      for (const prefix of leading) addTo(this.prefixEntries, prefix, id, doc);
-      this.order?.add(leading, id, doc);
-    }
-    this.classify(keys, id, doc);
+    this.place(keys, id, doc, false);
   }
 
   /**
@@ -171,11 +165,17 @@ export class SecondaryIndex {
    * encodings (5 and [5] share one), so both are re-derived from `doc`.
    */
   update(keys: readonly IndexKey[], id: string, doc: Document): void {
+    this.place(keys, id, doc, true);
+  }
+
+  /** Puts `doc` under `keys` in the buckets and the ordered view (`held`: keys it already has there). */
+  private place(keys: readonly IndexKey[], id: string, doc: Document, held: boolean): void {
     for (const key of keys) addTo(this.entries, key.encoded, id, doc);
     if (this.prefixEntries) {
       const leading = prefixes(keys);
       for (const prefix of leading) addTo(this.prefixEntries, prefix, id, doc);
-      this.order?.update(leading, id, doc);
+      if (held) this.order?.update(leading, id, doc);
+      else this.order?.add(leading, id, doc);
     }
     this.classify(keys, id, doc);
   }
