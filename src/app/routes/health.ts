@@ -60,11 +60,19 @@ export function healthRoutes(deps: Pick<Deps, 'redis' | 'mongo'> & { logger: Log
       return name;
     }
   };
+  let workersRan = false;
   const probeAll = async (): Promise<Dependency[]> => {
     const failed = await Promise.all([check('redis', () => pingRedis(deps.redis)), check('mongodb', () => pingMongo(deps.mongo.connection))]);
-    if (workerProcesses && workerProcesses.alive() === 0) {
-      deps.logger.warn({ dependency: 'workers', expected: workerProcesses.expected }, 'readiness check failed: no worker process running');
-      failed.push('workers');
+    if (workerProcesses) {
+      if (workerProcesses.alive() > 0) workersRan = true;
+      else {
+        // Before the first child is ready this is start-up, not a fault: a probe polling /readyz
+        // during a deploy would otherwise write a warning each time (the supervisor logs a child
+        // that dies at error). Once they had run, losing every one of them is worth a warning.
+        const at = workersRan ? 'warn' : 'debug';
+        deps.logger[at]({ dependency: 'workers', expected: workerProcesses.expected }, workersRan ? 'readiness check failed: no worker process running' : 'not ready yet: no worker process has started');
+        failed.push('workers');
+      }
     }
     return failed.filter((name): name is Dependency => name !== undefined);
   };

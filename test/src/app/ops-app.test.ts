@@ -147,18 +147,29 @@ describe('ops readiness when a dependency is down', () => {
     }
   });
 
-  it('names the worker processes while none of them runs', async () => {
-    const deps = await createTestDeps();
+  it('names the worker processes while none of them runs, and warns only once they had run', async () => {
+    const { logger, lines } = memoryLogger('warn');
+    const deps = await createTestDeps({}, logger);
+    const warnings = () => lines.map((l) => JSON.parse(l) as { msg: string; dependency?: string }).filter((r) => r.dependency === 'workers');
     try {
       let alive = 0;
       const ops = createOpsApp(deps, { workerProcesses: { expected: 2, alive: () => alive } });
-      const down = await ops.request('/readyz');
-      expect(down.status).toBe(503);
-      expect(await down.json()).toEqual({ status: 'unavailable', failed: ['workers'] });
+      // Start-up: not ready, and no warning however often a probe asks.
+      for (let i = 0; i < 3; i++) {
+        const starting = await ops.request('/readyz');
+        expect(starting.status).toBe(503);
+        expect(await starting.json()).toEqual({ status: 'unavailable', failed: ['workers'] });
+      }
+      expect(warnings()).toEqual([]);
       alive = 1;
       const up = await ops.request('/readyz');
       expect(up.status).toBe(200);
       expect(await up.json()).toEqual({ status: 'ready' });
+      // Every one of them gone after they ran: a warning.
+      alive = 0;
+      const down = await ops.request('/readyz');
+      expect(await down.json()).toEqual({ status: 'unavailable', failed: ['workers'] });
+      expect(warnings()).toEqual([expect.objectContaining({ msg: 'readiness check failed: no worker process running' })]);
     } finally {
       await deps.cleanup();
     }
