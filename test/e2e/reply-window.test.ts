@@ -2,22 +2,11 @@
  * A bot reply's 24-hour window comes from the message it answers (Meta's timestamp on it), so the
  * exchange reads no window key from Redis before queueing; the send still checks it (begin-send.lua).
  */
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { es } from '../../bot/messages.es.js';
 import { windowKey } from '../../src/conversations/service-window.js';
+import { recordCommands } from '../helpers/redis.js';
 import { expectMainMenu, talk, useRoad } from './support/bot-transcript.js';
-
-/** The names of the commands `redis` sends from now on whose arguments mention `key`. */
-function recordCommandsOn(redis: Redis, key: string): string[] {
-  const sent: string[] = [];
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command, stream) => {
-    if (command.args.some((arg) => String(arg) === key)) sent.push(command.name);
-    return send(command, stream);
-  }) as Redis['sendCommand'];
-  return sent;
-}
 
 describe("a reply's service window", () => {
   const road = useRoad();
@@ -26,8 +15,7 @@ describe("a reply's service window", () => {
     const user = talk(road(), '573600000901', 'Laura');
     const deps = road().deps;
     const key = windowKey(deps.keyPrefix, user.key);
-    await deps.redis.ping();
-    const sent = recordCommandsOn(deps.redis, key);
+    const sent = await recordCommands(deps.redis, key);
 
     const [menu] = await user.say('hola');
 

@@ -25,3 +25,19 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Records the name of every command `redis` sends from now on with an argument containing
+ * `mentioning` (a lane, a key): what something costs in round trips. Waits until connected first:
+ * ioredis sends a command queued while connecting through this path again.
+ */
+export async function recordCommands(redis: Redis, mentioning: string): Promise<string[]> {
+  await redis.ping();
+  const sent: string[] = [];
+  const send = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((command, stream) => {
+    if (command.args.some((arg) => String(arg).includes(mentioning))) sent.push(command.name);
+    return send(command, stream);
+  }) as Redis['sendCommand'];
+  return sent;
+}

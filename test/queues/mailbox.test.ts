@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMailbox, type InlineDrainOptions, type MailboxHandler } from '../../queues/mailbox.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
-import { TEST_REDIS_URL, deleteKeys, waitFor } from '../helpers/redis.js';
+import { TEST_REDIS_URL, deleteKeys, recordCommands, waitFor } from '../helpers/redis.js';
 
 interface Item {
   id: string;
@@ -67,21 +67,6 @@ function interleaved(lanes: number, perLane: number): { lane: string; item: Item
   const out: { lane: string; item: Item }[] = [];
   for (let n = 0; n < perLane; n++) for (let l = 0; l < lanes; l++) out.push({ lane: `lane${l}`, item: { id: `l${l}-${n}`, n } });
   return out;
-}
-
-/**
- * Records the name of every command `redis` sends that names `lane`: what a lane costs in round
- * trips. Once connected: ioredis sends a command queued while connecting through this path again.
- */
-async function recordLane(redis: Redis, lane: string): Promise<string[]> {
-  await redis.ping();
-  const sent: string[] = [];
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command, stream) => {
-    if (command.args.some((arg) => String(arg).includes(lane))) sent.push(command.name);
-    return send(command, stream);
-  }) as Redis['sendCommand'];
-  return sent;
 }
 
 describe('mailbox lanes', () => {
@@ -273,7 +258,7 @@ describe('mailbox lanes', () => {
       // A long lease: no renewal falls inside the measurement.
       drainInline(async (_item, ctx) => void done.push(isInline(ctx.claim)), { safetyMs: 60_000 });
       const lane = `rt-${randomUUID()}`;
-      const sent = await recordLane(redis, lane);
+      const sent = await recordCommands(redis, lane);
       await mailbox.push([{ lane, item: { id: 'rt0', n: 0 } }]);
       await waitFor(() => done.length === 1, 5_000);
       await waitFor(async () => (await mailbox.depth(lane)) === 0, 5_000);
@@ -476,8 +461,8 @@ describe('mailbox lanes', () => {
         return true;
       }, 60_000);
       const lane = `rt-${randomUUID()}`;
-      const byProducer = await recordLane(redis, lane);
-      const byDrainer = await recordLane(drainer.redis, lane);
+      const byProducer = await recordCommands(redis, lane);
+      const byDrainer = await recordCommands(drainer.redis, lane);
       await mailbox.push([{ lane, item: { id: 'rt0', n: 0 } }]);
       await waitFor(() => done.length === 1, 5_000);
       await waitFor(async () => (await mailbox.depth(lane)) === 0, 5_000);
