@@ -165,6 +165,8 @@ export interface EnrollmentDoc {
    * under the same outbound id); `queued`: it is in the outbound lane. Absent before the first step.
    */
   send_state?: 'claimed' | 'queued';
+  /** Written with a claim of several enrollments at once: which run's group won it (sender.ts). */
+  claim_token?: string;
   /** The step send time optimization last held for the contact's usual hour: that step is not held again (sender.ts). */
   optimized_step?: number;
   exit_reason?: ExitReason;
@@ -269,6 +271,7 @@ const enrollmentSchema = new Schema<EnrollmentDoc>(
     current_step: { type: Number, required: true, default: 0 },
     next_step_at: Date,
     send_state: { type: String, enum: ['claimed', 'queued'] },
+    claim_token: String,
     optimized_step: Number,
     exit_reason: { type: String, enum: EXIT_REASONS },
     enrolled_at: { type: Date, required: true },

@@ -19,6 +19,7 @@
  * outbound path deduplicates (mailbox dedupe key and send claims, 24 h) — and the message log says
  * whether it got further than queued already.
  */
+import { randomUUID } from 'node:crypto';
 import type { Processor, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -29,7 +30,7 @@ import { leadModels } from '../leads/models.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { Metrics } from '../platform/metrics/registry.js';
 import { conversationKey } from '../whatsapp/normalize.js';
-import { paceKey, reserveSlot, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
+import { paceKey, reserveSlots, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
 import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
 import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
 import { tokensIn } from './personalization.js';
@@ -37,7 +38,7 @@ import { DEFAULT_SEND_RATE } from './schemas.js';
 import type { RecentCampaignSends } from './recent-sends.js';
 import { nextSendTime } from './send-window.js';
 import { optimizedSendTime, readingHabits, type ReadingHabit } from './send-time-optimization.js';
-import { stepMessageBuilder } from './step-message.js';
+import { stepMessageBuilder, type BuiltStepMessage } from './step-message.js';
 import type { CampaignStore } from './store.js';
 import type { TemplateCatalog } from './templates.js';
 
@@ -46,8 +47,14 @@ export const campaignQueues = { sender: 'campaign-sender' } as const;
 
 /** Due enrollments read per batch. */
 export const SEND_BATCH = 100;
-/** Sends of one run in progress at once (each waits for its rate slot in turn). */
+/** Sends of one run in progress at once (each group waits for its rate slots in turn). */
 const RUN_CONCURRENCY = 16;
+/** A group of steps is claimed, queued and moved together: about this much of the campaign's rate. */
+export const GROUP_WINDOW_MS = 200;
+/** The largest group. */
+const MAX_GROUP = 16;
+/** Steps per group at `rate` msg/s: 1 up to 9 msg/s, 10 at 50 msg/s, 16 from 80 msg/s. */
+export const groupSizeFor = (rate: number) => Math.max(1, Math.min(MAX_GROUP, Math.floor((rate * GROUP_WINDOW_MS) / 1000)));
 /** A run stops after this long (the next tick queues the campaign again). */
 export const RUN_BUDGET_MS = 20_000;
 /** A claimed step not marked queued after this long is queued again (same outbound id). */
@@ -62,6 +69,28 @@ export const stepDelayMs = (step: Pick<CampaignMessageDoc, 'delay_amount' | 'del
 
 /** Running enrollments (those the sender still sends to). */
 const RUNNING = ['pending', 'active'] as const;
+
+/** A due step that passed the checks, ready to be claimed and queued. */
+interface Ready {
+  enr: EnrollmentDoc;
+  step: CampaignMessageDoc;
+  contact: ContactDoc;
+  message: Extract<BuiltStepMessage, { ok: true }>['message'];
+  itemId: string;
+  /** Claimed before by a run that died before the move (`send_state: claimed`). */
+  recovering: boolean;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
 
 type SendJob = { kind: 'tick' } | { kind: 'run'; orgId: string; campaignId: string };
 
@@ -102,7 +131,7 @@ export function createSender(deps: SenderDeps) {
   const { Campaign, Enrollment } = campaignModels(deps.connection);
   const { Contact } = contactModels(deps.connection);
   const { Lead } = leadModels(deps.connection);
-  const count = (result: string) => deps.metrics.campaignSends.inc({ result });
+  const count = (result: string, n = 1) => deps.metrics.campaignSends.inc({ result }, n);
 
   /** The number a campaign sends from: its setting if the organization (`numbers`) still has it, else the organization's first. */
   function sendingNumber(campaign: CampaignDoc, numbers: readonly string[]): string | undefined {
@@ -128,6 +157,41 @@ export function createSender(deps: SenderDeps) {
   }
 
   const buildMessage = stepMessageBuilder(deps.templates);
+
+  /**
+   * Claims step `stepNumber` for the enrollments `ids` that are still at `currentStep` and not
+   * claimed: one conditional update for all of them. Of any number of runs claiming the same
+   * enrollment one wins; the token written with the claim tells each run which ones it won.
+   */
+  async function claimMany(ids: string[], currentStep: number, stepNumber: number, claimedAt: Date): Promise<Set<string>> {
+    const filter = { status: { $in: [...RUNNING] }, current_step: currentStep, send_state: { $ne: 'claimed' as const } };
+    const update = (extra: Record<string, unknown>) => ({
+      $set: { current_step: stepNumber, status: 'active', send_state: 'claimed', next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt, ...extra },
+      $min: { sent_at: claimedAt },
+    });
+    if (ids.length === 1) {
+      const res = await Enrollment.updateOne({ _id: ids[0], ...filter }, update({}));
+      return new Set(res.modifiedCount ? ids : []);
+    }
+    const token = randomUUID();
+    const res = await Enrollment.updateMany({ _id: { $in: ids }, ...filter }, update({ claim_token: token }));
+    if (res.modifiedCount === 0) return new Set();
+    if (res.modifiedCount === ids.length) return new Set(ids);
+    const mine = await Enrollment.find({ _id: { $in: ids }, claim_token: token }, { _id: 1 }).lean<{ _id: string }[]>();
+    return new Set(mine.map((e) => e._id));
+  }
+
+  /** After the enqueue: `send_state: queued` and the next step's due time, or completed after the last step. */
+  async function moveQueued(ids: string[], stepNumber: number, next: CampaignMessageDoc | undefined, done: Date): Promise<void> {
+    const moved = await Enrollment.updateMany(
+      { _id: { $in: ids }, status: 'active', current_step: stepNumber, send_state: 'claimed' },
+      next
+        ? { $set: { send_state: 'queued', next_step_at: new Date(done.getTime() + stepDelayMs(next)), updated_at: done } }
+        : { $set: { send_state: 'queued', status: 'completed', exit_reason: 'completed', completed_at: done, updated_at: done }, $unset: { next_step_at: '' } },
+    );
+    // Some ended meanwhile (e.g. bounced by Meta's answer, which can come before this line): only their send state moves.
+    if (moved.modifiedCount < ids.length) await Enrollment.updateMany({ _id: { $in: ids }, current_step: stepNumber, send_state: 'claimed' }, { $set: { send_state: 'queued' }, $unset: { next_step_at: '' } });
+  }
 
   /**
    * Sends the due steps of one campaign until none is due, the campaign stops being active, or the
@@ -208,7 +272,8 @@ export function createSender(deps: SenderDeps) {
       }
       const habits = recipients.size ? await readingHabits(deps.log, recipients, historyNumbers, now) : new Map<string, ReadingHabit>();
 
-      const one = async (enr: EnrollmentDoc): Promise<void> => {
+      /** The checks before a send (any can end or postpone the enrollment instead): the step ready to claim, or nothing. */
+      const prepare = async (enr: EnrollmentDoc): Promise<Ready | undefined> => {
         const recovering = enr.send_state === 'claimed';
         const step = recovering ? steps.find((s) => s.step_number === enr.current_step) : stepAfter(enr.current_step);
         const at = clock();
@@ -216,24 +281,24 @@ export function createSender(deps: SenderDeps) {
           // Nothing left (its steps were removed): the enrollment is done.
           await end(enr, { status: 'completed', reason: 'completed' }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         const contact = contacts.get(enr.contact_id);
         if (!contact) {
           await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'contact_missing', title: 'The contact no longer exists' } }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         // Consent at send time: it may have changed since the enrollment.
         if (contact.do_not_contact) {
           await end(enr, { status: 'unsubscribed', reason: 'do_not_contact' }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         if (contact.opt_in_status === 'opted_out') {
           await end(enr, { status: 'unsubscribed', reason: 'opted_out' }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         // MARKETING (and a template whose category is unknown) only to contacts who opted in;
         // UTILITY and AUTHENTICATION also to contacts whose consent is unknown.
@@ -241,14 +306,14 @@ export function createSender(deps: SenderDeps) {
         if (category !== 'UTILITY' && category !== 'AUTHENTICATION' && contact.opt_in_status !== 'opted_in') {
           await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'not_opted_in', title: `A ${category} template needs the contact's opt-in (opt_in_status ${contact.opt_in_status})` } }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         if (!recovering && step.send_time && enr.next_step_at) {
           const when = nextSendTime(step.send_time, contact.timezone ?? '', enr.next_step_at);
           if (when.getTime() > at.getTime() + SEND_TIME_SLACK_MS) {
             await postpone(enr, when, 'send_time');
             summary.postponed++;
-            return;
+            return undefined;
           }
         } else if (toOptimize(enr)) {
           // Once per step: `optimized_step` marks the wait, so the step goes when it ends (whatever
@@ -257,14 +322,14 @@ export function createSender(deps: SenderDeps) {
           if (when.getTime() > at.getTime() + SEND_TIME_SLACK_MS) {
             await postpone(enr, when, 'send_time_optimization', { optimized_step: step.step_number });
             summary.postponed++;
-            return;
+            return undefined;
           }
         }
         const built = await buildMessage(step, contact.phone, { contact, lead: leads.get(contact._id) ?? null });
         if (!built.ok) {
           await end(enr, { status: 'completed', reason: 'skipped', error: { code: 'missing_personalization', title: `No value and no fallback for ${built.missing.map((t) => `{{${t}}}`).join(', ')}` } }, at);
           summary.ended++;
-          return;
+          return undefined;
         }
         const itemId = campaignOutboundId(enr._id, step.step_number);
         if (cap && !recovering) {
@@ -272,63 +337,110 @@ export function createSender(deps: SenderDeps) {
           if (fitsAt > 0) {
             await postpone(enr, new Date(fitsAt), 'frequency_cap');
             summary.postponed++;
-            return;
+            return undefined;
           }
         }
-        if (!recovering) {
-          await reserveSlot(deps.redis, rateKey, intervalUs);
+        return { enr, step, contact, message: built.message, itemId, recovering };
+      };
+
+      /**
+       * Claims, queues and moves a group of prepared steps: one rate reservation for the group, one
+       * conditional update per step number for the claims, one enqueue, one update per step number
+       * for the moves — a handful of round trips per group instead of per step (at 50 msg/s a
+       * campaign send cost the background process ~7 ms of CPU and the store 4 commands).
+       */
+      const sendGroup = async (group: Ready[]): Promise<void> => {
+        const fresh = group.filter((r) => !r.recovering);
+        if (fresh.length > 0) {
+          await reserveSlots(deps.redis, rateKey, intervalUs, fresh.length);
           // Backpressure: queue only while the number has a slot free, so campaign sends never pile
           // up in the lanes (each would hold an outbound worker) while replies keep the number busy.
           await waitForFreeSlot(deps.redis, numberKey, numberIntervalUs);
         }
         if (!(await stillActive())) return; // paused while waiting: not claimed, resumes later
         const claimedAt = clock();
-        const claim = recovering
-          ? await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, send_state: 'claimed', next_step_at: enr.next_step_at }, { $set: { next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt } })
-          : await Enrollment.updateOne(
-              { _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, send_state: { $ne: 'claimed' } },
-              { $set: { current_step: step.step_number, status: 'active', send_state: 'claimed', next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt }, $min: { sent_at: claimedAt } },
-            );
-        if (claim.modifiedCount === 0) return; // another run took it (or it ended meanwhile)
-        const logged = recovering ? await deps.log.model.findOne({ outboundId: itemId }, { status: 1 }).lean<{ status: string }>() : null;
-        if (!logged || logged.status === 'queued') {
-          const item: OutboundItem = {
-            id: itemId,
-            phoneNumberId,
-            to: contact.phone,
-            payload: { kind: 'message', message: built.message, freeForm: false },
-            author: 'system',
-            createdAt: claimedAt.getTime(),
-            campaign: { orgId, campaignId, enrollmentId: enr._id, step: step.step_number, rate },
-          };
-          await deps.recent?.mark(conversationKey(phoneNumberId, contact.phone));
-          await deps.outbound.enqueue([item]);
+        const [won, recovered] = await Promise.all([claimFresh(fresh, claimedAt), claimRecovering(group.filter((r) => r.recovering), claimedAt)]);
+        const claimed = [...won, ...recovered];
+        if (claimed.length === 0) return; // other runs took them (or they ended meanwhile)
+        // A recovered claim is queued again only if its message never got past `queued`.
+        const logged = recovered.length
+          ? new Map((await deps.log.model.find({ outboundId: { $in: recovered.map((r) => r.itemId) } }, { outboundId: 1, status: 1 }).lean<{ outboundId: string; status: string }[]>()).map((m) => [m.outboundId, m.status]))
+          : new Map<string, string>();
+        const toQueue = claimed.filter((r) => !r.recovering || (logged.get(r.itemId) ?? 'queued') === 'queued');
+        if (toQueue.length > 0) {
+          const items = toQueue.map(
+            (r): OutboundItem => ({
+              id: r.itemId,
+              phoneNumberId,
+              to: r.contact.phone,
+              payload: { kind: 'message', message: r.message, freeForm: false },
+              author: 'system',
+              createdAt: claimedAt.getTime(),
+              campaign: { orgId, campaignId, enrollmentId: r.enr._id, step: r.step.step_number, rate },
+            }),
+          );
+          await Promise.all(toQueue.map((r) => deps.recent?.mark(conversationKey(phoneNumberId, r.contact.phone))));
+          await deps.outbound.enqueue(items);
         }
-        count(recovering ? 'requeued' : 'queued');
-        summary.queued++;
-        const next = stepAfter(step.step_number);
-        const done = clock();
-        const moved = await Enrollment.updateOne(
-          { _id: enr._id, status: 'active', current_step: step.step_number, send_state: 'claimed' },
-          next
-            ? { $set: { send_state: 'queued', next_step_at: new Date(done.getTime() + stepDelayMs(next)), updated_at: done } }
-            : { $set: { send_state: 'queued', status: 'completed', exit_reason: 'completed', completed_at: done, updated_at: done }, $unset: { next_step_at: '' } },
-        );
-        // Ended meanwhile (e.g. bounced by Meta's answer, which can come before this line): only the send state moves.
-        if (moved.modifiedCount === 0) await Enrollment.updateOne({ _id: enr._id, current_step: step.step_number, send_state: 'claimed' }, { $set: { send_state: 'queued' }, $unset: { next_step_at: '' } });
+        if (won.length) count('queued', won.length);
+        if (recovered.length) count('requeued', recovered.length);
+        summary.queued += claimed.length;
+        await Promise.all([...groupBy(claimed, (r) => r.step.step_number)].map(([stepNumber, rs]) => moveQueued(rs.map((r) => r.enr._id), stepNumber, stepAfter(stepNumber), clock())));
       };
 
+      /** The conditional claims of steps not claimed before, one update per step number: the ones this run won. */
+      const claimFresh = async (fresh: Ready[], claimedAt: Date): Promise<Ready[]> => {
+        const won = await Promise.all(
+          [...groupBy(fresh, (r) => r.enr.current_step)].map(async ([currentStep, rs]) => {
+            const ids = await claimMany(rs.map((r) => r.enr._id), currentStep, rs[0]!.step.step_number, claimedAt);
+            return rs.filter((r) => ids.has(r.enr._id));
+          }),
+        );
+        return won.flat();
+      };
+
+      /** A claim found `claimed` (its run died before the move): claimed again by this run, as it was read. */
+      const claimRecovering = async (recovering: Ready[], claimedAt: Date): Promise<Ready[]> => {
+        const won = await Promise.all(
+          recovering.map(async (r) => {
+            const res = await Enrollment.updateOne(
+              { _id: r.enr._id, status: { $in: [...RUNNING] }, current_step: r.enr.current_step, send_state: 'claimed', next_step_at: r.enr.next_step_at },
+              { $set: { next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt } },
+            );
+            return res.modifiedCount > 0 ? [r] : [];
+          }),
+        );
+        return won.flat();
+      };
+
+      // Groups of up to `groupSize` due enrollments, `groupWorkers` groups at a time: at low rates
+      // (a group of one) this is 16 single sends in flight, as before groups existed.
+      const groupSize = groupSizeFor(rate);
+      const groupWorkers = Math.max(1, Math.ceil(RUN_CONCURRENCY / groupSize));
       let next = 0;
       await Promise.all(
-        Array.from({ length: Math.min(RUN_CONCURRENCY, due.length) }, async () => {
+        Array.from({ length: Math.min(groupWorkers, Math.ceil(due.length / groupSize)) }, async () => {
           while (Date.now() < deadline && (await stillActive())) {
-            // Taken after the await: another slot may have taken the last one meanwhile.
-            const enr = due[next++];
-            if (!enr) break;
+            // Taken after the await: another worker may have taken the last ones meanwhile.
+            const taken = due.slice(next, next + groupSize);
+            next += taken.length;
+            if (taken.length === 0) break;
+            const prepared = await Promise.all(
+              taken.map(async (enr) => {
+                try {
+                  return await prepare(enr);
+                } catch (err) {
+                  deps.logger.warn({ err, campaignId, enrollmentId: enr._id }, 'campaign step not sent; retried on a later run');
+                  return undefined;
+                }
+              }),
+            );
+            const ready = prepared.filter((r): r is Ready => r !== undefined);
+            if (ready.length === 0) continue;
             try {
-              await one(enr);
+              await sendGroup(ready);
             } catch (err) {
-              deps.logger.warn({ err, campaignId, enrollmentId: enr._id }, 'campaign step not sent; retried on a later run');
+              deps.logger.warn({ err, campaignId, enrollmentIds: ready.map((r) => r.enr._id) }, 'campaign steps not sent; retried on a later run');
             }
           }
         }),

@@ -52,6 +52,16 @@ export async function reserveSlot(redis: Redis, key: string, intervalUs: number,
   }
 }
 
+/**
+ * Reserves `count` consecutive slots `intervalUs` apart on `key` in one round trip and resolves at
+ * the first: how the campaign sender paces a group of steps it queues together (the outbound lane
+ * paces each send again before the Graph call, so the group does not reach Graph at once).
+ */
+export async function reserveSlots(redis: Redis, key: string, intervalUs: number, count: number): Promise<void> {
+  const waitUs = await reserveScript.run(redis, [key], [intervalUs, -1, 0, Math.max(1, Math.floor(count))]);
+  if (waitUs > 0) await sleepUntil(performance.now() + waitUs / 1000);
+}
+
 /** The Redis key of a number's send slots. */
 export const paceKey = (keyPrefix: string, phoneNumberId: string) => `${keyPrefix}:pace:${phoneNumberId}`;
 

@@ -7,7 +7,9 @@
 -- otherwise nothing is reserved and the answer is negative: minus the wait until the next free
 -- slot, so the caller tries again then (and a normal caller arriving meanwhile goes first).
 -- Peek (ARGV[3] = '1', low priority only): answers the same but never reserves (0: a slot is free now).
--- KEYS: next-free-slot key   ARGV: interval µs, low-priority margin µs (-1: normal priority), peek
+-- Count (ARGV[4], default 1, normal priority): reserves that many consecutive slots, answering the
+-- wait for the first (the campaign sender queues a group of steps per reservation).
+-- KEYS: next-free-slot key   ARGV: interval µs, low-priority margin µs (-1: normal priority), peek, count
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
@@ -20,5 +22,7 @@ end
 if ARGV[3] == '1' then
   return 0
 end
-redis.call('SET', KEYS[1], string.format('%d', slot + interval), 'PX', math.ceil((slot + interval - now) / 1000) + 1000)
+local count = tonumber(ARGV[4] or '1')
+local after = slot + interval * count
+redis.call('SET', KEYS[1], string.format('%d', after), 'PX', math.ceil((after - now) / 1000) + 1000)
 return slot - now

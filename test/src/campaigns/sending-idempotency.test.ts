@@ -41,6 +41,45 @@ describe('campaign sends are idempotent per (enrollment, step)', () => {
     expect(countsByPhone(contacts.map((c) => c.phone))).toEqual(contacts.map(() => 1));
   }, 30_000);
 
+  it('a group whose claim another run partly won queues only the steps it won', async () => {
+    const contacts = await Promise.all(Array.from({ length: 8 }, () => s.contact()));
+    // 40 msg/s: one group of 8 (groupSizeFor), claimed with one update.
+    const id = await s.campaign({ steps: [{ template_name: 'promo', template_parameters: ['x'] }], contactIds: contacts.map((c) => c.id), settings: { send_rate: 40 } });
+    // Hold the group's rate reservation 800 ms off, and meanwhile let "another run" take three of its steps.
+    const [sec, usec] = (await s.deps.redis.time()).map(Number) as [number, number];
+    await s.deps.redis.set(`${s.deps.keyPrefix}:cmp:rate:${id}`, String(sec * 1_000_000 + usec + 800_000), 'PX', 5_000);
+    const run = s.sender().runCampaign('default', id, { budgetMs: 3_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    const taken = contacts.slice(0, 3).map((c) => c.id);
+    const stolen = await models().Enrollment.updateMany({ campaign_id: id, contact_id: { $in: taken } }, { $set: { current_step: 1, status: 'active', send_state: 'queued', next_step_at: new Date(Date.now() + 86_400_000) } });
+    expect(stolen.modifiedCount).toBe(3);
+    expect((await run).queued).toBe(5);
+    await until(() => countsByPhone(contacts.map((c) => c.phone)).reduce((a, b) => a + b, 0) >= 5, 10_000, '5 sends');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countsByPhone(contacts.map((c) => c.phone))).toEqual(contacts.map((_, i) => (i < 3 ? 0 : 1)));
+    expect(await models().Enrollment.countDocuments({ campaign_id: id, status: 'completed', send_state: 'queued' })).toBe(5);
+  }, 30_000);
+
+  it('claims, queues and moves a group of steps with one enrollment update each, not one per step', async () => {
+    const contacts = await Promise.all(Array.from({ length: 10 }, () => s.contact()));
+    const id = await s.campaign({ steps: [{ template_name: 'promo', template_parameters: ['x'] }, { template_name: 'seguimiento', template_parameters: ['y'], delay_amount: 1, delay_unit: 'days' }], contactIds: contacts.map((c) => c.id), settings: { send_rate: 50 } });
+    const writes: string[] = [];
+    const connection = s.deps.mongo.connection;
+    connection.set('debug', (collection: string, method: string) => {
+      if (collection === 'campaign_enrollments' && /^(update|findOneAndUpdate|bulkWrite)/.test(method)) writes.push(method);
+    });
+    try {
+      const summary = await s.sender().runCampaign('default', id, { budgetMs: 3_000 });
+      expect(summary.queued).toBe(10);
+    } finally {
+      connection.set('debug', false);
+    }
+    // The run's scheduling of never-scheduled enrollments, then one claim and one move for the group of 10 (20 before groups).
+    expect(writes).toEqual(['updateMany', 'updateMany', 'updateMany']);
+    expect(await models().Enrollment.countDocuments({ campaign_id: id, current_step: 1, send_state: 'queued', status: 'active' })).toBe(10);
+    await until(() => countsByPhone(contacts.map((c) => c.phone)).every((n) => n === 1), 10_000, 'one send each');
+  }, 30_000);
+
   it('a run killed between claiming and queueing is repaired by a later run, without a second send', async () => {
     const contacts = await Promise.all(Array.from({ length: 10 }, () => s.contact()));
     const id = await s.campaign({ steps: [{ template_name: 'promo', template_parameters: ['x'] }], contactIds: contacts.map((c) => c.id), settings: { send_rate: 200 } });

@@ -30,6 +30,8 @@ describe('the campaign sender', () => {
       contactIds: [a.id, b.id],
     });
     await until(async () => (await s.call(`/api/v1/campaigns/${id}`).then((r) => r.json()) as { status: string }).status === 'completed', 15_000, 'completed');
+    // The campaign completes once its last steps are queued; their lanes send them at its rate.
+    await until(() => sendsTo(a.phone).length + sendsTo(b.phone).length >= 4, 5_000, 'the last steps sent');
     for (const [c, name] of [[a, 'Laura'], [b, 'Andrés']] as const) {
       const got = sendsTo(c.phone);
       expect(got.map((x) => [x.template, x.params])).toEqual([['promo', [name]], ['seguimiento', ['Hogar 500']]]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPacer } from '../../../src/whatsapp/pacer.js';
+import { createPacer, reserveSlot, reserveSlots, slotIntervalUs } from '../../../src/whatsapp/pacer.js';
 import { TEST_REDIS_URL, deleteKeys } from '../../helpers/redis.js';
 
 /**
@@ -94,4 +94,15 @@ describe('the send pacer (per business number, shared through Redis)', () => {
     await Promise.all(queued);
     expect(waited).toBeGreaterThanOrEqual(20 * 50 - 60);
   }, 20_000);
+
+  it('reserves a group of slots at once: resolves at the first, and the next caller waits for the whole group', async () => {
+    const key = `${keyPrefix}:group-${randomUUID()}`;
+    const interval = slotIntervalUs(20); // 50 ms
+    const t = performance.now();
+    await reserveSlots(redis, key, interval, 8);
+    expect(performance.now() - t).toBeLessThan(40);
+    await reserveSlot(redis, key, interval);
+    // 8 slots of 50 ms were taken by the group: the next one is 400 ms after the first.
+    expect(performance.now() - t).toBeGreaterThanOrEqual(400 - 5);
+  }, 10_000);
 });
