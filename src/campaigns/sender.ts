@@ -6,20 +6,21 @@
  *
  * Per due enrollment: compliance (consent, do-not-contact, marketing consent), the step's send
  * time in the contact's zone (or, with send_time_optimization, the hour the contact usually reads:
- * send-time-optimization.ts), personalization, the frequency cap, then the campaign's own rate
- * (a Redis slot reservation, like the pacer's), then a **conditional claim** of the step on the
- * enrollment (`current_step` moves from the step before to this one, `send_state: claimed`) and
- * the send through the conversations' outbound path (`Outbound.enqueue`, outbound id
- * `cmp.<enrollment>.<step>`), after which the enrollment is `queued` with its next step's due time.
+ * send-time-optimization.ts), personalization and the frequency cap. Then per group of such steps
+ * (about {@link GROUP_WINDOW_MS} of the campaign's rate): the campaign's own rate (a Redis slot
+ * reservation, like the pacer's, one slot per step), a **conditional claim** of the steps on their
+ * enrollments (`current_step` moves from the step before to this one, `send_state: claimed`:
+ * step-claims.ts) and the send through the conversations' outbound path (`Outbound.enqueue`,
+ * outbound id `cmp.<enrollment>.<step>`), after which the enrollments are `queued` with their next
+ * step's due time.
  *
  * At most once per (enrollment, step): the claim is a conditional update, so a re-run (a retried
  * job, a second worker, a run a month later) finds `current_step` moved and sends nothing. A crash
- * between the claim and the enqueue leaves `send_state: claimed` with a due time
- * {@link CLAIM_TIMEOUT_MS} ahead; the run that finds it queues the same outbound id again, which the
+ * between the claim and the enqueue leaves `send_state: claimed` with a due time a minute ahead
+ * (`CLAIM_TIMEOUT_MS`); the run that finds it queues the same outbound id again, which the
  * outbound path deduplicates (mailbox dedupe key and send claims, 24 h) — and the message log says
  * whether it got further than queued already.
  */
-import { randomUUID } from 'node:crypto';
 import type { Processor, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -32,12 +33,13 @@ import type { Metrics } from '../platform/metrics/registry.js';
 import { conversationKey } from '../whatsapp/normalize.js';
 import { paceKey, reserveSlots, slotIntervalUs, waitForFreeSlot } from '../whatsapp/pacer.js';
 import { parseFrequencyCap, reserveUnderCap } from './frequency-cap.js';
-import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type DelayUnit, type EnrollmentDoc, type ExitReason } from './models.js';
+import { campaignModels, type CampaignDoc, type CampaignMessageDoc, type EnrollmentDoc } from './models.js';
 import { tokensIn } from './personalization.js';
 import { DEFAULT_SEND_RATE } from './schemas.js';
 import type { RecentCampaignSends } from './recent-sends.js';
 import { nextSendTime } from './send-window.js';
 import { optimizedSendTime, readingHabits, type ReadingHabit } from './send-time-optimization.js';
+import { createStepClaims, RUNNING, stepDelayMs } from './step-claims.js';
 import { stepMessageBuilder, type BuiltStepMessage } from './step-message.js';
 import type { CampaignStore } from './store.js';
 import type { TemplateCatalog } from './templates.js';
@@ -57,18 +59,12 @@ const MAX_GROUP = 16;
 export const groupSizeFor = (rate: number) => Math.max(1, Math.min(MAX_GROUP, Math.floor((rate * GROUP_WINDOW_MS) / 1000)));
 /** A run stops after this long (the next tick queues the campaign again). */
 export const RUN_BUDGET_MS = 20_000;
-/** A claimed step not marked queued after this long is queued again (same outbound id). */
-export const CLAIM_TIMEOUT_MS = 60_000;
 /** How stale the run's view of the campaign's status may be (a pause stops new claims within this). */
 const STATUS_TTL_MS = 200;
 /** A step whose send time is less than this ahead goes now. */
 const SEND_TIME_SLACK_MS = 1_000;
 
-const UNIT_MS: Record<DelayUnit, number> = { minutes: 60_000, hours: 3_600_000, days: 86_400_000, weeks: 7 * 86_400_000 };
-export const stepDelayMs = (step: Pick<CampaignMessageDoc, 'delay_amount' | 'delay_unit'>) => step.delay_amount * UNIT_MS[step.delay_unit];
 
-/** Running enrollments (those the sender still sends to). */
-const RUNNING = ['pending', 'active'] as const;
 
 /** A due step that passed the checks, ready to be claimed and queued. */
 interface Ready {
@@ -132,6 +128,7 @@ export function createSender(deps: SenderDeps) {
   const { Contact } = contactModels(deps.connection);
   const { Lead } = leadModels(deps.connection);
   const count = (result: string, n = 1) => deps.metrics.campaignSends.inc({ result }, n);
+  const { end, postpone, claim, claimAgain, moveQueued } = createStepClaims(Enrollment, count);
 
   /** The number a campaign sends from: its setting if the organization (`numbers`) still has it, else the organization's first. */
   function sendingNumber(campaign: CampaignDoc, numbers: readonly string[]): string | undefined {
@@ -141,57 +138,7 @@ export function createSender(deps: SenderDeps) {
     return numbers[0] ?? (campaign.org_id === 'default' ? deps.defaultPhoneNumberId : undefined);
   }
 
-  /** Ends an enrollment (not sent, nothing more to send) with a reason; only if it is still at `enr`'s step. */
-  async function end(enr: EnrollmentDoc, how: { status: 'unsubscribed' | 'completed'; reason: ExitReason; error?: { code: string; title: string } }, now: Date): Promise<void> {
-    const set: Record<string, unknown> = { status: how.status, exit_reason: how.reason, updated_at: now };
-    if (how.status === 'unsubscribed') set.unsubscribed_at = now;
-    else set.completed_at = now;
-    if (how.error) set.last_error = { ...how.error, at: now };
-    const res = await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step }, { $set: set, $unset: { next_step_at: '', send_state: '' } });
-    if (res.modifiedCount) count(`ended_${how.reason === 'skipped' ? (how.error?.code ?? 'skipped') : how.reason}`);
-  }
-
-  async function postpone(enr: EnrollmentDoc, until: Date, why: string, also: Partial<EnrollmentDoc> = {}): Promise<void> {
-    await Enrollment.updateOne({ _id: enr._id, status: { $in: [...RUNNING] }, current_step: enr.current_step, next_step_at: enr.next_step_at }, { $set: { ...also, next_step_at: until, updated_at: new Date() } });
-    count(`postponed_${why}`);
-  }
-
   const buildMessage = stepMessageBuilder(deps.templates);
-
-  /**
-   * Claims step `stepNumber` for the enrollments `ids` that are still at `currentStep` and not
-   * claimed: one conditional update for all of them. Of any number of runs claiming the same
-   * enrollment one wins; the token written with the claim tells each run which ones it won.
-   */
-  async function claimMany(ids: string[], currentStep: number, stepNumber: number, claimedAt: Date): Promise<Set<string>> {
-    const filter = { status: { $in: [...RUNNING] }, current_step: currentStep, send_state: { $ne: 'claimed' as const } };
-    const update = (extra: Record<string, unknown>) => ({
-      $set: { current_step: stepNumber, status: 'active', send_state: 'claimed', next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt, ...extra },
-      $min: { sent_at: claimedAt },
-    });
-    if (ids.length === 1) {
-      const res = await Enrollment.updateOne({ _id: ids[0], ...filter }, update({}));
-      return new Set(res.modifiedCount ? ids : []);
-    }
-    const token = randomUUID();
-    const res = await Enrollment.updateMany({ _id: { $in: ids }, ...filter }, update({ claim_token: token }));
-    if (res.modifiedCount === 0) return new Set();
-    if (res.modifiedCount === ids.length) return new Set(ids);
-    const mine = await Enrollment.find({ _id: { $in: ids }, claim_token: token }, { _id: 1 }).lean<{ _id: string }[]>();
-    return new Set(mine.map((e) => e._id));
-  }
-
-  /** After the enqueue: `send_state: queued` and the next step's due time, or completed after the last step. */
-  async function moveQueued(ids: string[], stepNumber: number, next: CampaignMessageDoc | undefined, done: Date): Promise<void> {
-    const moved = await Enrollment.updateMany(
-      { _id: { $in: ids }, status: 'active', current_step: stepNumber, send_state: 'claimed' },
-      next
-        ? { $set: { send_state: 'queued', next_step_at: new Date(done.getTime() + stepDelayMs(next)), updated_at: done } }
-        : { $set: { send_state: 'queued', status: 'completed', exit_reason: 'completed', completed_at: done, updated_at: done }, $unset: { next_step_at: '' } },
-    );
-    // Some ended meanwhile (e.g. bounced by Meta's answer, which can come before this line): only their send state moves.
-    if (moved.modifiedCount < ids.length) await Enrollment.updateMany({ _id: { $in: ids }, current_step: stepNumber, send_state: 'claimed' }, { $set: { send_state: 'queued' }, $unset: { next_step_at: '' } });
-  }
 
   /**
    * Sends the due steps of one campaign until none is due, the campaign stops being active, or the
@@ -392,26 +339,16 @@ export function createSender(deps: SenderDeps) {
       const claimFresh = async (fresh: Ready[], claimedAt: Date): Promise<Ready[]> => {
         const won = await Promise.all(
           [...groupBy(fresh, (r) => r.enr.current_step)].map(async ([currentStep, rs]) => {
-            const ids = await claimMany(rs.map((r) => r.enr._id), currentStep, rs[0]!.step.step_number, claimedAt);
+            const ids = await claim(rs.map((r) => r.enr._id), currentStep, rs[0]!.step.step_number, claimedAt);
             return rs.filter((r) => ids.has(r.enr._id));
           }),
         );
         return won.flat();
       };
 
-      /** A claim found `claimed` (its run died before the move): claimed again by this run, as it was read. */
-      const claimRecovering = async (recovering: Ready[], claimedAt: Date): Promise<Ready[]> => {
-        const won = await Promise.all(
-          recovering.map(async (r) => {
-            const res = await Enrollment.updateOne(
-              { _id: r.enr._id, status: { $in: [...RUNNING] }, current_step: r.enr.current_step, send_state: 'claimed', next_step_at: r.enr.next_step_at },
-              { $set: { next_step_at: new Date(claimedAt.getTime() + CLAIM_TIMEOUT_MS), updated_at: claimedAt } },
-            );
-            return res.modifiedCount > 0 ? [r] : [];
-          }),
-        );
-        return won.flat();
-      };
+      /** Claims found `claimed` (their run died before the move), taken over by this run: the ones it got. */
+      const claimRecovering = async (recovering: Ready[], claimedAt: Date): Promise<Ready[]> =>
+        (await Promise.all(recovering.map(async (r) => ((await claimAgain(r.enr, claimedAt)) ? [r] : [])))).flat();
 
       // Groups of up to `groupSize` due enrollments, `groupWorkers` groups at a time: at low rates
       // (a group of one) this is 16 single sends in flight, as before groups existed.
