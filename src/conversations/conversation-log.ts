@@ -39,8 +39,9 @@ function messageEventSnapshot(m: Pick<LoggedMessage, 'wamid' | 'direction' | 'au
 /**
  * A status change that records delivery events (message.sent/delivered/read/failed), as a pipeline
  * update: the same change as `$set` + `$addToSet: { statusHistory }` + the outbox `$push`/`$min`,
- * but each event's `data.message.campaign_id` is read from the document's own `campaignId` (set
- * when a campaign step was logged as queued) inside that same write. So the event is still recorded
+ * but each event's `data.message.campaign_id`, `enrollment_id` and `campaign_step` are read from the
+ * document's own `campaignId`, `enrollmentId` and `campaignStep` (set when a campaign step was
+ * logged as queued) inside that same write. So the event is still recorded
  * atomically with the status it reports (a crash can neither lose nor invent it), a campaign
  * message's events name their campaign, and no status pays an extra read to find out whether its
  * message is a campaign's: the common path stays one update (the plain one when nobody wants the
@@ -52,7 +53,16 @@ function statusWithEvents(set: Record<string, unknown>, entry: { status: string;
   const withCampaign = ({ data, ...event }: PuenteEvent) => ({
     $mergeObjects: [
       { $literal: event },
-      { data: { message: { $mergeObjects: [{ $literal: (data as { message: Record<string, unknown> }).message }, { campaign_id: { $ifNull: ['$campaignId', null] } }] } } },
+      {
+        data: {
+          message: {
+            $mergeObjects: [
+              { $literal: (data as { message: Record<string, unknown> }).message },
+              { campaign_id: { $ifNull: ['$campaignId', null] }, enrollment_id: { $ifNull: ['$enrollmentId', null] }, campaign_step: { $ifNull: ['$campaignStep', null] } },
+            ],
+          },
+        },
+      },
     ],
   });
   return [
@@ -238,8 +248,25 @@ export function createConversationLog(model: MessageModel, eventDeps: MessageEve
           ? await messageEvents(
               update.phoneNumberId,
               update.wamid,
-              // campaign_id: filled in by the write from the document itself (statusWithEvents).
-              [{ type, data: { message: { id: update.wamid, recipient: update.recipient ?? null, phone_number_id: update.phoneNumberId, status: update.status, error: update.error ? { code: update.error.code, title: update.error.title ?? null } : null, campaign_id: null, at: update.at.toISOString() } } }],
+              // campaign_id, enrollment_id, campaign_step: filled in by the write from the document itself (statusWithEvents).
+              [
+                {
+                  type,
+                  data: {
+                    message: {
+                      id: update.wamid,
+                      recipient: update.recipient ?? null,
+                      phone_number_id: update.phoneNumberId,
+                      status: update.status,
+                      error: update.error ? { code: update.error.code, title: update.error.title ?? null } : null,
+                      campaign_id: null,
+                      enrollment_id: null,
+                      campaign_step: null,
+                      at: update.at.toISOString(),
+                    },
+                  },
+                },
+              ],
               update.at,
             )
           : [];

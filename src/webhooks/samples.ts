@@ -55,6 +55,8 @@ const delivery = (status: 'sent' | 'delivered' | 'read' | 'failed') => ({
   status,
   error: status === 'failed' ? { code: 131026, title: 'Message undeliverable' } : null,
   campaign_id: 'cmp_J4kL8mN2pQ6rS0tU',
+  enrollment_id: 'enr_T5vW9xY3zA7bC1dE',
+  campaign_step: 1,
   at,
 });
 

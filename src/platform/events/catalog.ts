@@ -63,7 +63,9 @@ const delivery = z
     phone_number_id: z.string(),
     status: z.enum(['sent', 'delivered', 'read', 'failed']),
     error: z.object({ code: z.union([z.number(), z.string()]), title: z.string().nullable() }).nullable(),
-    campaign_id: z.string().nullable(),
+    campaign_id: z.string().nullable().openapi({ description: "The campaign whose step this message is; null for any other message" }),
+    enrollment_id: z.string().nullable().openapi({ description: "A campaign step's enrollment (the recipient in that campaign); null for any other message" }),
+    campaign_step: z.number().int().nullable().openapi({ description: "A campaign step's step_number; null for any other message" }),
     at: iso(),
   })
   .openapi('EventDelivery');

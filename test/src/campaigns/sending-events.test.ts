@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationKey } from '../../../src/whatsapp/normalize.js';
+import { campaignModels } from '../../../src/campaigns/models.js';
 import { EVENT_DATA } from '../../../src/platform/events/catalog.js';
 import type { EventType } from '../../../src/platform/events/types.js';
 import { testEnv } from '../../helpers/deps.js';
@@ -17,7 +18,7 @@ import { metaValue, startSendingApp, until, type SendingApp } from './sending-ha
 
 interface Received {
   event: EventType;
-  data: { message: { id: string; status: string; campaign_id: string | null; recipient: string } };
+  data: { message: { id: string; status: string; campaign_id: string | null; enrollment_id: string | null; campaign_step: number | null; recipient: string } };
 }
 
 describe('delivery events of campaign messages', () => {
@@ -57,7 +58,7 @@ describe('delivery events of campaign messages', () => {
   const status = (wamid: string, to: string, value: 'sent' | 'delivered' | 'read') => metaValue({ statuses: [{ id: wamid, status: value, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: to }] });
   const eventsOf = (wamid: string) => received.filter((e) => e.data.message.id === wamid);
 
-  it('message.sent, message.delivered and message.read of a campaign step carry its campaign_id; another message’s carry null', async () => {
+  it('message.sent, message.delivered and message.read of a campaign step carry its campaign, enrollment and step; another message’s carry null', async () => {
     const c = await s.contact({ first_name: 'Laura' });
     const campaignId = await s.campaign({ steps: [{ template_name: 'promo', template_parameters: ['{{first_name}}'] }], contactIds: [c.id] });
     await until(() => s.graph.templateSends().some((x) => x.to === c.phone), 10_000, 'the step sent');
@@ -76,15 +77,17 @@ describe('delivery events of campaign messages', () => {
       expect((await s.postWebhook(status(otherWamid, c.phone, value))).status).toBe(200);
     }
     await until(() => eventsOf(wamid).length === 3 && eventsOf(otherWamid).length === 3, 15_000, 'the six events');
-    expect(eventsOf(wamid).map((e) => [e.event, e.data.message.status, e.data.message.campaign_id])).toEqual([
-      ['message.sent', 'sent', campaignId],
-      ['message.delivered', 'delivered', campaignId],
-      ['message.read', 'read', campaignId],
+    const enrollment = await campaignModels(s.deps.mongo.connection).Enrollment.findOne({ campaign_id: campaignId, contact_id: c.id }).lean();
+    expect(enrollment?._id).toMatch(/^enr_/);
+    expect(eventsOf(wamid).map((e) => [e.event, e.data.message.status, e.data.message.campaign_id, e.data.message.enrollment_id, e.data.message.campaign_step])).toEqual([
+      ['message.sent', 'sent', campaignId, enrollment?._id, 1],
+      ['message.delivered', 'delivered', campaignId, enrollment?._id, 1],
+      ['message.read', 'read', campaignId, enrollment?._id, 1],
     ]);
-    expect(eventsOf(otherWamid).map((e) => [e.event, e.data.message.campaign_id])).toEqual([
-      ['message.sent', null],
-      ['message.delivered', null],
-      ['message.read', null],
+    expect(eventsOf(otherWamid).map((e) => [e.event, e.data.message.campaign_id, e.data.message.enrollment_id, e.data.message.campaign_step])).toEqual([
+      ['message.sent', null, null, null],
+      ['message.delivered', null, null, null],
+      ['message.read', null, null, null],
     ]);
     for (const e of [...eventsOf(wamid), ...eventsOf(otherWamid)]) expect(EVENT_DATA[e.event].safeParse(e.data).success, JSON.stringify(e.data)).toBe(true);
     // The status itself moved with its events, and the outbox was handed over and emptied.
