@@ -208,6 +208,11 @@ export class SecondaryIndex {
     return this.order ?? undefined;
   }
 
+  /** Whether every indexed document has one key (no array or other non-scalar value at an indexed path): then distinct keys' buckets are disjoint. */
+  get scalarKeys(): boolean {
+    return this.nonScalar.size === 0;
+  }
+
   /** Documents (by `_id` encoding) holding the exact key (values in `fields` order). */
   lookup(values: readonly unknown[]): Bucket | undefined {
     return this.entries.get(values.map(this.encode).join(SEPARATOR));

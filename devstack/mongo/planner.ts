@@ -1,7 +1,9 @@
 /**
  * Picks the documents a query must look at. When the filter pins every field of an index (or the
  * leading field of a compound one) to exact values (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
- * also inside a top-level `$and`) the candidates come from the index; otherwise it scans.
+ * also inside a top-level `$and`) the candidates come from the index; leading fields pinned and a
+ * range on the next one read a stretch of a compound index's ordered view (`lookupOrdered`);
+ * otherwise it scans.
  * The full filter is always re-applied afterwards (fast/filter.ts, with mingo's semantics), so
  * candidates only need to be a superset of the true matches. A `hint` replaces the choice (the
  * hinted index's documents, `$natural` for a scan in either direction); under a collation, string
@@ -14,6 +16,9 @@ import { MongoCommandError } from './errors.js';
 import type { Bucket, IndexSpec, SecondaryIndex } from './indexes.js';
 import { isTextIndex } from './text.js';
 import { encodeKey, isPlainObject, isPointValue } from './values.js';
+import type { OrderBound } from './fast/ordered.js';
+import type { Scalar } from './fast/scalar.js';
+import { pushSortKey, type SortKey } from './fast/sort-key.js';
 
 /** Upper bound on key combinations probed for one compound `$in` lookup before falling back to a scan. */
 const MAX_PROBES = 1000;
@@ -98,10 +103,28 @@ export function candidateSet(coll: Collection, filter: Document, options: PlanOp
 
   // A text index only serves $text (query.ts), never equality.
   const usable = coll.indexes.filter((index) => !isTextIndex(index.spec) && pinned.has(index.fields[0] as string) && index.coveredBy(filter, pinned));
+  // The first index whose every field is pinned serves exact keys; how many documents that is, at most.
+  let exact: { index: SecondaryIndex; atMost: number } | undefined;
   for (const index of usable) {
-    const found = lookupAll(index, pinned, servable);
-    if (found) return found;
+    const atMost = exactSizeBound(index, pinned, servable);
+    if (atMost !== undefined) {
+      exact = { index, atMost };
+      break;
+    }
   }
+  // Leading fields pinned and a range on the next one, or several leading fields pinned: the
+  // narrowest stretch of an index's ordered view, when it is narrower than the exact keys'
+  // documents (e.g. {org, campaign, status: {$in}, next_step_at: {$lte: t}} over (org, campaign,
+  // status, next_step_at), not every running enrollment of the campaign from (org, campaign, status)).
+  if (!collation) {
+    let best: CandidateSet | undefined;
+    for (const index of usable) {
+      const found = lookupOrdered(index, pinned, filter, exact !== undefined);
+      if (found && (!best || found.size < best.size)) best = found;
+    }
+    if (best && (!exact || best.size < exact.atMost)) return best;
+  }
+  if (exact) return lookupAll(exact.index, pinned, servable) as CandidateSet;
   // Equality on the leading field of a compound index (e.g. {conversationKey} on {conversationKey, at}).
   for (const index of usable) {
     const found = lookupLeading(index, pinned, servable);
@@ -149,14 +172,100 @@ type Servable = (values: unknown[], indexCollation: unknown) => boolean;
 function lookupAll(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
   if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
   const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
-  return combos && { ...union(combos.map((values) => index.lookup(values))), plan: { stage: 'IXSCAN', spec: index.spec } };
+  return combos && { ...union(combos.map((values) => index.lookup(values)), index.scalarKeys), plan: { stage: 'IXSCAN', spec: index.spec } };
+}
+
+/** What `lookupAll` would read, counted from the buckets' sizes (a document under two keys counts twice); undefined when it cannot serve. */
+function exactSizeBound(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): number | undefined {
+  if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
+  const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
+  return combos?.reduce((n, values) => n + (index.lookup(values)?.size ?? 0), 0);
 }
 
 /** A compound index's documents for values pinned on its leading field; undefined when they are not. */
 function lookupLeading(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
   const values = pinned.get(index.fields[0] as string);
   if (index.fields.length < 2 || !values || !servable(values, index.spec.collation)) return undefined;
-  return { ...union(values.map((value) => index.lookupPrefix(value))), plan: { stage: 'IXSCAN', spec: index.spec } };
+  return { ...union(values.map((value) => index.lookupPrefix(value)), index.scalarKeys), plan: { stage: 'IXSCAN', spec: index.spec } };
+}
+
+/** Most combinations of pinned values read from an ordered view for one query (else the leading field's bucket serves). */
+const MAX_ORDERED_PROBES = 16;
+
+/**
+ * The documents of a compound index's ordered view (fast/ordered.ts) whose leading fields equal
+ * values the filter pins and whose next field lies in the filter's range on it; undefined when
+ * that narrows nothing beyond the leading field's bucket or an exact key, or the view cannot serve it (no view,
+ * a bucket holding values the order cannot place, a pinned value without a sort key).
+ * Candidates only: the filter is applied to each afterwards.
+ */
+function lookupOrdered(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, filter: Document, exactServed: boolean): CandidateSet | undefined {
+  const { fields } = index;
+  let count = 0;
+  while (count < fields.length && pinned.has(fields[count] as string)) count++;
+  if (count === 0 || count === fields.length) return undefined;
+  const range = rangeOf(filter[fields[count] as string]);
+  // Without a range, pinned fields narrow an ordered view only where no index serves exact keys
+  // (a view is built on first use and kept up to date on every write: not for nothing).
+  if (!range && (count < 2 || exactServed)) return undefined;
+  const ordered = index.ordered();
+  if (!ordered) return undefined;
+  const combos = combinations(fields.slice(0, count).map((f) => pinned.get(f) as unknown[]));
+  if (!combos || combos.length > MAX_ORDERED_PROBES) return undefined;
+  // In index order: ascending meets the lower bound first, descending the upper one.
+  const ascending = ordered.directions[count - 1] === 1;
+  const first = ascending ? range?.lower : range?.upper;
+  const last = ascending ? range?.upper : range?.lower;
+  const stretches: Array<() => Iterable<Document>> = [];
+  const seen = new Set<string>();
+  let size = 0;
+  for (const [leading, ...rest] of combos) {
+    if (leading === null || leading === undefined) return undefined;
+    const key: SortKey = [];
+    for (const value of rest) if (value === null || !pushSortKey(key, value as Scalar)) return undefined;
+    const prefix = encodeKey(leading);
+    // Distinct pinned values can share a key (5 and 5.0): that stretch once. Distinct stretches
+    // share no document (a document of the order has one place in it).
+    const id = `${prefix}\u0001${JSON.stringify(key)}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const bucket = ordered.bucket(prefix);
+    if (!bucket) continue; // no document holds that first value
+    const found = bucket.between(key, first, last);
+    if (!found) return undefined;
+    size += found.size;
+    stretches.push(found.docs);
+  }
+  return { docs: chain(stretches), size, plan: { stage: 'IXSCAN', spec: index.spec } };
+}
+
+/**
+ * The bounds a field condition puts on its values, as sort keys of that field: `$gt`/`$gte` and
+ * `$lt`/`$lte` on a scalar (other operators beside them are ignored: the bounds are still
+ * necessary), or null and missing for `{$exists: false}` and `{$eq: null}`. undefined when there
+ * are none.
+ */
+function rangeOf(cond: unknown): { lower?: OrderBound; upper?: OrderBound } | undefined {
+  if (!isPlainObject(cond)) return undefined;
+  const nullKey: SortKey = [];
+  pushSortKey(nullKey, null);
+  const range: { lower?: OrderBound; upper?: OrderBound } = {};
+  for (const [op, value] of Object.entries(cond)) {
+    if (!op.startsWith('$')) return undefined; // an embedded document's equality
+    if ((op === '$exists' && value === false) || (op === '$eq' && value === null)) {
+      range.lower = range.upper = { key: nullKey, inclusive: true };
+      continue;
+    }
+    const lower = op === '$gt' || op === '$gte';
+    const upper = op === '$lt' || op === '$lte';
+    if ((!lower && !upper) || value === null || value === undefined) continue;
+    const key: SortKey = [];
+    if (!pushSortKey(key, value as Scalar)) continue;
+    const bound = { key, inclusive: op.endsWith('e') };
+    if (lower && !range.lower) range.lower = bound;
+    if (upper && !range.upper) range.upper = bound;
+  }
+  return range.lower || range.upper ? range : undefined;
 }
 
 function lookupIn(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
@@ -172,13 +281,24 @@ function fetch(coll: Collection, ids: string[]): CandidateSet {
   return { docs: out, size: out.length };
 }
 
-/** Documents of the union of index buckets, in bucket order (a single bucket needs no de-duplication). */
-function union(buckets: Array<Bucket | undefined>): CandidateSet {
-  const present = buckets.filter((bucket) => bucket !== undefined);
+/**
+ * Documents of the union of index buckets, in bucket order. Buckets of an index whose documents
+ * each have one key (`disjoint`) share no document: they are chained as they are read, so a query
+ * that stops early (a `limit`, an `exists`) reads only what it needs; otherwise each document once.
+ */
+function union(buckets: Array<Bucket | undefined>, disjoint: boolean): CandidateSet {
+  // Two query values with one key encoding (5 and 5.0) name the same bucket.
+  const present = [...new Set(buckets.filter((bucket) => bucket !== undefined))];
   if (present.length === 1) return { docs: (present[0] as Bucket).values(), size: (present[0] as Bucket).size };
+  if (disjoint) return { docs: chain(present.map((bucket) => () => bucket.values())), size: present.reduce((n, bucket) => n + bucket.size, 0) };
   const found = new Map<string, Document>();
   for (const bucket of present) for (const [id, doc] of bucket) if (!found.has(id)) found.set(id, doc);
   return { docs: found.values(), size: found.size };
+}
+
+/** The documents of several sources one after another, each read when reached. */
+function* chain(sources: Array<() => Iterable<Document>>): Iterable<Document> {
+  for (const source of sources) yield* source();
 }
 
 /** Records, per field, the exact values the filter restricts it to (intersecting `$and` branches loosely). */

@@ -20,6 +20,12 @@ import { compareKeys, pushSortKey, sameSortKey, type SortKey } from './sort-key.
 /** Split a chunk when it grows past this many entries. */
 const MAX_CHUNK = 512;
 
+/** A bound of a range over one field, as a sort key of that field (see `OrderedBucket.between`). */
+export interface OrderBound {
+  readonly key: SortKey;
+  readonly inclusive: boolean;
+}
+
 /** One ordered document of a bucket. */
 interface Entry {
   readonly id: string;
@@ -126,6 +132,48 @@ export class OrderedBucket {
       }
     }
     return true;
+  }
+
+  /**
+   * The entries whose fields after the first equal `pinned` (a sort key of `pinned.length / 2`
+   * fields; empty: any) and whose next field lies between `first` and `last` (one field's sort key
+   * each, in index order: `first` is met first walking forward; undefined: open), counted without
+   * being read; undefined when the bucket holds a document the order cannot place.
+   */
+  between(pinned: SortKey, first: OrderBound | undefined, last: OrderBound | undefined): { size: number; docs: () => Iterable<Document> } | undefined {
+    if (this.unordered > 0) return undefined;
+    const fields = pinned.length / 2;
+    const { chunks } = this;
+    const against = (bound: OrderBound) => {
+      const key = [...pinned, ...bound.key];
+      return (e: Entry) => compareKeys(e.key, key, this.directions, fields + 1);
+    };
+    let from: Position = { chunk: 0, offset: 0 };
+    if (first) {
+      const c = against(first);
+      from = this.position(first.inclusive ? (e) => c(e) >= 0 : (e) => c(e) > 0);
+    } else if (fields) from = this.position((e) => compareKeys(e.key, pinned, this.directions, fields) >= 0);
+    let to: Position = { chunk: chunks.length, offset: 0 };
+    if (last) {
+      const c = against(last);
+      to = this.position(last.inclusive ? (e) => c(e) > 0 : (e) => c(e) >= 0);
+    } else if (fields) to = this.position((e) => compareKeys(e.key, pinned, this.directions, fields) > 0);
+    const before = (a: Position, b: Position) => a.chunk < b.chunk || (a.chunk === b.chunk && a.offset < b.offset);
+    if (!before(from, to)) return { size: 0, docs: () => [] };
+    let size = 0;
+    for (let c = from.chunk; c <= to.chunk && c < chunks.length; c++) {
+      const start = c === from.chunk ? from.offset : 0;
+      const end = c === to.chunk ? to.offset : (chunks[c] as Entry[]).length;
+      size += end - start;
+    }
+    function* docs(): Iterable<Document> {
+      for (let c = from.chunk; c <= to.chunk && c < chunks.length; c++) {
+        const chunk = chunks[c] as Entry[];
+        const end = c === to.chunk ? to.offset : chunk.length;
+        for (let i = c === from.chunk ? from.offset : 0; i < end; i++) yield (chunk[i] as Entry).doc;
+      }
+    }
+    return { size, docs };
   }
 
   /** The entries' documents in order (tests). */
