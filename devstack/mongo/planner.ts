@@ -2,7 +2,7 @@
  * Picks the documents a query must look at. When the filter pins every field of an index (or the
  * leading field of a compound one) to exact values (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
  * also inside a top-level `$and`) the candidates come from the index; leading fields pinned and a
- * range on the next one read a stretch of a compound index's ordered view (`lookupOrdered`);
+ * range on the next one read a stretch of a compound index's ordered view (fast/stretch.ts);
  * otherwise it scans.
  * The full filter is always re-applied afterwards (fast/filter.ts, with mingo's semantics), so
  * candidates only need to be a superset of the true matches. A `hint` replaces the choice (the
@@ -16,9 +16,7 @@ import { MongoCommandError } from './errors.js';
 import type { Bucket, IndexSpec, SecondaryIndex } from './indexes.js';
 import { isTextIndex } from './text.js';
 import { encodeKey, isPlainObject, isPointValue } from './values.js';
-import type { OrderBound } from './fast/ordered.js';
-import type { Scalar } from './fast/scalar.js';
-import { pushSortKey, type SortKey } from './fast/sort-key.js';
+import { chain, rangeOf, readStretches } from './fast/stretch.js';
 
 /** Upper bound on key combinations probed for one compound `$in` lookup before falling back to a scan. */
 const MAX_PROBES = 1000;
@@ -168,18 +166,21 @@ function excludesMissing(cond: unknown): boolean {
 
 type Servable = (values: unknown[], indexCollation: unknown) => boolean;
 
+/** The keys (values in `fields` order) an index serves for values pinned on all its fields; undefined when they are not. */
+function exactKeys(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): unknown[][] | undefined {
+  if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
+  return combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
+}
+
 /** The index's documents for values pinned on all its fields; undefined when they are not. */
 function lookupAll(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
-  if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
-  const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
-  return combos && { ...union(combos.map((values) => index.lookup(values)), index.scalarKeys), plan: { stage: 'IXSCAN', spec: index.spec } };
+  const keys = exactKeys(index, pinned, servable);
+  return keys && { ...union(keys.map((values) => index.lookup(values)), index.scalarKeys), plan: { stage: 'IXSCAN', spec: index.spec } };
 }
 
 /** What `lookupAll` would read, counted from the buckets' sizes (a document under two keys counts twice); undefined when it cannot serve. */
 function exactSizeBound(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): number | undefined {
-  if (!index.fields.every((f) => pinned.has(f) && servable(pinned.get(f) as unknown[], index.spec.collation))) return undefined;
-  const combos = combinations(index.fields.map((f) => pinned.get(f) as unknown[]));
-  return combos?.reduce((n, values) => n + (index.lookup(values)?.size ?? 0), 0);
+  return exactKeys(index, pinned, servable)?.reduce((n, values) => n + (index.lookup(values)?.size ?? 0), 0);
 }
 
 /** A compound index's documents for values pinned on its leading field; undefined when they are not. */
@@ -193,11 +194,10 @@ function lookupLeading(index: SecondaryIndex, pinned: ReadonlyMap<string, unknow
 const MAX_ORDERED_PROBES = 16;
 
 /**
- * The documents of a compound index's ordered view (fast/ordered.ts) whose leading fields equal
- * values the filter pins and whose next field lies in the filter's range on it; undefined when
- * that narrows nothing beyond the leading field's bucket or an exact key, or the view cannot serve it (no view,
- * a bucket holding values the order cannot place, a pinned value without a sort key).
- * Candidates only: the filter is applied to each afterwards.
+ * The documents of a compound index's ordered view whose leading fields equal values the filter
+ * pins and whose next field lies in the filter's range on it (fast/stretch.ts); undefined when
+ * that narrows nothing beyond the leading field's bucket or an exact key, or the view cannot
+ * serve it. Candidates only: the filter is applied to each afterwards.
  */
 function lookupOrdered(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, filter: Document, exactServed: boolean): CandidateSet | undefined {
   const { fields } = index;
@@ -212,60 +212,8 @@ function lookupOrdered(index: SecondaryIndex, pinned: ReadonlyMap<string, unknow
   if (!ordered) return undefined;
   const combos = combinations(fields.slice(0, count).map((f) => pinned.get(f) as unknown[]));
   if (!combos || combos.length > MAX_ORDERED_PROBES) return undefined;
-  // In index order: ascending meets the lower bound first, descending the upper one.
-  const ascending = ordered.directions[count - 1] === 1;
-  const first = ascending ? range?.lower : range?.upper;
-  const last = ascending ? range?.upper : range?.lower;
-  const stretches: Array<() => Iterable<Document>> = [];
-  const seen = new Set<string>();
-  let size = 0;
-  for (const [leading, ...rest] of combos) {
-    if (leading === null || leading === undefined) return undefined;
-    const key: SortKey = [];
-    for (const value of rest) if (value === null || !pushSortKey(key, value as Scalar)) return undefined;
-    const prefix = encodeKey(leading);
-    // Distinct pinned values can share a key (5 and 5.0): that stretch once. Distinct stretches
-    // share no document (a document of the order has one place in it).
-    const id = `${prefix}\u0001${JSON.stringify(key)}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const bucket = ordered.bucket(prefix);
-    if (!bucket) continue; // no document holds that first value
-    const found = bucket.between(key, first, last);
-    if (!found) return undefined;
-    size += found.size;
-    stretches.push(found.docs);
-  }
-  return { docs: chain(stretches), size, plan: { stage: 'IXSCAN', spec: index.spec } };
-}
-
-/**
- * The bounds a field condition puts on its values, as sort keys of that field: `$gt`/`$gte` and
- * `$lt`/`$lte` on a scalar (other operators beside them are ignored: the bounds are still
- * necessary), or null and missing for `{$exists: false}` and `{$eq: null}`. undefined when there
- * are none.
- */
-function rangeOf(cond: unknown): { lower?: OrderBound; upper?: OrderBound } | undefined {
-  if (!isPlainObject(cond)) return undefined;
-  const nullKey: SortKey = [];
-  pushSortKey(nullKey, null);
-  const range: { lower?: OrderBound; upper?: OrderBound } = {};
-  for (const [op, value] of Object.entries(cond)) {
-    if (!op.startsWith('$')) return undefined; // an embedded document's equality
-    if ((op === '$exists' && value === false) || (op === '$eq' && value === null)) {
-      range.lower = range.upper = { key: nullKey, inclusive: true };
-      continue;
-    }
-    const lower = op === '$gt' || op === '$gte';
-    const upper = op === '$lt' || op === '$lte';
-    if ((!lower && !upper) || value === null || value === undefined) continue;
-    const key: SortKey = [];
-    if (!pushSortKey(key, value as Scalar)) continue;
-    const bound = { key, inclusive: op.endsWith('e') };
-    if (lower && !range.lower) range.lower = bound;
-    if (upper && !range.upper) range.upper = bound;
-  }
-  return range.lower || range.upper ? range : undefined;
+  const found = readStretches(ordered, combos, range, ordered.directions[count - 1] === 1);
+  return found && { ...found, plan: { stage: 'IXSCAN', spec: index.spec } };
 }
 
 function lookupIn(index: SecondaryIndex, pinned: ReadonlyMap<string, unknown[]>, servable: Servable): CandidateSet | undefined {
@@ -294,11 +242,6 @@ function union(buckets: Array<Bucket | undefined>, disjoint: boolean): Candidate
   const found = new Map<string, Document>();
   for (const bucket of present) for (const [id, doc] of bucket) if (!found.has(id)) found.set(id, doc);
   return { docs: found.values(), size: found.size };
-}
-
-/** The documents of several sources one after another, each read when reached. */
-function* chain(sources: Array<() => Iterable<Document>>): Iterable<Document> {
-  for (const source of sources) yield* source();
 }
 
 /** Records, per field, the exact values the filter restricts it to (intersecting `$and` branches loosely). */
